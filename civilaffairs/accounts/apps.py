@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    name = "civilaffairs.accounts"
+    label = "accounts"
+    verbose_name = _("账号与权限")
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401  (sign-in failures are logged and audited)

@@ -1,0 +1,33 @@
+"""The Celery app and the beat schedule.
+
+With REDIS_URL the broker is Redis; without it, kombu's filesystem transport
+under var/celery, so a real worker and beat run with no server installed.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civilaffairs.settings")
+
+app = Celery("civilaffairs")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    "worklist-escalate-overdue": {
+        "task": "worklist.escalate_overdue",
+        "schedule": crontab(minute="*/15"),
+    },
+}
+
+
+@app.on_after_configure.connect
+def _make_queue_folders(sender, **kwargs):
+    options = sender.conf.broker_transport_options or {}
+    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+        if options.get(key):
+            Path(options[key]).mkdir(parents=True, exist_ok=True)

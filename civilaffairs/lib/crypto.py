@@ -1,0 +1,72 @@
+"""Field encryption (AES-256-GCM) and keyed blind indexes (HMAC-SHA256).
+
+Keys come from the environment (FIELD_ENCRYPTION_KEY, BLIND_INDEX_KEY), never
+from SECRET_KEY. A wrong key raises ``DecryptionError``; ciphertext is never
+returned in place of plaintext.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+from functools import lru_cache
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+_VERSION = b"\x01"
+
+
+class DecryptionError(Exception):
+    """The stored value cannot be decrypted with the configured key."""
+
+
+def _decode_key(name: str, value: str) -> bytes:
+    try:
+        raw = base64.urlsafe_b64decode(value.encode() + b"=" * (-len(value) % 4))
+    except (ValueError, TypeError) as exc:
+        raise ImproperlyConfigured(f"{name} must be base64-encoded 32 bytes.") from exc
+    if len(raw) != 32:
+        raise ImproperlyConfigured(f"{name} must decode to 32 bytes, got {len(raw)}.")
+    return raw
+
+
+@lru_cache(maxsize=4)
+def _aead(key: str) -> AESGCM:
+    return AESGCM(_decode_key("FIELD_ENCRYPTION_KEY", key))
+
+
+@lru_cache(maxsize=4)
+def _index_key(key: str) -> bytes:
+    return _decode_key("BLIND_INDEX_KEY", key)
+
+
+def encrypt_text(plaintext: str) -> bytes:
+    nonce = os.urandom(12)
+    return _VERSION + nonce + _aead(settings.FIELD_ENCRYPTION_KEY).encrypt(nonce, plaintext.encode(), None)
+
+
+def decrypt_text(token: bytes | memoryview | None) -> str:
+    if token is None:
+        return ""
+    token = bytes(token)
+    if not token:
+        return ""
+    if token[:1] != _VERSION or len(token) < 1 + 12 + 16:
+        raise DecryptionError("unknown ciphertext format")
+    try:
+        return _aead(settings.FIELD_ENCRYPTION_KEY).decrypt(token[1:13], token[13:], None).decode()
+    except Exception as exc:  # cryptography raises InvalidTag
+        raise DecryptionError("cannot decrypt: wrong key or altered data") from exc
+
+
+def blind_index(value: str, *, purpose: str) -> str:
+    """Keyed digest used for lookup and uniqueness of an encrypted value."""
+    msg = f"{purpose}:{value}".encode()
+    return hmac.new(_index_key(settings.BLIND_INDEX_KEY), msg, hashlib.sha256).hexdigest()
+
+
+def generate_key() -> str:
+    return base64.urlsafe_b64encode(os.urandom(32)).decode()

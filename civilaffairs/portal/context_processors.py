@@ -1,0 +1,15 @@
+from civilaffairs.accounts.roles import CASEWORKER_ROLES, Role
+from civilaffairs.accounts.scoping import user_roles
+
+
+def portal(request):
+    user = getattr(request, "user", None)
+    roles = user_roles(user) if user is not None and user.is_authenticated else set()
+    large_text = request.COOKIES.get("large_text") == "1" or bool(getattr(user, "large_text", False))
+    return {
+        "nav_roles": roles,
+        "is_caseworker": bool(roles & CASEWORKER_ROLES) or bool(user and user.is_authenticated and user.is_superuser),
+        "is_resident": bool(user and getattr(user, "is_resident", False)),
+        "is_data_provider": Role.DATA_PROVIDER in roles,
+        "large_text": large_text,
+    }

@@ -1,0 +1,369 @@
+"""Regions, people, households, department data and dated policy parameters."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import DateRangeField, RangeOperators
+from django.contrib.postgres.indexes import GinIndex
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from civilaffairs.lib.crypto import decrypt_text
+from civilaffairs.lib.masking import mask_id_number, mask_phone
+
+
+class RegionLevel(models.IntegerChoices):
+    PROVINCE = 1, _("省")
+    CITY = 2, _("市")
+    DISTRICT = 3, _("区县")
+    TOWNSHIP = 4, _("乡镇/街道")
+    COMMUNITY = 5, _("村/社区")
+
+
+# Significant length of a division code at each level: the materialised path.
+LEVEL_CODE_LENGTH = {
+    RegionLevel.PROVINCE: 2,
+    RegionLevel.CITY: 4,
+    RegionLevel.DISTRICT: 6,
+    RegionLevel.TOWNSHIP: 9,
+    RegionLevel.COMMUNITY: 12,
+}
+
+
+class Region(models.Model):
+    """An administrative division. The primary key is the significant prefix of its
+    division code (e.g. ``3302`` Ningbo, ``330203`` Haishu, ``330203001`` a street,
+    ``330203001001`` a community), so "everything under R" is ``code LIKE 'R%'``."""
+
+    code = models.CharField(_("区划代码"), max_length=12, primary_key=True)
+    name = models.CharField(_("名称"), max_length=100)
+    level = models.PositiveSmallIntegerField(_("级别"), choices=RegionLevel.choices)
+    parent = models.ForeignKey("self", verbose_name=_("上级"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="children")
+    is_active = models.BooleanField(_("有效"), default=True)
+
+    class Meta:
+        verbose_name = _("行政区划")
+        verbose_name_plural = _("行政区划")
+        ordering = ["code"]
+        indexes = [models.Index(fields=["code"], name="region_code_prefix_idx", opclasses=["varchar_pattern_ops"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(code__regex=r"^[0-9]+$"), name="region_code_digits"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def full_code(self) -> str:
+        """The 12-digit statistical division code."""
+        return self.code.ljust(12, "0")
+
+    def ancestor_codes(self) -> list[str]:
+        return ancestor_codes(self.code)
+
+
+def ancestor_codes(code: str) -> list[str]:
+    """All prefixes of ``code`` that are division codes, including itself, root first."""
+    return [code[:n] for n in (2, 4, 6, 9, 12) if n <= len(code)]
+
+
+class Gender(models.TextChoices):
+    MALE = "M", _("男")
+    FEMALE = "F", _("女")
+
+
+class Person(models.Model):
+    """A resident. The ID number is stored encrypted, found by a keyed digest and
+    shown masked; ``id_number_masked`` is kept so lists never decrypt."""
+
+    name = models.CharField(_("姓名"), max_length=50)
+    id_number_encrypted = models.BinaryField(_("身份证号（密文）"), editable=False)
+    id_digest = models.CharField(_("身份证号摘要"), max_length=64, unique=True, editable=False)
+    id_number_masked = models.CharField(_("身份证号"), max_length=18, editable=False)
+    gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices, editable=False)
+    birth_date = models.DateField(_("出生日期"), editable=False)
+    phone_encrypted = models.BinaryField(_("手机号（密文）"), null=True, blank=True, editable=False)
+    phone_digest = models.CharField(_("手机号摘要"), max_length=64, blank=True, default="", db_index=True,
+                                    editable=False)
+    phone_masked = models.CharField(_("手机号"), max_length=20, blank=True, default="", editable=False)
+    registered_region = models.ForeignKey(Region, verbose_name=_("户籍地"), null=True, blank=True,
+                                          on_delete=models.PROTECT, related_name="+")
+    death_date = models.DateField(_("死亡日期"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("人员")
+        verbose_name_plural = _("人员")
+        indexes = [GinIndex(fields=["name"], name="person_name_trgm", opclasses=["gin_trgm_ops"])]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.id_number_masked}）"
+
+    # Jurisdiction: a person is in a region when their current household is.
+    @staticmethod
+    def jurisdiction_q(codes: list[str]) -> Q:
+        from civilaffairs.accounts.scoping import region_q
+
+        return Q(pk__in=HouseholdMember.objects.filter(
+            region_q("household__community__code", codes), is_active=True).values("person_id"))
+
+    @staticmethod
+    def resident_q(person_id: int) -> Q:
+        """A resident sees themself and the members of their household."""
+        return Q(pk=person_id) | Q(pk__in=HouseholdMember.objects.filter(
+            household_id__in=HouseholdMember.household_ids_of(person_id), is_active=True).values("person_id"))
+
+    def reveal_id_number(self) -> str:
+        """Plain ID number. Call only through the audited reveal service."""
+        return decrypt_text(self.id_number_encrypted)
+
+    def reveal_phone(self) -> str:
+        return decrypt_text(self.phone_encrypted) if self.phone_encrypted else ""
+
+    def age_on(self, day) -> int:
+        b = self.birth_date
+        return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
+
+
+class ResidenceType(models.TextChoices):
+    REGISTERED = "registered", _("户籍")
+    RESIDENT = "resident", _("常住")
+
+
+class UrbanRural(models.TextChoices):
+    URBAN = "urban", _("城镇")
+    RURAL = "rural", _("农村")
+
+
+class Household(models.Model):
+    """A household (家庭) in a community. ``community_id`` is the community's code,
+    so jurisdiction is a prefix filter on this column with no join."""
+
+    jurisdiction_field = "community__code"
+
+    community = models.ForeignKey(Region, verbose_name=_("所属村社"), on_delete=models.PROTECT,
+                                  related_name="households", limit_choices_to={"level": RegionLevel.COMMUNITY})
+    head = models.ForeignKey(Person, verbose_name=_("户主"), null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="headed_households")
+    head_name = models.CharField(_("户主姓名"), max_length=50, blank=True, default="")
+    address = models.CharField(_("住址"), max_length=200, blank=True, default="")
+    residence_type = models.CharField(_("户籍/常住"), max_length=12, choices=ResidenceType.choices,
+                                      default=ResidenceType.REGISTERED)
+    urban_rural = models.CharField(_("城乡"), max_length=8, choices=UrbanRural.choices, default=UrbanRural.URBAN)
+    member_count = models.PositiveSmallIntegerField(_("人数"), default=0)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("家庭")
+        verbose_name_plural = _("家庭")
+        indexes = [
+            models.Index(fields=["community", "id"], name="household_community_idx",
+                         opclasses=["varchar_pattern_ops", "int8_ops"]),
+            GinIndex(fields=["head_name"], name="household_head_name_trgm", opclasses=["gin_trgm_ops"]),
+        ]
+
+    def __str__(self) -> str:
+        return _("%(name)s户") % {"name": self.head_name or self.pk}
+
+    @staticmethod
+    def resident_q(person_id: int) -> Q:
+        return Q(pk__in=HouseholdMember.household_ids_of(person_id))
+
+
+class Relation(models.TextChoices):
+    HEAD = "head", _("户主")
+    SPOUSE = "spouse", _("配偶")
+    CHILD = "child", _("子女")
+    PARENT = "parent", _("父母")
+    GRANDCHILD = "grandchild", _("孙子女")
+    GRANDPARENT = "grandparent", _("祖父母")
+    SIBLING = "sibling", _("兄弟姐妹")
+    OTHER = "other", _("其他")
+
+
+class HouseholdMember(models.Model):
+    household = models.ForeignKey(Household, verbose_name=_("家庭"), on_delete=models.CASCADE,
+                                  related_name="members")
+    person = models.ForeignKey(Person, verbose_name=_("人员"), on_delete=models.PROTECT, related_name="memberships")
+    relation = models.CharField(_("与户主关系"), max_length=12, choices=Relation.choices)
+    joined_on = models.DateField(_("加入日期"), null=True, blank=True)
+    left_on = models.DateField(_("离开日期"), null=True, blank=True)
+    is_active = models.BooleanField(_("当前成员"), default=True)
+
+    class Meta:
+        verbose_name = _("家庭成员")
+        verbose_name_plural = _("家庭成员")
+        constraints = [
+            models.UniqueConstraint(fields=["person"], condition=Q(is_active=True),
+                                    name="one_active_household_per_person"),
+        ]
+        indexes = [models.Index(fields=["household", "is_active"], name="member_household_idx")]
+
+    jurisdiction_field = "household__community__code"
+
+    def __str__(self) -> str:
+        return f"{self.person.name} - {self.get_relation_display()}"
+
+    @staticmethod
+    def household_ids_of(person_id: int):
+        return HouseholdMember.objects.filter(person_id=person_id, is_active=True).values("household_id")
+
+    @staticmethod
+    def resident_q(person_id: int) -> Q:
+        return Q(household_id__in=HouseholdMember.household_ids_of(person_id))
+
+
+class Department(models.TextChoices):
+    HRSS = "hrss", _("人社")
+    MEDICAL_INSURANCE = "medins", _("医保")
+    PUBLIC_SECURITY = "police", _("公安")
+    REAL_ESTATE = "realestate", _("不动产")
+    MARKET = "market", _("市场监管")
+    TAX = "tax", _("税务")
+    BANK = "bank", _("银行")
+    EDUCATION = "education", _("教育")
+    DISABLED_FEDERATION = "dpf", _("残联")
+    HEALTH = "health", _("卫健")
+    JUSTICE = "justice", _("司法")
+
+
+class RecordKind(models.TextChoices):
+    INCOME = "income", _("收入")
+    PENSION = "pension", _("养老金")
+    MEDICAL_EXPENSE = "medical_expense", _("医疗支出")
+    EDUCATION_EXPENSE = "education_expense", _("教育支出")
+    FINANCIAL_ASSETS = "financial_assets", _("金融资产")
+    REAL_ESTATE = "real_estate", _("不动产")
+    VEHICLE = "vehicle", _("车辆")
+    DISABILITY = "disability", _("残疾证")
+    SERIOUS_ILLNESS = "serious_illness", _("重大疾病")
+    CHRONIC_ILLNESS = "chronic_illness", _("慢性病")
+    EMPLOYMENT = "employment", _("就业")
+    SOCIAL_INSURANCE = "social_insurance", _("社保缴费")
+    SCHOOL_ENROLMENT = "school_enrolment", _("在校就读")
+    DEATH = "death", _("死亡")
+    CUSTODY = "custody", _("羁押/服刑")
+    BUSINESS = "business", _("工商登记")
+
+
+# Kinds whose rows must carry an amount (元).
+KINDS_WITH_AMOUNT = {
+    RecordKind.INCOME, RecordKind.PENSION, RecordKind.MEDICAL_EXPENSE, RecordKind.EDUCATION_EXPENSE,
+    RecordKind.FINANCIAL_ASSETS,
+}
+
+
+class BatchStatus(models.TextChoices):
+    PROCESSING = "processing", _("处理中")
+    DONE = "done", _("已完成")
+    DONE_WITH_ERRORS = "done_with_errors", _("部分行有误")
+    FAILED = "failed", _("失败")
+
+
+class ImportBatch(models.Model):
+    """One delivery of records from another department (file upload or API)."""
+
+    source = models.CharField(_("来源部门"), max_length=16, choices=Department.choices)
+    channel = models.CharField(_("渠道"), max_length=8, choices=[("file", _("文件上传")), ("api", _("接口"))])
+    file_name = models.CharField(_("文件名"), max_length=255, blank=True, default="")
+    content_sha256 = models.CharField(_("内容摘要"), max_length=64, db_index=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("提交人"), null=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(_("状态"), max_length=20, choices=BatchStatus.choices, default=BatchStatus.PROCESSING)
+    total_rows = models.PositiveIntegerField(_("总行数"), default=0)
+    loaded_rows = models.PositiveIntegerField(_("已导入"), default=0)
+    duplicate_rows = models.PositiveIntegerField(_("重复跳过"), default=0)
+    error_rows = models.PositiveIntegerField(_("错误行"), default=0)
+    errors = models.JSONField(_("错误明细"), default=list, blank=True)
+    created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("部门数据批次")
+        verbose_name_plural = _("部门数据批次")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()} #{self.pk}"
+
+
+class DepartmentRecord(models.Model):
+    """One fact about one person from another department, keyed by ID digest."""
+
+    person = models.ForeignKey(Person, verbose_name=_("人员"), null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="department_records")
+    id_digest = models.CharField(_("身份证号摘要"), max_length=64, db_index=True)
+    source = models.CharField(_("来源部门"), max_length=16, choices=Department.choices)
+    kind = models.CharField(_("类别"), max_length=24, choices=RecordKind.choices)
+    period_start = models.DateField(_("期间起"))
+    period_end = models.DateField(_("期间止"))
+    amount = models.DecimalField(_("金额（元）"), max_digits=14, decimal_places=2, null=True, blank=True)
+    attributes = models.JSONField(_("属性"), default=dict, blank=True)
+    batch = models.ForeignKey(ImportBatch, verbose_name=_("批次"), on_delete=models.PROTECT, related_name="records")
+    fingerprint = models.CharField(_("指纹"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("部门数据")
+        verbose_name_plural = _("部门数据")
+        indexes = [models.Index(fields=["person", "kind", "period_end"], name="deptrec_person_kind_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(period_end__gte=models.F("period_start")), name="deptrec_period_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()} {self.get_kind_display()} {self.period_start}"
+
+    @staticmethod
+    def jurisdiction_q(codes: list[str]) -> Q:
+        return Q(person_id__in=Person.objects.filter(Person.jurisdiction_q(codes)).values("pk"))
+
+    @staticmethod
+    def resident_q(person_id: int) -> Q:
+        return Q(person_id=person_id)
+
+
+class PolicyParameter(models.Model):
+    """A dated, region-scoped policy value. A region inherits its ancestors' value
+    unless it has its own; see ``selectors.parameter_value``."""
+
+    key = models.CharField(_("参数"), max_length=64, db_index=True)
+    region = models.ForeignKey(Region, verbose_name=_("适用区域"), on_delete=models.PROTECT, related_name="+")
+    value = models.DecimalField(_("取值"), max_digits=14, decimal_places=4,
+                                validators=[MinValueValidator(0)])
+    effective_from = models.DateField(_("生效日期"))
+    effective_to = models.DateField(_("失效日期"), null=True, blank=True)
+    note = models.CharField(_("依据/备注"), max_length=255, blank=True, default="")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("设置人"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("政策参数")
+        verbose_name_plural = _("政策参数")
+        ordering = ["key", "region_id", "-effective_from"]
+        constraints = [
+            models.CheckConstraint(condition=Q(effective_to__isnull=True) | Q(effective_to__gte=models.F("effective_from")),
+                                   name="param_dates_order"),
+            models.UniqueConstraint(fields=["key", "region", "effective_from"], name="param_unique_start"),
+            # No two values of one parameter for one region may overlap in time.
+            ExclusionConstraint(
+                name="param_no_overlap",
+                expressions=[
+                    ("key", RangeOperators.EQUAL),
+                    ("region", RangeOperators.EQUAL),
+                    (models.Func(models.F("effective_from"), models.F("effective_to"), models.Value("[]"),
+                                 function="daterange", output_field=DateRangeField()), RangeOperators.OVERLAPS),
+                ],
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key}@{self.region_id} {self.effective_from}"
+
+

@@ -1,0 +1,43 @@
+"""The catalogue of policy parameters: key, label, unit and the default seeded
+from shared/POLICY.md. Values live in ``PolicyParameter`` rows, never in code;
+this catalogue only names them and gives the seed values."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class ParameterSpec:
+    key: str
+    label: str
+    unit: str
+    default: Decimal
+    note: str = ""
+
+
+CATALOGUE: tuple[ParameterSpec, ...] = (
+    ParameterSpec("dibao_standard", _("低保标准"), "元/人·月", Decimal("1135"), "平湖 2023-09 起"),
+    ParameterSpec("dibian_multiplier", _("低保边缘倍数"), "倍", Decimal("2"), "宁波放宽至 2 倍"),
+    ParameterSpec("tekun_basic_standard", _("特困基本生活标准"), "元/人·月", Decimal("1838"), "平湖 2023"),
+    ParameterSpec("tekun_care_full", _("特困照料护理补贴（全护理）"), "元/人·月", Decimal("1135"), ""),
+    ParameterSpec("tekun_care_partial", _("特困照料护理补贴（半护理）"), "元/人·月", Decimal("568"), ""),
+    ParameterSpec("tekun_care_self", _("特困照料护理补贴（自理）"), "元/人·月", Decimal("114"), ""),
+    ParameterSpec("temporary_aid_default", _("临时救助默认金额"), "元", Decimal("5000"), "慈溪案例"),
+    ParameterSpec("medical_expense_trigger", _("支出型救助医疗支出占比触发线"), "比例", Decimal("0.5"), ""),
+    ParameterSpec("asset_limit_multiplier", _("人均金融资产上限（年低保标准倍数）"), "倍", Decimal("2"), ""),
+    ParameterSpec("phaseout_months", _("渐退期"), "月", Decimal("6"), "三快一缓"),
+    ParameterSpec("public_notice_days", _("公示天数"), "天", Decimal("7"), ""),
+    ParameterSpec("decision_days", _("审批时限"), "天", Decimal("3"), ""),
+    ParameterSpec("discovery_lead_hours", _("主动发现线索办理时限"), "小时", Decimal("48"), ""),
+    ParameterSpec("high_age_allowance_age", _("高龄津贴起始年龄"), "岁", Decimal("80"), ""),
+    ParameterSpec("unsupported_child_allowance", _("事实无人抚养儿童基本生活费"), "元/人·月", Decimal("1500"), "宁波"),
+    ParameterSpec("meal_subsidy_per_meal", _("助餐补贴"), "元/餐", Decimal("3"), "2–4 元"),
+)
+
+BY_KEY = {spec.key: spec for spec in CATALOGUE}
+KEY_CHOICES = [(spec.key, spec.label) for spec in CATALOGUE]
+SEED_EFFECTIVE_FROM = dt.date(2023, 9, 1)

@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from civilaffairs.portal.health import healthz
+
+admin.site.site_header = _("民政一体化服务平台 · 管理后台")
+admin.site.site_title = _("民政一体化服务平台")
+admin.site.index_title = _("系统管理")
+
+urlpatterns = [
+    path("", include("civilaffairs.portal.urls")),
+    path("accounts/", include("civilaffairs.accounts.urls")),
+    path("worklist/", include("civilaffairs.worklist.urls")),
+    path("registry/", include("civilaffairs.registry.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("civilaffairs.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("healthz", healthz, name="healthz"),
+]

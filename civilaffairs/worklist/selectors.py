@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.utils import timezone
+
+from civilaffairs.accounts.roles import Capability
+from civilaffairs.accounts.scoping import get_scoped_or_404, scope_queryset
+
+from .models import OPEN_STATUSES, WorkItem
+
+
+def worklist_for_user(*, user, include_closed: bool = False) -> QuerySet[WorkItem]:
+    """Items in the user's jurisdiction: overdue first, then by due time and priority."""
+    qs = scope_queryset(WorkItem.objects.select_related("region", "assignee"), user,
+                        capability=Capability.MANAGE_WORKLIST)
+    if not include_closed:
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    now = timezone.now()
+    return qs.annotate(
+        overdue_rank=Case(When(due_at__lt=now, status__in=OPEN_STATUSES, then=Value(0)), default=Value(1),
+                          output_field=IntegerField())
+    ).order_by("overdue_rank", "due_at", "-priority", "id")
+
+
+def workitem_get_for_user(*, user, pk: int) -> WorkItem:
+    return get_scoped_or_404(WorkItem.objects.select_related("region"), user,
+                             capability=Capability.MANAGE_WORKLIST, pk=pk)

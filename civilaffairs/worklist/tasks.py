@@ -1,0 +1,9 @@
+from celery import shared_task
+
+from .services import workitem_escalate_overdue
+
+
+@shared_task(name="worklist.escalate_overdue", acks_late=True, time_limit=300, soft_time_limit=240,
+             autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
+def escalate_overdue() -> int:
+    return workitem_escalate_overdue()
