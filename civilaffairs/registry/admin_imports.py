@@ -1,0 +1,1 @@
+"""Admin for department-data import batches and records, with the upload view."""
