@@ -93,16 +93,18 @@ def _person_region(person: Person) -> str:
     return membership.household.community_id if membership else (person.registered_region_id or "")
 
 
-@transaction.atomic
 def person_reveal_id_number(*, actor, person: Person, reason: str = "") -> str:
-    """Return the full ID number if ``actor`` may see it in the person's region; audited either way."""
+    """Return the full ID number if ``actor`` may see it in the person's region.
+
+    Audited either way; a refused attempt is committed on its own before the
+    PermissionDenied propagates, so the refusal is never rolled back with the caller."""
     region_code = _person_region(person)
     allowed = bool(region_code) and user_can(actor, Capability.REVEAL_ID, region_code)
+    with transaction.atomic():
+        audit_log(actor=actor, action="registry.id_revealed" if allowed else "registry.id_reveal_refused",
+                  obj=person, region_code=region_code, after={"reason": reason[:200]} if allowed else None)
     if not allowed:
-        audit_log(actor=actor, action="registry.id_reveal_refused", obj=person, region_code=region_code)
         raise PermissionDenied(_("您没有查看完整身份证号码的权限。"))
-    audit_log(actor=actor, action="registry.id_revealed", obj=person, region_code=region_code,
-              after={"reason": reason[:200]})
     return person.reveal_id_number()
 
 
