@@ -1,0 +1,69 @@
+"""Social assistance: programmes and the benefits households receive.
+
+The casework models (applications, verification, decisions, payment rolls) are
+added by the assistance casework issue; the scoring engine (assistance.scoring)
+reads ``Benefit`` to tell recipients from households not yet covered.
+"""
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Programme(models.TextChoices):
+    DIBAO = "dibao", _("最低生活保障（低保）")
+    DIBIAN = "dibian", _("低保边缘家庭（低边）")
+    TEKUN = "tekun", _("特困人员供养")
+    TEMPORARY = "temporary", _("临时救助")
+
+
+# Programmes that make a household a "recipient" (应保尽保 coverage).
+COVERAGE_PROGRAMMES = (Programme.DIBAO, Programme.DIBIAN, Programme.TEKUN)
+
+
+class BenefitStatus(models.TextChoices):
+    ACTIVE = "active", _("享受中")
+    PHASEOUT = "phaseout", _("渐退期")
+    SUSPENDED = "suspended", _("暂停")
+    ENDED = "ended", _("已终止")
+
+
+# Statuses in which a benefit is paid and the household counts as covered.
+PAID_STATUSES = (BenefitStatus.ACTIVE, BenefitStatus.PHASEOUT)
+
+
+class Benefit(models.Model):
+    """A household's entitlement under one programme, from a decision until exit."""
+
+    jurisdiction_field = "household__community__code"
+
+    household = models.ForeignKey("registry.Household", verbose_name=_("家庭"), on_delete=models.PROTECT,
+                                  related_name="benefits")
+    programme = models.CharField(_("救助类别"), max_length=12, choices=Programme.choices)
+    status = models.CharField(_("状态"), max_length=12, choices=BenefitStatus.choices, default=BenefitStatus.ACTIVE)
+    monthly_amount = models.DecimalField(_("月救助金额（元）"), max_digits=12, decimal_places=2, default=0)
+    members_covered = models.PositiveSmallIntegerField(_("保障人数"), default=1)
+    start_date = models.DateField(_("起始日期"))
+    end_date = models.DateField(_("终止日期"), null=True, blank=True)
+    phaseout_until = models.DateField(_("渐退期至"), null=True, blank=True)
+    end_reason = models.CharField(_("终止原因"), max_length=200, blank=True, default="")
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("救助待遇")
+        verbose_name_plural = _("救助待遇")
+        constraints = [
+            # One live benefit per household and programme; a household can re-enter after exit.
+            models.UniqueConstraint(fields=["household", "programme"],
+                                    condition=Q(status__in=["active", "phaseout", "suspended"]),
+                                    name="benefit_one_live_per_programme"),
+            models.CheckConstraint(condition=Q(monthly_amount__gte=0), name="benefit_amount_nonnegative"),
+            models.CheckConstraint(condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                                   name="benefit_dates_order"),
+        ]
+        indexes = [models.Index(fields=["household", "status"], name="benefit_household_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.get_programme_display()} {self.get_status_display()}"
