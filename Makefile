@@ -22,3 +22,10 @@ test: $(STAMP)
 
 clean:
 	rm -rf var/celery staticfiles
+
+# Benchmarks: `make bench` (full sizes) or `make bench-quick` (small, as in CI).
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
+
+bench-quick: $(STAMP)
+	$(BIN)/python -m benchmarks --quick $(BENCH_ARGS)

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "civilaffairs.worklist",
     "civilaffairs.portal",
     "assistance",
+    "assistance.scoring",
     "eldercare",
     "childwelfare",
     "charity",
