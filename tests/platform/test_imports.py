@@ -1,0 +1,232 @@
+"""Department-data imports: every bad row reported with its line, good rows load, re-sends add nothing."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import override_settings
+from openpyxl import Workbook
+
+from civilaffairs.audit.models import AuditEvent
+from civilaffairs.lib.masking import mask_id_number
+from civilaffairs.registry.imports import department_batch_import
+from civilaffairs.registry.models import BatchStatus, DepartmentRecord, ImportBatch
+from civilaffairs.registry.selectors import id_digest
+from tests import factories as f
+
+HEADER = "id_number,name,kind,period_start,period_end,amount,attributes"
+
+
+def _csv(*lines: str, header: str = HEADER) -> bytes:
+    return ("\n".join([header, *lines]) + "\n").encode()
+
+
+def _bad_check_digit(number: str) -> str:
+    last = "0" if number[-1] != "0" else "1"
+    return number[:-1] + last
+
+
+@pytest.fixture
+def known(home_household):
+    """The head of the home household, whose records should link to the person."""
+    person = home_household.head
+    return person, person.reveal_id_number()
+
+
+def test_good_rows_load_and_link_to_the_registered_person(data_provider, known):
+    person, number = known
+    stranger = f.id_number(region6="330205")
+    content = _csv(f"{number},王小明,income,2024-01-01,2024-12-31,12000.50,",
+                   f"{stranger},某人,disability,2024-01-01,2024-12-31,,\"{{\"\"level\"\": \"\"二级\"\"}}\"")
+    batch = department_batch_import(actor=data_provider, source="hrss", channel="file", file_name="in.csv",
+                                    content=content)
+    assert batch.status == BatchStatus.DONE
+    assert (batch.total_rows, batch.loaded_rows, batch.duplicate_rows, batch.error_rows) == (2, 2, 0, 0)
+    assert batch.submitted_by == data_provider and batch.finished_at is not None
+    linked = DepartmentRecord.objects.get(batch=batch, kind="income")
+    assert linked.person == person and linked.amount == Decimal("12000.50")
+    unlinked = DepartmentRecord.objects.get(batch=batch, kind="disability")
+    assert unlinked.person is None and unlinked.id_digest == id_digest(stranger)
+    assert unlinked.attributes == {"level": "二级"}
+
+
+def test_every_bad_row_is_reported_with_its_line_and_reason_and_good_rows_still_load(data_provider, known):
+    _, number = known
+    other = f.id_number()
+    content = _csv(
+        f"{number},,income,2024-01-01,2024-01-31,100,",              # line 2: good
+        f"{_bad_check_digit(other)},,income,2024-01-01,2024-01-31,1,",  # line 3: check digit
+        f"{other},,lottery,2024-01-01,2024-01-31,1,",                 # line 4: unknown kind
+        f"{other},,income,2024-02-30,2024-03-31,1,",                  # line 5: bad date
+        f"{other},,income,2024-03-01,2024-02-01,1,",                  # line 6: end before start
+        f"{other},,income,2024-01-01,2024-01-31,,",                   # line 7: missing amount
+        f"{other},,pension,2024-01-01,2024-01-31,-5,",                # line 8: negative
+        f"{other},,vehicle,2024-01-01,2024-01-31,,[1]",               # line 9: attributes not an object
+        f"{other},,vehicle,2024-01-01,2024-01-31,,{{oops",            # line 10: bad JSON
+        f"{other},,收入,2024/01/01,20240131,\"1,234.5\",",            # line 11: good (label, formats)
+    )
+    batch = department_batch_import(actor=data_provider, source="hrss", file_name="x.csv", content=content)
+    assert batch.status == BatchStatus.DONE_WITH_ERRORS
+    assert (batch.total_rows, batch.loaded_rows, batch.error_rows) == (10, 2, 8)
+    by_line = {e["line"]: e for e in batch.errors}
+    assert sorted(by_line) == [3, 4, 5, 6, 7, 8, 9, 10]
+    assert "校验位" in by_line[3]["reason"] and by_line[3]["field"] == "id_number"
+    assert "lottery" in by_line[4]["reason"]
+    assert "不是有效日期" in by_line[5]["reason"]
+    assert "期间止不能早于期间起" in by_line[6]["reason"]
+    assert "必须填写金额" in by_line[7]["reason"]
+    assert "负数" in by_line[8]["reason"]
+    assert "JSON 对象" in by_line[9]["reason"]
+    assert "JSON" in by_line[10]["reason"]
+    assert DepartmentRecord.objects.get(batch=batch, amount=Decimal("1234.50")).period_end == dt.date(2024, 1, 31)
+
+
+def test_error_messages_show_the_masked_id_number_never_the_plain_one(data_provider):
+    bad = _bad_check_digit(f.id_number())
+    batch = department_batch_import(actor=data_provider, source="hrss",
+                                    content=_csv(f"{bad},,income,2024-01-01,2024-01-31,1,"))
+    dumped = json.dumps(batch.errors, ensure_ascii=False)
+    assert bad not in dumped and bad[6:14] not in dumped
+    assert mask_id_number(bad) in dumped
+    assert bad not in json.dumps(AuditEvent.objects.get(action="registry.department_batch_imported").after, ensure_ascii=False)
+
+
+def test_a_resent_batch_adds_no_records_and_counts_duplicates(data_provider, known):
+    _, number = known
+    content = _csv(*(f"{number},,income,2024-{m:02d}-01,2024-{m:02d}-28,{m}00,\"{{\"\"b\"\":1}}\""
+                     for m in range(1, 7)))
+    first = department_batch_import(actor=data_provider, source="hrss", content=content)
+    again = department_batch_import(actor=data_provider, source="hrss", content=content)
+    assert (first.loaded_rows, first.duplicate_rows) == (6, 0)
+    assert (again.loaded_rows, again.duplicate_rows, again.status) == (0, 6, BatchStatus.DONE)
+    assert first.content_sha256 == again.content_sha256
+    assert DepartmentRecord.objects.count() == 6
+
+
+def test_duplicates_inside_one_batch_and_reordered_attributes_are_one_record(data_provider, known):
+    _, number = known
+    content = _csv(f"{number},,vehicle,2024-01-01,2024-01-31,,\"{{\"\"a\"\":1,\"\"b\"\":2}}\"",
+                   f"{number},,vehicle,2024-01-01,2024-01-31,,\"{{\"\"b\"\":2,\"\"a\"\":1}}\"")
+    batch = department_batch_import(actor=data_provider, source="realestate", content=content)
+    assert (batch.loaded_rows, batch.duplicate_rows) == (1, 1)
+
+
+def test_the_same_fact_from_another_department_is_a_separate_record(data_provider, known):
+    _, number = known
+    content = _csv(f"{number},,income,2024-01-01,2024-01-31,100,")
+    department_batch_import(actor=data_provider, source="hrss", content=content)
+    batch = department_batch_import(actor=data_provider, source="tax", content=content)
+    assert batch.loaded_rows == 1
+
+
+def test_chinese_headers_and_a_utf8_bom_are_accepted(data_provider, known):
+    person, number = known
+    content = "\ufeff身份证号,姓名,类别,期间起,期间止,金额,属性\n" + f"{number},王小明,养老金,2024-01-01,2024-01-31,3000,\n"
+    batch = department_batch_import(actor=data_provider, source="hrss", content=content.encode("utf-8"))
+    assert batch.status == BatchStatus.DONE
+    assert DepartmentRecord.objects.get(batch=batch).kind == "pension"
+
+
+def test_a_gb18030_file_from_an_older_system_is_read(data_provider, known):
+    _, number = known
+    content = "身份证号,姓名,类别,期间起,期间止,金额（元）\n" + f"{number},王小明,医疗支出,2024-01-01,2024-06-30,8800.00\n"
+    batch = department_batch_import(actor=data_provider, source="medins", content=content.encode("gb18030"))
+    assert batch.status == BatchStatus.DONE, batch.errors
+    assert DepartmentRecord.objects.get(batch=batch).kind == "medical_expense"
+
+
+def _xlsx(rows) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def test_an_xlsx_file_loads_with_sheet_row_numbers_for_errors(data_provider, known):
+    person, number = known
+    content = _xlsx([
+        ["身份证号", "姓名", "类别", "期间起", "期间止", "金额"],
+        [number, "王小明", "income", dt.datetime(2024, 1, 1), dt.date(2024, 1, 31), 1500.5],
+        [None, None, None, None, None, None],
+        [310101198001011234.0, "数字", "income", "2024-01-01", "2024-01-31", 10],
+        [number, "王小明", "pension", "2024-01-01", "2024-01-31", "abc"],
+    ])
+    batch = department_batch_import(actor=data_provider, source="hrss", file_name="data.xlsx", content=content)
+    assert (batch.total_rows, batch.loaded_rows, batch.error_rows) == (3, 1, 2)
+    assert [e["line"] for e in batch.errors] == [4, 5]
+    assert "文本格式" in batch.errors[0]["reason"]
+    assert "不是数字" in batch.errors[1]["reason"]
+    record = DepartmentRecord.objects.get(batch=batch)
+    assert record.person == person and record.amount == Decimal("1500.50")
+    assert record.period_start == dt.date(2024, 1, 1)
+
+
+def test_unknown_columns_fail_the_batch_with_a_clear_reason(data_provider):
+    content = _csv("x", header="id_number,kind,period_start,period_end,amount,salary")
+    batch = department_batch_import(actor=data_provider, source="hrss", content=content)
+    assert batch.status == BatchStatus.FAILED
+    assert batch.loaded_rows == 0 and DepartmentRecord.objects.count() == 0
+    assert batch.errors[0]["line"] == 1 and "salary" in batch.errors[0]["reason"]
+
+
+def test_a_file_that_is_neither_csv_nor_xlsx_is_refused_without_a_batch(data_provider):
+    for content, name in [(b"%PDF-1.4\x00\x01\x02binary", "report.pdf"),
+                          (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1old", "old.xls"),
+                          (b"PK\x03\x04not-really-a-zip", "broken.xlsx"),
+                          (b"", "empty.csv")]:
+        with pytest.raises(ValidationError):
+            department_batch_import(actor=data_provider, source="hrss", file_name=name, content=content)
+    assert ImportBatch.objects.count() == 0
+
+
+@override_settings(DEPARTMENT_IMPORT_MAX_BYTES=100)
+def test_an_oversized_file_is_refused_with_a_clear_message(data_provider, known):
+    _, number = known
+    content = _csv(*([f"{number},,income,2024-01-01,2024-01-31,100,"] * 5))
+    with pytest.raises(ValidationError) as exc:
+        department_batch_import(actor=data_provider, source="hrss", content=content)
+    assert "超过" in exc.value.messages[0]
+    assert ImportBatch.objects.count() == 0
+
+
+def test_the_import_is_audited_with_its_counts(data_provider, known):
+    _, number = known
+    batch = department_batch_import(actor=data_provider, source="hrss",
+                                    content=_csv(f"{number},,income,2024-01-01,2024-01-31,1,", "bad,,,,,,"))
+    event = AuditEvent.objects.get(action="registry.department_batch_imported")
+    assert event.actor == data_provider and event.object_id == str(batch.pk)
+    assert event.after["loaded"] == 1 and event.after["errors"] == 1 and event.after["total"] == 2
+
+
+def test_api_records_are_validated_like_file_rows(data_provider, known):
+    person, number = known
+    batch = department_batch_import(actor=data_provider, source="bank", channel="api", records=[
+        {"id_number": number, "kind": "financial_assets", "period_start": "2024-06-30",
+         "period_end": "2024-06-30", "amount": 52000, "attributes": {"accounts": 2}},
+        {"id_number": 12345, "kind": "financial_assets", "period_start": "2024-06-30",
+         "period_end": "2024-06-30", "amount": "1"},
+        "not an object",
+        {"身份证号": number, "类别": "金融资产", "期间起": [1], "期间止": "2024-06-30", "金额": 1},
+        {"id_number": number, "kind": "income", "period_start": "2024-06-30", "period_end": "2024-06-30",
+         "amount": True, "salary": 1},
+    ])
+    assert (batch.total_rows, batch.loaded_rows, batch.error_rows) == (5, 1, 4)
+    assert [e["line"] for e in batch.errors] == [2, 3, 4, 5]
+    assert DepartmentRecord.objects.get(batch=batch).person == person
+
+
+def test_a_user_without_the_import_right_cannot_import(grid_worker):
+    with pytest.raises(PermissionDenied):
+        department_batch_import(actor=grid_worker, source="hrss", content=_csv())
+
+
+def test_an_unknown_source_is_refused(data_provider):
+    with pytest.raises(ValidationError):
+        department_batch_import(actor=data_provider, source="nasa", content=_csv())
