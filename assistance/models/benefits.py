@@ -1,9 +1,5 @@
-"""Social assistance: programmes and the benefits households receive.
-
-The casework models (applications, verification, decisions, payment rolls) are
-added by the assistance casework issue; the scoring engine (assistance.scoring)
-reads ``Benefit`` to tell recipients from households not yet covered.
-"""
+"""Programmes and the benefits households receive. The scoring engine
+(assistance.scoring) reads ``Benefit`` to tell recipients from households not yet covered."""
 from __future__ import annotations
 
 from django.db import models
@@ -48,6 +44,11 @@ class Benefit(models.Model):
     end_date = models.DateField(_("终止日期"), null=True, blank=True)
     phaseout_until = models.DateField(_("渐退期至"), null=True, blank=True)
     end_reason = models.CharField(_("终止原因"), max_length=200, blank=True, default="")
+    application = models.ForeignKey("assistance.Application", verbose_name=_("申请"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="benefits")
+    decision = models.ForeignKey("assistance.Decision", verbose_name=_("审批决定"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="benefits")
+    calculation = models.JSONField(_("核算过程"), default=dict, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
