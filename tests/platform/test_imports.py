@@ -230,3 +230,74 @@ def test_a_user_without_the_import_right_cannot_import(grid_worker):
 def test_an_unknown_source_is_refused(data_provider):
     with pytest.raises(ValidationError):
         department_batch_import(actor=data_provider, source="nasa", content=_csv())
+
+
+# --- Admin: read-only batches and records, upload view ------------------------------------------
+
+from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+UPLOAD_URL = "admin:registry_importbatch_upload"
+
+
+def test_a_superuser_uploads_a_file_in_the_admin_and_lands_on_the_batch_page(client, admin_user, known):
+    _, number = known
+    client.force_login(admin_user)
+    upload = SimpleUploadedFile("hrss.csv", _csv(f"{number},,income,2024-01-01,2024-01-31,100,", "bad,,,,,,"))
+    response = client.post(reverse(UPLOAD_URL), {"source": "hrss", "file": upload}, follow=True)
+    batch = ImportBatch.objects.get()
+    assert response.redirect_chain[-1][0] == reverse("admin:registry_importbatch_change", args=[batch.pk])
+    page = response.content.decode()
+    assert "导入 1 行" in page and "错误 1 行" in page
+    assert "import-errors" in page  # the error table on the batch page
+    assert batch.submitted_by == admin_user and batch.channel == "file"
+
+
+def test_the_admin_upload_form_shows_a_clear_message_for_an_unreadable_file(client, admin_user):
+    client.force_login(admin_user)
+    upload = SimpleUploadedFile("scan.pdf", b"%PDF-1.4\x00\x00binary")
+    response = client.post(reverse(UPLOAD_URL), {"source": "hrss", "file": upload})
+    assert response.status_code == 200
+    assert "无法识别的文件格式" in response.content.decode()
+    assert ImportBatch.objects.count() == 0
+
+
+def test_a_city_admin_with_the_import_right_can_open_the_upload_page(client, city_admin):
+    client.force_login(city_admin)
+    assert client.get(reverse(UPLOAD_URL)).status_code == 200
+    assert "上传部门数据" in client.get(reverse("admin:registry_importbatch_changelist")).content.decode()
+
+
+def test_a_staff_user_without_the_import_right_cannot_upload(client, city):
+    clerk = f.staff(username="clerk", role="grid_worker", region=city.community, is_staff=True)
+    client.force_login(clerk)
+    upload = SimpleUploadedFile("hrss.csv", _csv())
+    assert client.post(reverse(UPLOAD_URL), {"source": "hrss", "file": upload}).status_code == 403
+    assert ImportBatch.objects.count() == 0
+
+
+def test_batches_and_records_are_read_only_in_the_admin(client, admin_user, data_provider, known):
+    _, number = known
+    batch = department_batch_import(actor=data_provider, source="hrss",
+                                    content=_csv(f"{number},,income,2024-01-01,2024-01-31,100,"))
+    record = DepartmentRecord.objects.get()
+    client.force_login(admin_user)
+    assert client.get(reverse("admin:registry_importbatch_add")).status_code == 403
+    assert client.post(reverse("admin:registry_importbatch_delete", args=[batch.pk]), {"post": "yes"}).status_code == 403
+    page = client.get(reverse("admin:registry_departmentrecord_change", args=[record.pk])).content.decode()
+    assert 'name="amount"' not in page  # shown, not editable
+
+
+def test_record_admin_shows_the_masked_id_and_finds_records_by_batch_or_id_number(client, admin_user,
+                                                                                   data_provider, known):
+    person, number = known
+    batch = department_batch_import(actor=data_provider, source="hrss",
+                                    content=_csv(f"{number},,income,2024-01-01,2024-01-31,100,"))
+    client.force_login(admin_user)
+    url = reverse("admin:registry_departmentrecord_changelist")
+    page = client.get(url).content.decode()
+    assert person.id_number_masked in page and number not in page
+    assert "1 " in client.get(url, {"q": str(batch.pk)}).content.decode()
+    assert person.id_number_masked in client.get(url, {"q": number}).content.decode()
+    assert person.id_number_masked not in client.get(url, {"q": str(batch.pk + 100)}).content.decode()
+    assert client.get(url, {"source__exact": "hrss", "kind__exact": "income"}).status_code == 200
