@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "civilaffairs.audit",
     "civilaffairs.worklist",
     "civilaffairs.portal",
+    "civilaffairs.notifications",
     "assistance",
     "assistance.scoring",
     "eldercare",
@@ -177,6 +178,7 @@ MEDIA_ROOT = PRIVATE_MEDIA_ROOT
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DEPARTMENT_IMPORT_MAX_BYTES = env_int("DEPARTMENT_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
+MATERIAL_MAX_BYTES = env_int("MATERIAL_MAX_BYTES", 10 * 1024 * 1024)
 
 # --- Celery -------------------------------------------------------------------
 CELERY_BROKER_URL = REDIS_URL or "filesystem://"

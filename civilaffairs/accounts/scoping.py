@@ -92,3 +92,13 @@ def get_scoped_or_404(qs: QuerySet, user, *, capability: str = Capability.VIEW_H
         return scope_queryset(qs, user, capability=capability).get(**lookup)
     except (qs.model.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+def roles_over(user, region_code: str) -> set[str]:
+    """Roles ``user`` holds over ``region_code`` (assignments at it or at an ancestor).
+    Superusers hold every role everywhere."""
+    from .roles import Role
+
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return set(Role.values)
+    return {role for role, region in _assignments(user) if region_code.startswith(region)}
