@@ -228,6 +228,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a ``status`` with different choices: name each set once.
+    "ENUM_NAME_OVERRIDES": {
+        "ImportBatchStatusEnum": "civilaffairs.registry.models.BatchStatus",
+        "WorkItemStatusEnum": "civilaffairs.worklist.models.ItemStatus",
+    },
 }
 
 # --- Security -----------------------------------------------------------------
