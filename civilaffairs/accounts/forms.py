@@ -1,0 +1,41 @@
+"""Sign-in and password forms: shape only; who may sign in is the backends' business."""
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.utils.translation import gettext_lazy as _
+
+
+def _bootstrap(form: forms.Form) -> None:
+    for field in form.fields.values():
+        field.widget.attrs.setdefault("class", "form-control form-control-lg")
+
+
+class SignInForm(AuthenticationForm):
+    """Staff sign in with a username; residents with their mobile or ID number
+    (``ResidentIdentifierBackend``). Django's form passes ``request`` on to
+    ``authenticate`` so django-axes can count failures."""
+
+    username = forms.CharField(
+        label=_("用户名 / 手机号 / 身份证号"), max_length=150,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username", "autocapitalize": "none",
+                                      "placeholder": _("居民请输入手机号或身份证号")}),
+    )
+    password = forms.CharField(
+        label=_("密码"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    error_messages = {
+        "invalid_login": _("账号或密码不正确，请检查后重试。居民请使用登记的手机号或身份证号登录。"),
+        "inactive": _("该账号已停用，请联系所在社区或民政部门。"),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)
+
+
+class StyledPasswordChangeForm(PasswordChangeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)
