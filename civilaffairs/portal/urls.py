@@ -1,5 +1,16 @@
 from django.urls import path
 
+from . import views
+
 app_name = "portal"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("guide/", views.policy_guide, name="policy_guide"),
+    path("me/", views.resident_home, name="resident_home"),
+    path("work/", views.caseworker_home, name="caseworker_home"),
+    path("manage/", views.admin_home, name="admin_home"),
+    path("data-provider/", views.data_provider_home, name="data_provider_home"),
+    path("my-role/", views.role_home, name="role_home"),
+    path("large-text/", views.large_text, name="large_text"),
+]
