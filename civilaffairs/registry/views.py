@@ -1,0 +1,89 @@
+"""Household pages for caseworkers, and a resident's own household."""
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from civilaffairs.accounts.roles import Capability
+from civilaffairs.accounts.scoping import scope_queryset, user_can
+from civilaffairs.audit.services import audit_log
+
+from .filters import HouseholdFilterSet
+from .models import Household
+from .selectors import household_get_for_user, household_members, regions_for_user
+from .services import person_reveal_id_number
+
+PAGE_SIZE = 50
+REGION_SUGGESTIONS = 200
+
+
+def _may_list_households(user) -> bool:
+    return not user.is_resident and user_can(user, Capability.VIEW_HOUSEHOLDS)
+
+
+@login_required
+def household_list(request):
+    if not _may_list_households(request.user):
+        raise PermissionDenied
+    households = scope_queryset(Household.objects.select_related("community", "community__parent"), request.user)
+    filterset = HouseholdFilterSet(request.GET or None, queryset=households.order_by("community_id", "id"))
+    for field in filterset.form.fields.values():
+        field.widget.attrs.setdefault("class", "form-select" if hasattr(field, "choices") else "form-control")
+    filterset.form.fields["region"].widget.attrs["list"] = "region-options"
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "registry/household_list.html", {
+        "filterset": filterset,
+        "page": page,
+        "regions": regions_for_user(user=request.user).filter(level__gte=3).order_by("code")[:REGION_SUGGESTIONS],
+    })
+
+
+def _detail_context(request, household, *, revealed: dict[int, str] | None = None) -> dict:
+    can_reveal = not request.user.is_resident and user_can(request.user, Capability.REVEAL_ID,
+                                                           household.community_id)
+    return {
+        "household": household,
+        "members": household_members(household=household),
+        "today": timezone.localdate(),
+        "can_reveal": can_reveal,
+        "revealed": revealed or {},
+    }
+
+
+@never_cache
+@login_required
+def household_detail(request, pk: int):
+    household = household_get_for_user(user=request.user, pk=pk)
+    if not request.user.is_resident:
+        # Reads of personal records by staff are audited.
+        audit_log(actor=request.user, action="registry.household_viewed", obj=household,
+                  region_code=household.community_id)
+    return render(request, "registry/household_detail.html", _detail_context(request, household))
+
+
+@never_cache
+@require_POST
+@login_required
+def member_reveal_id(request, pk: int, person_pk: int):
+    """Show one member's full ID number. The service checks the capability and audits."""
+    household = household_get_for_user(user=request.user, pk=pk)
+    member = household_members(household=household).filter(person_id=person_pk).first()
+    if member is None:
+        raise Http404
+    try:
+        number = person_reveal_id_number(actor=request.user, person=member.person,
+                                         reason=request.POST.get("reason", "")[:200])
+    except PermissionDenied as exc:
+        context = {"message": str(exc), "household": household}
+        template = "registry/_reveal_refused.html" if request.headers.get("HX-Request") else "registry/reveal_refused.html"
+        return render(request, template, context, status=403)
+    if request.headers.get("HX-Request"):
+        return render(request, "registry/_revealed_id.html", {"number": number})
+    return render(request, "registry/household_detail.html",
+                  _detail_context(request, household, revealed={member.person_id: number}))
