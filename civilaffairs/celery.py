@@ -24,6 +24,9 @@ app.conf.beat_schedule = {
     },
 }
 
+app.conf.beat_schedule["scoring-full-rescore-nightly"] = {"task": "scoring.start_full_rescore", "schedule": crontab(hour=1, minute=30)}
+app.conf.beat_schedule["scoring-incremental-rescore"] = {"task": "scoring.incremental_rescore", "schedule": crontab(minute="*/5")}
+
 
 @app.on_after_configure.connect
 def _make_queue_folders(sender, **kwargs):

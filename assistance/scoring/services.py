@@ -1,0 +1,354 @@
+"""Every write of the scoring engine: model versions, runs and chunks, the
+incremental job, leads and their outcomes. Each owns its transaction and writes
+its audit event inside it.
+
+Safety of the jobs rests on the database, not on Celery delivering once:
+- a chunk is processed in one transaction that locks its row (FOR UPDATE) and
+  marks it done, so a redelivered chunk waits, sees "done" and does nothing, and
+  a killed worker's half-done chunk rolls back and stays pending;
+- run totals are added in that same transaction, so nothing is counted twice;
+- score rows are upserts keyed on the household and written only when their
+  content IS DISTINCT FROM the stored row, so two runs over the same households
+  serialise on the row and the second writes nothing;
+- leads have a unique open (household, kind) key and work items a unique open
+  dedupe key: a re-run updates, never duplicates.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.db.models import F, Max, Min, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from civilaffairs.accounts.roles import Capability
+from civilaffairs.accounts.scoping import user_can
+from civilaffairs.audit.services import audit_log
+from civilaffairs.registry.models import Household, PolicyParameter
+from civilaffairs.worklist.models import OPEN_STATUSES, ItemStatus
+from civilaffairs.worklist.services import workitem_transition
+
+from . import sql
+from .models import (
+    OUTCOMES_BY_KIND, OUTCOMES_NEEDING_REASON, ChunkStatus, Lead, LeadStatus, ModelStatus, RunKind, RunStatus,
+    ScoringChunk, ScoringModel, ScoringRun,
+)
+from .selectors import current_model, today
+
+log = logging.getLogger(__name__)
+
+DEFAULT_CHUNK_SIZE = 100_000
+INCREMENTAL_BATCH = 10_000
+STALE_RUN_MINUTES = 15
+# Parameters whose new rows call for a full re-score.
+SCORING_PARAMETER_KEYS = ("dibao_standard", "discovery_lead_hours")
+_LOCK_RUN_START = 1
+_LOCK_MODEL = 2
+
+COPY_FIELDS = (
+    "w_income", "w_expense", "w_assets", "w_health", "w_dependency", "w_employment", "income_full_ratio",
+    "income_zero_ratio", "expense_full_share", "asset_multiplier", "severe_points", "chronic_points", "child_age",
+    "elder_age", "recent_days", "emergency_medical_amount", "development_max_ratio", "dibian_ratio",
+    "red_threshold", "yellow_threshold", "lead_cooldown_days", "review_lead_days",
+)
+
+
+def _lead_link_prefix() -> str:
+    return reverse("scoring:lead_detail", args=[0])[:-2]  # ".../leads/0/" -> ".../leads/"
+
+
+def _require_model_admin(actor) -> None:
+    if actor is not None and not user_can(actor, Capability.EDIT_PARAMETERS, "3302"):
+        raise PermissionDenied(_("只有市级管理员可以修改困难指数模型。"))
+
+
+# --- model versions ---------------------------------------------------------------
+
+@transaction.atomic
+def scoring_model_draft_create(*, actor, base: ScoringModel | None = None, name: str = "") -> ScoringModel:
+    """A new draft version, copying ``base`` (default: the version in force)."""
+    _require_model_admin(actor)
+    sql.lock(_LOCK_MODEL)
+    base = base or ScoringModel.objects.filter(status=ModelStatus.PUBLISHED).first()
+    version = (ScoringModel.objects.aggregate(m=Max("version"))["m"] or 0) + 1
+    values = {f: getattr(base, f) for f in COPY_FIELDS} if base else {}
+    model = ScoringModel.objects.create(version=version, name=name or _("草稿 v%(v)s") % {"v": version},
+                                        status=ModelStatus.DRAFT, created_by=actor if actor else None, **values)
+    audit_log(actor=actor, action="scoring.model_draft_created", obj=model,
+              after={"version": version, "base": base.version if base else None})
+    return model
+
+
+@transaction.atomic
+def scoring_model_save_draft(*, actor, model: ScoringModel, changed: list[str] | None = None) -> ScoringModel:
+    """Save edits to a draft. A published or retired version is frozen."""
+    _require_model_admin(actor)
+    if model.pk:
+        stored = ScoringModel.objects.select_for_update().get(pk=model.pk)
+        if stored.status != ModelStatus.DRAFT:
+            raise ValidationError(_("已发布或停用的模型版本不能修改，请复制为新草稿。"))
+    else:
+        sql.lock(_LOCK_MODEL)
+        model.status = ModelStatus.DRAFT
+        if not model.version:
+            model.version = (ScoringModel.objects.aggregate(m=Max("version"))["m"] or 0) + 1
+    model.full_clean()
+    model.save()
+    audit_log(actor=actor, action="scoring.model_draft_saved", obj=model,
+              after={f: getattr(model, f) for f in (changed or COPY_FIELDS) if f in COPY_FIELDS})
+    return model
+
+
+@transaction.atomic
+def scoring_model_publish(*, actor, model_id: int, start_full_run: bool = True) -> ScoringModel:
+    """Put a draft in force. The previous version is retired, its score rows and
+    history keep pointing at it; a full re-score is queued."""
+    _require_model_admin(actor)
+    sql.lock(_LOCK_MODEL)
+    model = ScoringModel.objects.select_for_update().get(pk=model_id)
+    if model.status != ModelStatus.DRAFT:
+        raise ValidationError(_("只有草稿可以发布。"))
+    total = sum(model.weights().values())
+    if total != 1:
+        raise ValidationError(_("六个维度的权重之和必须为 1（当前为 %(t)s）。") % {"t": total})
+    previous = ScoringModel.objects.select_for_update().filter(status=ModelStatus.PUBLISHED).first()
+    if previous is not None:
+        ScoringModel.objects.filter(pk=previous.pk).update(status=ModelStatus.RETIRED)
+    ScoringModel.objects.filter(pk=model.pk).update(status=ModelStatus.PUBLISHED, published_at=timezone.now(),
+                                                    published_by=actor if actor else None)
+    model.refresh_from_db()
+    audit_log(actor=actor, action="scoring.model_published", obj=model,
+              before={"previous": previous.version if previous else None}, after={"version": model.version})
+    if start_full_run:
+        from .tasks import start_full_rescore
+
+        transaction.on_commit(lambda: start_full_rescore.delay())
+    return model
+
+
+def scoring_model_dry_run(*, actor, model_id: int, on: dt.date | None = None) -> list[dict]:
+    """How many households per district would change colour under ``model``."""
+    model = ScoringModel.objects.get(pk=model_id)
+    on = on or today()
+    with transaction.atomic():
+        rows = sql.dry_run(model=model, on=on)
+        result = {"on": on.isoformat(), "districts": rows,
+                  "changed": sum(r["changed"] for r in rows), "households": sum(r["households"] for r in rows)}
+        ScoringModel.objects.filter(pk=model.pk).update(dry_run_result=result, dry_run_at=timezone.now())
+        audit_log(actor=actor, action="scoring.model_dry_run", obj=model,
+                  after={"changed": result["changed"], "households": result["households"]})
+    return rows
+
+
+# --- runs and chunks ----------------------------------------------------------------
+
+@transaction.atomic
+def scoring_run_start(*, kind: str = RunKind.FULL, on: dt.date | None = None, chunk_size: int = DEFAULT_CHUNK_SIZE,
+                      actor=None, force: bool = False, enqueue: bool = True) -> tuple[ScoringRun, bool]:
+    """Record a full run and its id-range chunks, and fan the chunks out to Celery.
+    Under an advisory lock, a second start while a run for the same model and day
+    is going returns that run (``force`` starts another one anyway: still safe)."""
+    model = current_model()
+    on = on or today()
+    sql.lock(_LOCK_RUN_START)
+    if not force:
+        running = ScoringRun.objects.filter(kind=RunKind.FULL, status=RunStatus.RUNNING, model_version=model,
+                                            scored_on=on).first()
+        if running is not None:
+            return running, False
+    bounds = Household.objects.aggregate(lo=Min("id"), hi=Max("id"))
+    run = ScoringRun.objects.create(kind=RunKind.FULL, model_version=model, scored_on=on, chunk_size=chunk_size,
+                                    last_progress_at=timezone.now())
+    chunks = []
+    if bounds["lo"] is not None:
+        lo = bounds["lo"]
+        while lo <= bounds["hi"]:
+            chunks.append(ScoringChunk(run=run, lo_id=lo, hi_id=lo + chunk_size - 1))
+            lo += chunk_size
+    ScoringChunk.objects.bulk_create(chunks)
+    ScoringRun.objects.filter(pk=run.pk).update(chunks_total=len(chunks))
+    run.chunks_total = len(chunks)
+    if not chunks:
+        _run_refresh_status(run.pk)
+    audit_log(actor=actor, action="scoring.run_started", obj=run,
+              after={"kind": kind, "model": model.version, "on": on, "chunks": len(chunks)})
+    if enqueue:
+        chunk_ids = [c.pk for c in chunks]
+        transaction.on_commit(lambda: _enqueue_chunks(chunk_ids))
+    return run, True
+
+
+def _enqueue_chunks(chunk_ids: list[int]) -> None:
+    from .tasks import score_chunk
+
+    for chunk_id in chunk_ids:
+        score_chunk.delay(chunk_id)
+
+
+def _run_refresh_status(run_id: int) -> None:
+    with connection.cursor() as cur:
+        cur.execute("""
+            UPDATE scoring_scoringrun SET
+              status = CASE WHEN chunks_done + chunks_failed < chunks_total THEN 'running'
+                            WHEN chunks_failed > 0 THEN 'failed_chunks' ELSE 'done' END,
+              finished_at = CASE WHEN chunks_done + chunks_failed < chunks_total THEN NULL
+                                 ELSE coalesce(finished_at, now()) END
+            WHERE id = %s""", [run_id])
+
+
+def scoring_chunk_process(*, chunk_id: int) -> ScoringChunk:
+    """Score one chunk and raise its leads, exactly once whatever the delivery count."""
+    started = time.monotonic()
+    with transaction.atomic():
+        chunk = ScoringChunk.objects.select_for_update().get(pk=chunk_id)
+        if chunk.status == ChunkStatus.DONE:
+            return chunk
+        run = ScoringRun.objects.select_related("model_version").get(pk=chunk.run_id)
+        model = run.model_version
+        counts = sql.score_range(model=model, on=run.scored_on, lo=chunk.lo_id, hi=chunk.hi_id, run_id=run.pk)
+        leads = sql.raise_leads_range(model=model, on=run.scored_on, lo=chunk.lo_id, hi=chunk.hi_id,
+                                      run_id=run.pk, link_prefix=_lead_link_prefix())
+        was_failed = chunk.status == ChunkStatus.FAILED
+        ScoringChunk.objects.filter(pk=chunk.pk).update(
+            status=ChunkStatus.DONE, attempts=F("attempts") + 1, households_scored=counts.scored,
+            households_changed=counts.changed, households_failed=counts.failed, leads_raised=leads.raised,
+            seconds=time.monotonic() - started, finished_at=timezone.now(), error="")
+        ScoringRun.objects.filter(pk=run.pk).update(
+            chunks_done=F("chunks_done") + 1, chunks_failed=F("chunks_failed") - (1 if was_failed else 0),
+            households_scored=F("households_scored") + counts.scored,
+            households_changed=F("households_changed") + counts.changed,
+            households_failed=F("households_failed") + counts.failed,
+            leads_raised=F("leads_raised") + leads.raised, leads_updated=F("leads_updated") + leads.updated,
+            last_progress_at=timezone.now())
+        _run_refresh_status(run.pk)
+        if leads.raised or leads.updated:
+            audit_log(actor=None, action="scoring.leads_raised", obj=run,
+                      after={"chunk": chunk.pk, "raised": leads.raised, "updated": leads.updated})
+    chunk.refresh_from_db()
+    return chunk
+
+
+@transaction.atomic
+def scoring_chunk_fail(*, chunk_id: int, error: str) -> None:
+    """Record a chunk that exhausted its retries; the run reports it and a resume can retry it."""
+    chunk = ScoringChunk.objects.select_for_update().get(pk=chunk_id)
+    if chunk.status != ChunkStatus.PENDING:
+        return
+    ScoringChunk.objects.filter(pk=chunk.pk).update(status=ChunkStatus.FAILED, attempts=F("attempts") + 1,
+                                                    error=error[:2000], finished_at=timezone.now())
+    ScoringRun.objects.filter(pk=chunk.run_id).update(chunks_failed=F("chunks_failed") + 1,
+                                                      error=error[:2000], last_progress_at=timezone.now())
+    _run_refresh_status(chunk.run_id)
+    audit_log(actor=None, action="scoring.chunk_failed", obj=chunk, after={"error": error[:500]})
+
+
+def scoring_run_resume(*, run_id: int, enqueue: bool = True) -> list[int]:
+    """Queue again every chunk of a run that is not done (lost messages, killed
+    workers, failed chunks). Safe to call any time: done chunks are skipped."""
+    ids = list(ScoringChunk.objects.filter(run_id=run_id).exclude(status=ChunkStatus.DONE)
+               .values_list("pk", flat=True))
+    if enqueue and ids:
+        _enqueue_chunks(ids)
+    return ids
+
+
+def scoring_runs_sweep(*, stale_minutes: int = STALE_RUN_MINUTES) -> int:
+    """Resume full runs that made no progress for a while."""
+    cutoff = timezone.now() - dt.timedelta(minutes=stale_minutes)
+    n = 0
+    for run_id in ScoringRun.objects.filter(status=RunStatus.RUNNING, kind=RunKind.FULL,
+                                            last_progress_at__lt=cutoff).values_list("pk", flat=True):
+        n += len(scoring_run_resume(run_id=run_id))
+        ScoringRun.objects.filter(pk=run_id).update(last_progress_at=timezone.now())
+    return n
+
+
+def full_rescore_needed(*, model: ScoringModel) -> bool:
+    """A new model version or a new scoring parameter since the last full run."""
+    last = (ScoringRun.objects.filter(kind=RunKind.FULL, model_version=model)
+            .order_by("-started_at").first())
+    if last is None:
+        return True
+    return PolicyParameter.objects.filter(key__in=SCORING_PARAMETER_KEYS, created_at__gt=last.started_at).exists()
+
+
+def scoring_incremental_run(*, on: dt.date | None = None, batch: int = INCREMENTAL_BATCH,
+                            max_batches: int = 1000) -> ScoringRun | None:
+    """Re-score the dirty households, a batch per transaction. Returns the recorded
+    run, or ``None`` when nothing was dirty. Concurrent runs claim disjoint batches
+    (SKIP LOCKED); a killed run's batch rolls back and stays dirty."""
+    model = current_model()
+    on = on or today()
+    run = None
+    prefix = _lead_link_prefix()
+    for _i in range(max_batches):
+        started = time.monotonic()
+        with transaction.atomic():
+            ids = sql.claim_dirty(limit=batch)
+            if not ids:
+                break
+            if run is None:
+                run = ScoringRun.objects.create(kind=RunKind.INCREMENTAL, model_version=model, scored_on=on,
+                                                chunk_size=batch, last_progress_at=timezone.now())
+            counts = sql.score_ids(model=model, on=on, ids=ids, run_id=run.pk)
+            leads = sql.raise_leads_ids(model=model, on=on, ids=ids, run_id=run.pk, link_prefix=prefix)
+            ScoringRun.objects.filter(pk=run.pk).update(
+                chunks_total=F("chunks_total") + 1, chunks_done=F("chunks_done") + 1,
+                households_scored=F("households_scored") + counts.scored,
+                households_changed=F("households_changed") + counts.changed,
+                households_failed=F("households_failed") + counts.failed,
+                leads_raised=F("leads_raised") + leads.raised, leads_updated=F("leads_updated") + leads.updated,
+                last_progress_at=timezone.now())
+            log.info("incremental batch: %s households in %.3fs", len(ids), time.monotonic() - started)
+    if run is not None:
+        ScoringRun.objects.filter(pk=run.pk).update(status=RunStatus.DONE, finished_at=timezone.now())
+        run.refresh_from_db()
+        if run.leads_raised or run.leads_updated:
+            audit_log(actor=None, action="scoring.leads_raised", obj=run,
+                      after={"raised": run.leads_raised, "updated": run.leads_updated})
+    return run
+
+
+@transaction.atomic
+def household_rescore(*, household_id: int, on: dt.date | None = None) -> None:
+    """Re-score one household now through the bulk path (e.g. after a correction)."""
+    model = current_model()
+    on = on or today()
+    sql.score_ids(model=model, on=on, ids=[household_id], run_id=None)
+    sql.raise_leads_ids(model=model, on=on, ids=[household_id], run_id=None, link_prefix=_lead_link_prefix())
+
+
+# --- leads --------------------------------------------------------------------------
+
+@transaction.atomic
+def lead_record_outcome(*, actor, lead_id: int, outcome: str, reason: str = "") -> Lead:
+    """The grid worker's verdict after the visit. Closes the lead and its work item."""
+    lead = Lead.objects.select_for_update().get(pk=lead_id)
+    if not user_can(actor, Capability.MANAGE_WORKLIST, lead.community_id):
+        raise PermissionDenied(_("您无权处理该辖区的线索。"))
+    if lead.status != LeadStatus.OPEN:
+        raise ValidationError(_("该线索已办结。"))
+    if outcome not in OUTCOMES_BY_KIND.get(lead.kind, ()):
+        raise ValidationError({"outcome": _("请选择有效的核实结果。")})
+    reason = reason.strip()
+    if outcome in OUTCOMES_NEEDING_REASON and not reason:
+        raise ValidationError({"reason": _("请填写原因说明。")})
+    now = timezone.now()
+    Lead.objects.filter(pk=lead.pk).update(status=LeadStatus.CLOSED, outcome=outcome, outcome_reason=reason,
+                                           closed_at=now, closed_by=actor, updated_at=now)
+    lead.refresh_from_db()
+    if lead.work_item_id and lead.work_item.status in OPEN_STATUSES:
+        workitem_transition(item_id=lead.work_item_id, actor=actor, to_status=ItemStatus.DONE,
+                            outcome=f"{lead.get_outcome_display()}{('：' + reason) if reason else ''}")
+    audit_log(actor=actor, action="scoring.lead_closed", obj=lead, region_code=lead.community_id,
+              after={"outcome": outcome, "reason": reason})
+    return lead
+
+
+def leads_open_count(*, household_id: int) -> int:
+    return Lead.objects.filter(Q(household_id=household_id), status=LeadStatus.OPEN).count()

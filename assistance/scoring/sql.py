@@ -1,0 +1,475 @@
+"""The set-based scoring engine: every statement the bulk path runs, in one module.
+
+The rules mirror ``rules.py`` line for line (see its docstring for how each input
+is derived); the hypothesis test in tests/assistance/scoring/test_property.py
+proves both give the same numbers.
+
+Shape of one scoring statement, for a target set of households (an id range, an
+id list, or the whole city for a dry run):
+
+  hh    target households (id, community)
+  std   the 低保 standard in force on the scoring date for each community,
+        resolved set-based against the parameter rows of its ancestor codes
+  mem   active members with age on the scoring date
+  rec   per-person aggregates of department records in the 12-month window
+  agg   per-household aggregates (living members only)
+  final the six dimensions, index, colour, type
+  up    INSERT … ON CONFLICT DO UPDATE … WHERE row IS DISTINCT FROM: only
+        households whose score changed are written, and the written rows are
+        copied to the append-only history
+
+Statements run with JIT off (the connection option set in settings, and again
+with SET LOCAL here for connections made elsewhere).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import connection
+
+from assistance.models import COVERAGE_PROGRAMMES, PAID_STATUSES
+
+from .models import SCORE_CONTENT_FIELDS, lead_dedupe_key  # noqa: F401  (documented in the lead SQL)
+from .rules import WINDOW_DAYS
+
+# Advisory-lock namespace for the engine (first int of the two-int form).
+LOCK_NAMESPACE = 0x5C0E
+
+
+def model_params(model, on: dt.date) -> dict:
+    return {
+        "on": on,
+        "window_start": on - dt.timedelta(days=WINDOW_DAYS),
+        "recent_start": on - dt.timedelta(days=model.recent_days),
+        "model_version_id": model.pk,
+        "w_income": model.w_income, "w_expense": model.w_expense, "w_assets": model.w_assets,
+        "w_health": model.w_health, "w_dependency": model.w_dependency, "w_employment": model.w_employment,
+        "ifr": model.income_full_ratio, "izr": model.income_zero_ratio,
+        "efs": model.expense_full_share, "asset_multiplier": model.asset_multiplier,
+        "severe_points": model.severe_points, "chronic_points": model.chronic_points,
+        "child_age": model.child_age, "elder_age": model.elder_age,
+        "emergency_amount": model.emergency_medical_amount,
+        "dev_max": model.development_max_ratio, "dibian_ratio": model.dibian_ratio,
+        "red": model.red_threshold, "yellow": model.yellow_threshold,
+        "coverage": [str(p) for p in COVERAGE_PROGRAMMES],
+        "paid": [str(s) for s in PAID_STATUSES],
+    }
+
+
+# Target sets: each yields (id, community_id) of registry_household.
+TARGET_RANGE = "SELECT h.id, h.community_id FROM registry_household h WHERE h.id BETWEEN %(lo)s AND %(hi)s"
+TARGET_IDS = "SELECT h.id, h.community_id FROM registry_household h WHERE h.id = ANY(%(ids)s::bigint[])"
+TARGET_ALL = "SELECT h.id, h.community_id FROM registry_household h"
+
+
+def param_by_community_sql(key_placeholder: str, communities_cte: str) -> str:
+    """Resolve a dated, region-scoped parameter for every community of ``communities_cte``
+    (a relation with ``community_id``): the community's own row, else its nearest
+    ancestor's — the same answer as ``registry.selectors.parameter_row``."""
+    return f"""
+    SELECT c.community_id, s.value
+    FROM (SELECT DISTINCT community_id FROM {communities_cte}) c
+    CROSS JOIN LATERAL (
+        SELECT p.value FROM registry_policyparameter p
+        WHERE p.key = {key_placeholder}
+          AND p.region_id IN (left(c.community_id, 2), left(c.community_id, 4), left(c.community_id, 6),
+                              left(c.community_id, 9), c.community_id)
+          AND p.effective_from <= %(on)s AND (p.effective_to IS NULL OR p.effective_to >= %(on)s)
+        ORDER BY length(p.region_id) DESC, p.effective_from DESC
+        LIMIT 1) s"""
+
+
+def compute_ctes(target_sql: str) -> str:
+    """The WITH-list that computes ``final`` (one row per scorable household)."""
+    return f"""
+hh AS MATERIALIZED ({target_sql}),
+std AS ({param_by_community_sql("'dibao_standard'", "hh")}),
+mem AS (
+    SELECT hm.household_id, hm.person_id, p.birth_date, p.death_date,
+           extract(year FROM age(%(on)s::date, p.birth_date))::int AS age,
+           (p.death_date IS NOT NULL AND p.death_date <= %(on)s) AS dead
+    FROM hh
+    JOIN registry_householdmember hm ON hm.household_id = hh.id AND hm.is_active
+    JOIN registry_person p ON p.id = hm.person_id
+),
+rec AS (
+    SELECT d.person_id,
+        sum(d.amount) FILTER (WHERE d.kind IN ('income', 'pension')) AS income,
+        sum(d.amount) FILTER (WHERE d.kind IN ('medical_expense', 'education_expense')) AS expense,
+        max(d.amount) FILTER (WHERE d.kind = 'financial_assets') AS financial,
+        count(*) FILTER (WHERE d.kind = 'real_estate') AS properties,
+        count(*) FILTER (WHERE d.kind = 'vehicle'
+                         AND coalesce(lower(d.attributes ->> 'exempt') IN ('true', '1', 'yes'), false) = false
+                         ) AS vehicles,
+        bool_or(d.kind = 'disability') AS disabled,
+        bool_or(d.kind = 'disability' AND CASE WHEN d.attributes ->> 'grade' ~ '^[0-9]+$'
+                THEN (d.attributes ->> 'grade')::numeric BETWEEN 1 AND 2 ELSE false END) AS severe,
+        bool_or(d.kind = 'serious_illness') AS serious,
+        bool_or(d.kind = 'chronic_illness') AS chronic,
+        bool_or(d.kind IN ('employment', 'social_insurance') AND d.period_end > %(recent_start)s) AS employed,
+        bool_or(d.kind = 'medical_expense' AND d.period_end > %(recent_start)s
+                AND d.amount >= %(emergency_amount)s) AS big_bill
+    FROM mem m
+    JOIN registry_departmentrecord d ON d.person_id = m.person_id
+    WHERE d.period_start <= %(on)s AND d.period_end > %(window_start)s
+    GROUP BY d.person_id
+),
+per AS (
+    SELECT m.household_id, m.age, m.dead, m.death_date, m.birth_date,
+           coalesce(r.income, 0) AS income, coalesce(r.expense, 0) AS expense, r.financial,
+           coalesce(r.properties, 0) AS properties, coalesce(r.vehicles, 0) AS vehicles,
+           coalesce(r.disabled, false) AS disabled, coalesce(r.severe, false) AS severe,
+           coalesce(r.serious, false) AS serious, coalesce(r.chronic, false) AS chronic,
+           coalesce(r.employed, false) AS employed, coalesce(r.big_bill, false) AS big_bill
+    FROM mem m LEFT JOIN rec r ON r.person_id = m.person_id
+),
+agg AS (
+    SELECT household_id,
+        count(*) FILTER (WHERE NOT dead) AS n,
+        coalesce(sum(income) FILTER (WHERE NOT dead), 0) AS income_12m,
+        coalesce(sum(expense) FILTER (WHERE NOT dead), 0) AS expense_12m,
+        coalesce(sum(financial) FILTER (WHERE NOT dead), 0) AS financial_assets,
+        coalesce(sum(properties) FILTER (WHERE NOT dead), 0) AS properties,
+        coalesce(sum(vehicles) FILTER (WHERE NOT dead), 0) AS vehicles,
+        count(*) FILTER (WHERE NOT dead AND severe) + count(*) FILTER (WHERE NOT dead AND serious) AS severe_count,
+        count(*) FILTER (WHERE NOT dead AND chronic) AS chronic_count,
+        count(*) FILTER (WHERE NOT dead AND age >= %(elder_age)s AND disabled AND NOT severe) AS disabled_elders,
+        count(*) FILTER (WHERE NOT dead AND age < %(child_age)s) AS children,
+        count(*) FILTER (WHERE NOT dead AND age >= %(elder_age)s) AS elders,
+        count(*) FILTER (WHERE NOT dead AND age >= %(child_age)s AND age < %(elder_age)s) AS working,
+        count(*) FILTER (WHERE NOT dead AND age >= %(child_age)s AND age < %(elder_age)s
+                         AND (severe OR serious)) AS unable,
+        count(*) FILTER (WHERE NOT dead AND age >= %(child_age)s AND age < %(elder_age)s
+                         AND NOT (severe OR serious) AND NOT employed) AS unemployed,
+        coalesce(bool_or(NOT dead AND big_bill), false)
+          OR coalesce(bool_or(dead AND death_date > %(recent_start)s
+                              AND extract(year FROM age(death_date, birth_date)) >= %(child_age)s
+                              AND extract(year FROM age(death_date, birth_date)) < %(elder_age)s), false)
+          AS emergency
+    FROM per
+    GROUP BY household_id
+),
+ben AS (
+    SELECT b.household_id,
+        bool_or(b.programme = ANY(%(coverage)s) AND b.status = ANY(%(paid)s)) AS covered,
+        bool_or(b.programme IN ('dibao', 'tekun') AND b.status = 'active') AS dibao_active,
+        bool_or(b.programme = 'dibian' AND b.status = 'active') AS dibian_active
+    FROM hh JOIN assistance_benefit b ON b.household_id = hh.id
+    GROUP BY b.household_id
+),
+base AS (
+    SELECT hh.id AS household_id, hh.community_id, s.value AS standard, a.n, a.income_12m, a.expense_12m,
+           a.financial_assets, a.properties, a.vehicles, a.severe_count, a.chronic_count, a.disabled_elders,
+           a.children, a.elders, a.working - a.unable AS able_working, a.unable, a.unemployed, a.emergency,
+           (a.children > 0 AND a.working = 0) AS children_alone,
+           coalesce(b.covered, false) AS covered, coalesce(b.dibao_active, false) AS dibao_active,
+           coalesce(b.dibian_active, false) AS dibian_active,
+           round(a.income_12m / (12 * a.n), 2) AS pci
+    FROM hh
+    JOIN std s ON s.community_id = hh.community_id
+    JOIN agg a ON a.household_id = hh.id
+    LEFT JOIN ben b ON b.household_id = hh.id
+    WHERE a.n > 0 AND s.value > 0
+),
+ratios AS (
+    SELECT base.*,
+        round(pci / standard, 4) AS income_ratio,
+        CASE WHEN income_12m > 0 THEN round(least(expense_12m / income_12m, 9999.9999), 4)
+             WHEN expense_12m > 0 THEN 1.0000 ELSE 0.0000 END AS expense_share,
+        round(least(financial_assets / (n * %(asset_multiplier)s * 12 * standard), 9999.9999), 4) AS asset_ratio
+    FROM base
+),
+dims AS (
+    SELECT ratios.*,
+        CASE WHEN income_ratio <= %(ifr)s THEN 100.00
+             WHEN income_ratio >= %(izr)s THEN 0.00
+             ELSE round(100 * (%(izr)s - income_ratio) / (%(izr)s - %(ifr)s), 2) END AS d_income,
+        round(least(100, expense_share * 100 / %(efs)s), 2) AS d_expense,
+        CASE WHEN properties >= 2 OR vehicles >= 1 THEN 0.00
+             ELSE round((1 - least(asset_ratio, 1)) * 100, 2) END AS d_assets,
+        round(least(100, %(severe_points)s * severe_count
+                         + %(chronic_points)s * (chronic_count + disabled_elders)), 2) AS d_health,
+        round(100.0 * (children + elders + unable) / n, 2) AS d_dependency,
+        CASE WHEN able_working > 0 THEN round(100.0 * unemployed / able_working, 2) ELSE 0.00 END AS d_employment,
+        (pci < standard AND asset_ratio <= 1 AND properties < 2 AND vehicles = 0) AS eligible
+    FROM ratios
+),
+idx AS (
+    SELECT dims.*,
+        round(%(w_income)s * d_income + %(w_expense)s * d_expense + %(w_assets)s * d_assets
+              + %(w_health)s * d_health + %(w_dependency)s * d_dependency
+              + %(w_employment)s * d_employment, 2) AS difficulty_index
+    FROM dims
+),
+final AS (
+    SELECT idx.*,
+        CASE WHEN (eligible AND NOT covered) OR difficulty_index >= %(red)s THEN 'red'
+             WHEN difficulty_index >= %(yellow)s THEN 'yellow' ELSE 'green' END AS colour,
+        CASE WHEN emergency THEN 'emergency'
+             WHEN expense_12m > 0 AND expense_share >= %(efs)s THEN 'expenditure'
+             WHEN pci < standard THEN 'income'
+             WHEN disabled_elders > 0 OR severe_count > 0 OR children_alone THEN 'care'
+             WHEN unemployed > 0 AND income_ratio >= 1 AND income_ratio <= %(dev_max)s THEN 'development'
+             ELSE 'none' END AS main_type,
+        ((dibao_active AND pci > standard) OR (dibian_active AND income_ratio > %(dibian_ratio)s))
+          AS review_needed
+    FROM idx
+)"""
+
+
+# Columns of a score row, in the order ``final`` provides them.
+_FINAL_TO_COLUMN = {
+    "standard": "standard", "member_count": "n", "income_12m": "income_12m", "per_capita_income": "pci",
+    "income_ratio": "income_ratio", "expense_12m": "expense_12m", "expense_share": "expense_share",
+    "financial_assets": "financial_assets", "asset_ratio": "asset_ratio", "properties": "properties",
+    "vehicles": "vehicles", "severe_count": "severe_count", "chronic_count": "chronic_count",
+    "disabled_elders": "disabled_elders", "children": "children", "elders": "elders", "unable": "unable",
+    "able_working": "able_working", "unemployed": "unemployed", "emergency": "emergency",
+    "children_alone": "children_alone", "eligible": "eligible", "covered": "covered",
+    "review_needed": "review_needed", "d_income": "d_income", "d_expense": "d_expense",
+    "d_assets": "d_assets", "d_health": "d_health", "d_dependency": "d_dependency",
+    "d_employment": "d_employment", "difficulty_index": "difficulty_index", "colour": "colour",
+    "main_type": "main_type",
+}
+SCORE_COLUMNS = tuple(_FINAL_TO_COLUMN)
+_CONTENT = ("community_id", "model_version_id", *SCORE_COLUMNS)
+_ALL = ("household_id", "community_id", "model_version_id", "scored_on", "computed_at", "run_id", *SCORE_COLUMNS)
+
+
+def _score_statement(target_sql: str) -> str:
+    select_cols = ", ".join(
+        ["household_id", "community_id", "%(model_version_id)s", "%(on)s", "now()", "%(run_id)s"]
+        + [f"{src} AS {col}" if src != col else col for col, src in _FINAL_TO_COLUMN.items()])
+    set_cols = ", ".join(f"{c} = EXCLUDED.{c}" for c in _ALL if c != "household_id")
+    cur_row = ", ".join(f"cur.{c}" for c in _CONTENT)
+    new_row = ", ".join(f"EXCLUDED.{c}" for c in _CONTENT)
+    cols = ", ".join(_ALL)
+    return f"""
+WITH {compute_ctes(target_sql)},
+up AS (
+    INSERT INTO scoring_householdscore AS cur ({cols})
+    SELECT {select_cols} FROM final
+    ON CONFLICT (household_id) DO UPDATE SET {set_cols}
+    WHERE ({cur_row}) IS DISTINCT FROM ({new_row})
+    RETURNING cur.*
+),
+hist AS (
+    INSERT INTO scoring_scorehistory ({cols})
+    SELECT {cols} FROM up
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM hh), (SELECT count(*) FROM final), (SELECT count(*) FROM hist)"""
+
+
+@dataclass
+class ScoreCounts:
+    targeted: int = 0
+    scored: int = 0
+    changed: int = 0
+
+    @property
+    def failed(self) -> int:
+        return self.targeted - self.scored
+
+
+def _execute(cursor, sql: str, params: dict):
+    cursor.execute("SET LOCAL jit = off")
+    cursor.execute(sql, params)
+
+
+def score_range(*, model, on: dt.date, lo: int, hi: int, run_id: int | None) -> ScoreCounts:
+    """Score households with ids in [lo, hi]; write only changed rows. Call inside a transaction."""
+    with connection.cursor() as cur:
+        _execute(cur, _score_statement(TARGET_RANGE), {**model_params(model, on), "lo": lo, "hi": hi,
+                                                       "run_id": run_id})
+        return ScoreCounts(*cur.fetchone())
+
+
+def score_ids(*, model, on: dt.date, ids: list[int], run_id: int | None) -> ScoreCounts:
+    with connection.cursor() as cur:
+        _execute(cur, _score_statement(TARGET_IDS), {**model_params(model, on), "ids": list(ids),
+                                                     "run_id": run_id})
+        return ScoreCounts(*cur.fetchone())
+
+
+def compute_rows(*, model, on: dt.date, ids: list[int]) -> dict[int, dict]:
+    """Compute (without writing) the bulk path's result for a few households: used by
+    the property test to compare the two paths column by column."""
+    cols = ", ".join(f"{src} AS {col}" for col, src in _FINAL_TO_COLUMN.items())
+    sql = f"WITH {compute_ctes(TARGET_IDS)} SELECT household_id, {cols} FROM final"
+    with connection.cursor() as cur:
+        _execute(cur, sql, {**model_params(model, on), "ids": list(ids)})
+        names = [c.name for c in cur.description]
+        return {row[0]: dict(zip(names[1:], row[1:])) for row in cur.fetchall()}
+
+
+# --- dirty households -----------------------------------------------------------
+
+CLAIM_DIRTY = """
+DELETE FROM scoring_dirtyhousehold
+WHERE household_id IN (SELECT household_id FROM scoring_dirtyhousehold
+                       ORDER BY household_id LIMIT %(limit)s FOR UPDATE SKIP LOCKED)
+RETURNING household_id"""
+
+
+def claim_dirty(*, limit: int) -> list[int]:
+    """Take up to ``limit`` dirty households for this transaction. Rows locked by another
+    run are skipped; if this transaction rolls back (worker killed) they stay dirty."""
+    with connection.cursor() as cur:
+        cur.execute(CLAIM_DIRTY, {"limit": limit})
+        return [r[0] for r in cur.fetchall()]
+
+
+def mark_all_dirty_sql() -> str:
+    return "INSERT INTO scoring_dirtyhousehold (household_id, marked_at) SELECT id, now() FROM registry_household " \
+           "ON CONFLICT DO NOTHING"
+
+
+# --- leads ------------------------------------------------------------------------
+
+_LEAD_TARGET_RANGE = "s.household_id BETWEEN %(lo)s AND %(hi)s"
+_LEAD_TARGET_IDS = "s.household_id = ANY(%(ids)s::bigint[])"
+
+
+def _lead_statement(target_where: str) -> str:
+    """Raise or refresh leads for the target households, set-based, and their worklist
+    items (same dedupe key as ``workitem_raise``). A re-run with unchanged scores writes
+    nothing. A lead closed within the model's cool-down is not raised again."""
+    return f"""
+WITH cand AS (
+    SELECT s.household_id, s.community_id, k.kind, s.model_version_id, s.difficulty_index, s.colour,
+           s.main_type, s.per_capita_income, s.standard, s.covered
+    FROM scoring_householdscore s
+    CROSS JOIN LATERAL (VALUES ('discovery', s.colour = 'red' AND NOT s.covered),
+                               ('review', s.review_needed)) AS k(kind, hit)
+    WHERE {target_where} AND k.hit AND s.model_version_id = %(model_version_id)s
+      AND NOT EXISTS (SELECT 1 FROM scoring_lead c
+                      WHERE c.household_id = s.household_id AND c.kind = k.kind AND c.status = 'closed'
+                        AND c.closed_at > now() - make_interval(days => %(cooldown_days)s))
+),
+hours AS ({param_by_community_sql("'discovery_lead_hours'", "cand")}),
+ins AS (
+    INSERT INTO scoring_lead AS l (household_id, community_id, kind, status, model_version_id, difficulty_index,
+        colour, main_type, per_capita_income, standard, run_id, raised_at, due_at, updated_at, outcome,
+        outcome_reason)
+    SELECT c.household_id, c.community_id, c.kind, 'open', c.model_version_id, c.difficulty_index, c.colour,
+           c.main_type, c.per_capita_income, c.standard, %(run_id)s, now(),
+           now() + CASE WHEN c.kind = 'discovery' THEN make_interval(hours => coalesce(h.value, 48)::int)
+                        ELSE make_interval(days => %(review_days)s) END,
+           now(), '', ''
+    FROM cand c LEFT JOIN hours h ON h.community_id = c.community_id
+    ON CONFLICT (household_id, kind) WHERE status = 'open' DO UPDATE SET
+        community_id = EXCLUDED.community_id, model_version_id = EXCLUDED.model_version_id,
+        difficulty_index = EXCLUDED.difficulty_index, colour = EXCLUDED.colour, main_type = EXCLUDED.main_type,
+        per_capita_income = EXCLUDED.per_capita_income, standard = EXCLUDED.standard, run_id = EXCLUDED.run_id,
+        updated_at = EXCLUDED.updated_at
+    WHERE (l.community_id, l.model_version_id, l.difficulty_index, l.colour, l.main_type, l.per_capita_income,
+           l.standard)
+          IS DISTINCT FROM (EXCLUDED.community_id, EXCLUDED.model_version_id, EXCLUDED.difficulty_index,
+                            EXCLUDED.colour, EXCLUDED.main_type, EXCLUDED.per_capita_income, EXCLUDED.standard)
+    RETURNING l.id, l.household_id, l.kind, l.community_id, l.due_at, l.difficulty_index, l.colour, l.main_type,
+              l.per_capita_income, l.standard, (l.xmax = 0) AS inserted
+),
+items AS (
+    INSERT INTO worklist_workitem AS w (kind, title, detail, region_id, subject_type, subject_id, link, due_at,
+        priority, status, outcome, dedupe_key, escalated, created_at, updated_at)
+    SELECT 'scoring.' || i.kind,
+           CASE WHEN i.kind = 'discovery' THEN '主动发现：' ELSE '渐退复核：' END
+             || coalesce(nullif(h.head_name, ''), '家庭' || i.household_id) || '户，困难指数 '
+             || i.difficulty_index::text,
+           CASE WHEN i.kind = 'discovery'
+             THEN format('人均月收入 %%s 元（低保标准 %%s 元），未享受低保、特困或低边。请入户核实并记录结果。',
+                         i.per_capita_income, round(i.standard, 2))
+             ELSE format('人均月收入 %%s 元已超过收入线（低保标准 %%s 元）。请复核并决定是否进入渐退期。',
+                         i.per_capita_income, round(i.standard, 2)) END,
+           i.community_id, 'scoring.lead', i.id::text, %(link_prefix)s || i.id || '/', i.due_at,
+           CASE WHEN i.kind = 'discovery' THEN 3 ELSE 2 END, 'open', '',
+           'scoring.' || i.kind || ':' || i.household_id, false, now(), now()
+    FROM ins i JOIN registry_household h ON h.id = i.household_id
+    ON CONFLICT (dedupe_key) WHERE (status IN ('open', 'in_progress') AND NOT (dedupe_key = ''))
+    DO UPDATE SET title = EXCLUDED.title, detail = EXCLUDED.detail, link = EXCLUDED.link,
+                  subject_id = EXCLUDED.subject_id, updated_at = EXCLUDED.updated_at
+    RETURNING 1
+)
+SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted), (SELECT count(*) FROM items)
+FROM ins"""
+
+
+_LINK_LEADS_TO_ITEMS = """
+UPDATE scoring_lead l SET work_item_id = w.id
+FROM worklist_workitem w
+WHERE l.status = 'open' AND l.work_item_id IS NULL AND {target}
+  AND w.dedupe_key = 'scoring.' || l.kind || ':' || l.household_id
+  AND w.status IN ('open', 'in_progress') AND w.dedupe_key <> ''"""
+
+
+@dataclass
+class LeadCounts:
+    raised: int = 0
+    updated: int = 0
+    items: int = 0
+
+
+def _raise_leads(target_where: str, link_target: str, params: dict) -> LeadCounts:
+    with connection.cursor() as cur:
+        _execute(cur, _lead_statement(target_where), params)
+        counts = LeadCounts(*cur.fetchone())
+        if counts.raised or counts.updated:
+            cur.execute(_LINK_LEADS_TO_ITEMS.format(target=link_target), params)
+        return counts
+
+
+def _lead_params(model, on: dt.date, run_id: int | None, link_prefix: str) -> dict:
+    return {"on": on, "model_version_id": model.pk, "cooldown_days": model.lead_cooldown_days,
+            "review_days": model.review_lead_days, "run_id": run_id, "link_prefix": link_prefix}
+
+
+def raise_leads_range(*, model, on: dt.date, lo: int, hi: int, run_id: int | None, link_prefix: str) -> LeadCounts:
+    return _raise_leads(_LEAD_TARGET_RANGE, "l.household_id BETWEEN %(lo)s AND %(hi)s",
+                        {**_lead_params(model, on, run_id, link_prefix), "lo": lo, "hi": hi})
+
+
+def raise_leads_ids(*, model, on: dt.date, ids: list[int], run_id: int | None, link_prefix: str) -> LeadCounts:
+    return _raise_leads(_LEAD_TARGET_IDS, "l.household_id = ANY(%(ids)s::bigint[])",
+                        {**_lead_params(model, on, run_id, link_prefix), "ids": list(ids)})
+
+
+# --- dry run ----------------------------------------------------------------------
+
+DRY_RUN = """
+WITH {ctes}
+SELECT left(f.community_id, 6) AS district,
+       count(*) AS households,
+       count(*) FILTER (WHERE f.colour = 'red') AS red,
+       count(*) FILTER (WHERE f.colour = 'yellow') AS yellow,
+       count(*) FILTER (WHERE f.colour = 'green') AS green,
+       count(*) FILTER (WHERE s.colour IS DISTINCT FROM f.colour) AS changed,
+       count(*) FILTER (WHERE f.colour = 'red' AND s.colour IS DISTINCT FROM 'red') AS to_red,
+       count(*) FILTER (WHERE s.colour = 'red' AND f.colour <> 'red') AS from_red
+FROM final f LEFT JOIN scoring_householdscore s ON s.household_id = f.household_id
+GROUP BY 1 ORDER BY 1"""
+
+
+def dry_run(*, model, on: dt.date) -> list[dict]:
+    """Score the whole city with ``model`` without writing; per district, how many
+    households would change colour against their current score. Aggregated in
+    PostgreSQL: nothing but one row per district reaches Python."""
+    with connection.cursor() as cur:
+        _execute(cur, DRY_RUN.format(ctes=compute_ctes(TARGET_ALL)), model_params(model, on))
+        names = [c.name for c in cur.description]
+        return [dict(zip(names, row)) for row in cur.fetchall()]
+
+
+# --- locks ------------------------------------------------------------------------
+
+def try_lock(key: int) -> bool:
+    """Transaction-scoped advisory lock in the engine's namespace."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, key])
+        return cur.fetchone()[0]
+
+
+def lock(key: int) -> None:
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, key])

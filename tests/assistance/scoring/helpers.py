@@ -1,0 +1,50 @@
+"""Building households with department records for scoring tests."""
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+
+from civilaffairs.registry.models import DepartmentRecord, ImportBatch
+from civilaffairs.registry.services import household_add_member, household_create
+from tests import factories as f
+
+ON = dt.date(2024, 6, 30)
+
+
+def batch() -> ImportBatch:
+    return ImportBatch.objects.create(source="hrss", channel="api", content_sha256=uuid.uuid4().hex)
+
+
+def record(person, kind: str, start: dt.date, end: dt.date | None = None, amount=None, _batch=None, **attrs):
+    return DepartmentRecord.objects.create(
+        person=person, id_digest=person.id_digest, source="hrss", kind=kind, period_start=start,
+        period_end=end or start, amount=None if amount is None else Decimal(str(amount)), attributes=attrs,
+        batch=_batch or batch(), fingerprint=uuid.uuid4().hex)
+
+
+def months_back(n: int, on: dt.date = ON):
+    """(first, last) day of the ``n`` months ending with ``on``'s month, oldest first."""
+    result = []
+    y, m = on.year, on.month
+    for _ in range(n):
+        first = dt.date(y, m, 1)
+        nxt = dt.date(y + (m == 12), m % 12 + 1, 1)
+        result.append((first, nxt - dt.timedelta(days=1)))
+        y, m = (y, m - 1) if m > 1 else (y - 1, 12)
+    return list(reversed(result))
+
+
+def monthly(person, kind: str, amount, months: int = 12, on: dt.date = ON):
+    b = batch()
+    for first, last in months_back(months, on):
+        record(person, kind, first, last, amount, _batch=b)
+
+
+def household(community, births: list[dt.date], name: str = "测试"):
+    """A household whose members are born on ``births`` (the first is the head)."""
+    people = [f.person(name=f"{name}{i}", birth=b) for i, b in enumerate(births)]
+    hh = household_create(actor=None, community_code=community.code, head=people[0])
+    for p in people[1:]:
+        household_add_member(actor=None, household=hh, person=p, relation="other")
+    return hh, people
