@@ -98,7 +98,7 @@ class Application(models.Model):
         return self.status in FINAL_STATUSES
 
     def programme_labels(self) -> list[str]:
-        return [Programme(p).label for p in self.programmes]
+        return [str(Programme(p).label) for p in self.programmes]
 
     @staticmethod
     def new_number() -> str:

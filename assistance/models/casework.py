@@ -10,8 +10,9 @@ class VerificationReport(models.Model):
     """家庭经济状况核对报告: a frozen snapshot of department data for every member,
     with the parameter values used, sealed with the bureau's Ed25519 key."""
 
-    application = models.ForeignKey("assistance.Application", verbose_name=_("申请"), on_delete=models.PROTECT,
-                                    related_name="verification_reports")
+    application = models.ForeignKey("assistance.Application", verbose_name=_("申请"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="verification_reports",
+                                    help_text=_("定期复核的报告不属于某个申请"))
     household = models.ForeignKey("registry.Household", verbose_name=_("家庭"), on_delete=models.PROTECT,
                                   related_name="verification_reports")
     number = models.CharField(_("报告编号"), max_length=24, unique=True)
