@@ -68,3 +68,9 @@ class Benefit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household_id} {self.get_programme_display()} {self.get_status_display()}"
+
+    @staticmethod
+    def resident_q(person_id: int) -> Q:
+        from civilaffairs.registry.models import HouseholdMember
+
+        return Q(household_id__in=HouseholdMember.household_ids_of(person_id))

@@ -30,8 +30,16 @@ class VerificationReport(models.Model):
         verbose_name_plural = _("家庭经济状况核对报告")
         ordering = ["-created_at"]
 
+    jurisdiction_field = "household__community__code"
+
     def __str__(self) -> str:
         return self.number
+
+    @staticmethod
+    def resident_q(person_id: int):
+        from civilaffairs.registry.models import HouseholdMember
+
+        return models.Q(household_id__in=HouseholdMember.household_ids_of(person_id))
 
     @property
     def summary(self) -> dict:

@@ -119,6 +119,12 @@ class Payment(models.Model):
     def __str__(self) -> str:
         return f"{self.benefit_id} {self.month:%Y-%m} {self.amount}"
 
+    @staticmethod
+    def resident_q(person_id: int) -> Q:
+        from civilaffairs.registry.models import HouseholdMember
+
+        return Q(household_id__in=HouseholdMember.household_ids_of(person_id))
+
 
 class ReviewOutcome(models.TextChoices):
     CONTINUE = "continue", _("继续享受")

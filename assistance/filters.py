@@ -1,0 +1,68 @@
+"""One FilterSet per list, shared by the HTML pages and the API."""
+from __future__ import annotations
+
+import django_filters
+from django.db.models import BigIntegerField, Q
+from django.db.models.functions import Cast
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from civilaffairs.worklist.models import OPEN_STATUSES, WorkItem
+
+from .models import Application, ApplicationStatus, Benefit, BenefitStatus, Channel, Programme
+
+
+class ApplicationFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("申请编号或户主姓名"), method="filter_q")
+    programme = django_filters.ChoiceFilter(label=_("救助项目"), choices=Programme.choices, method="filter_programme")
+    status = django_filters.MultipleChoiceFilter(label=_("状态"), choices=ApplicationStatus.choices)
+    channel = django_filters.ChoiceFilter(label=_("渠道"), choices=Channel.choices)
+    region = django_filters.CharFilter(label=_("区划代码"), method="filter_region")
+    overdue = django_filters.BooleanFilter(label=_("仅看超期"), method="filter_overdue")
+    submitted_from = django_filters.DateFilter(label=_("提交日期起"), field_name="submitted_at", lookup_expr="date__gte")
+    submitted_to = django_filters.DateFilter(label=_("提交日期止"), field_name="submitted_at", lookup_expr="date__lte")
+
+    class Meta:
+        model = Application
+        fields = ["q", "programme", "status", "channel", "region", "overdue", "submitted_from", "submitted_to"]
+
+    def filter_q(self, queryset, name, value):
+        value = (value or "").strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(number__iexact=value) | Q(household__head_name__contains=value))
+
+    def filter_programme(self, queryset, name, value):
+        return queryset.filter(programmes__contains=[value]) if value else queryset
+
+    def filter_region(self, queryset, name, value):
+        value = (value or "").strip()
+        if not value.isdigit():
+            return queryset.none()
+        return queryset.filter(community__code__startswith=value)
+
+    def filter_overdue(self, queryset, name, value):
+        if not value:
+            return queryset
+        overdue = (WorkItem.objects.filter(subject_type="assistance.application", status__in=OPEN_STATUSES,
+                                           due_at__lt=timezone.now())
+                   .annotate(application_id=Cast("subject_id", BigIntegerField())).values("application_id"))
+        return queryset.filter(pk__in=overdue)
+
+
+class BenefitFilterSet(django_filters.FilterSet):
+    programme = django_filters.ChoiceFilter(label=_("救助项目"), choices=Programme.choices)
+    status = django_filters.MultipleChoiceFilter(label=_("状态"), choices=BenefitStatus.choices)
+    region = django_filters.CharFilter(label=_("区划代码"), method="filter_region")
+    start_from = django_filters.DateFilter(label=_("起始日期起"), field_name="start_date", lookup_expr="gte")
+    start_to = django_filters.DateFilter(label=_("起始日期止"), field_name="start_date", lookup_expr="lte")
+
+    class Meta:
+        model = Benefit
+        fields = ["programme", "status", "region", "start_from", "start_to"]
+
+    def filter_region(self, queryset, name, value):
+        value = (value or "").strip()
+        if not value.isdigit():
+            return queryset.none()
+        return queryset.filter(household__community__code__startswith=value)

@@ -1,0 +1,49 @@
+"""Scoped reads of the assistance app."""
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+
+from civilaffairs.accounts.scoping import get_scoped_or_404, scope_queryset
+
+from .models import Application, ApplicationEvent, Benefit, Payment, PaymentRoll, Review, VerificationReport
+
+
+def application_list(*, user) -> QuerySet[Application]:
+    return (scope_queryset(Application.objects.all(), user)
+            .select_related("community", "community__parent", "household", "applicant")
+            .order_by("-submitted_at", "-id"))
+
+
+def application_get_for_user(*, user, pk: int) -> Application:
+    qs = Application.objects.select_related("household", "community", "applicant", "created_by").prefetch_related(
+        Prefetch("events", queryset=ApplicationEvent.objects.select_related("actor").order_by("created_at", "id")),
+        "members__person", "materials", "visits", "decisions")
+    return get_scoped_or_404(qs, user, pk=pk)
+
+
+def benefit_list(*, user) -> QuerySet[Benefit]:
+    return scope_queryset(Benefit.objects.select_related("household", "household__community"), user)
+
+
+def report_get_for_user(*, user, pk: int) -> VerificationReport:
+    qs = VerificationReport.objects.select_related("household", "household__community", "application", "created_by")
+    return get_scoped_or_404(qs, user, pk=pk)
+
+
+def household_assistance(*, household) -> dict:
+    """Everything the household 360° page shows from this app."""
+    return {
+        "applications": household.applications.order_by("-created_at"),
+        "benefits": household.benefits.order_by("-start_date"),
+        "payments": Payment.objects.filter(household=household).select_related("roll").order_by("-month", "-id")[:60],
+        "reports": household.verification_reports.order_by("-created_at"),
+        "reviews": Review.objects.filter(benefit__household=household).select_related("benefit").order_by("-id"),
+    }
+
+
+def roll_list(*, user) -> QuerySet[PaymentRoll]:
+    return scope_queryset(PaymentRoll.objects.select_related("district"), user).order_by("-month", "district_id")
+
+
+def roll_get_for_user(*, user, pk: int) -> PaymentRoll:
+    return get_scoped_or_404(PaymentRoll.objects.select_related("district"), user, pk=pk)
