@@ -27,10 +27,21 @@ class City:
     other_community: object
 
 
+def reseed_migration_data() -> None:
+    """Transactional tests flush every table, including the rows migrations seeded
+    (the city, its districts, the policy parameters); put them back (idempotent)."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("civilaffairs.registry.migrations.0002_seed_regions_parameters").seed(apps, None)
+
+
 @pytest.fixture
 def city(db) -> City:
     from civilaffairs.registry.models import Region
 
+    reseed_migration_data()
     c = Region.objects.get(code="3302")
     d = Region.objects.get(code="330203")
     t = f.region("330203001", "测试街道", d)
