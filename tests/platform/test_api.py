@@ -1,7 +1,6 @@
 """The REST API under /api/v1/: the same scoping and rights as the pages, for every endpoint."""
 from __future__ import annotations
 
-import datetime as dt
 import io
 
 import pytest
@@ -430,3 +429,20 @@ def test_the_openapi_schema_generates_without_warnings_and_validates(db):
 def test_the_schema_and_docs_pages_are_served(client, db):
     assert client.get("/api/schema/").status_code == 200
     assert client.get("/api/docs/").status_code == 200
+
+
+def test_an_oversized_upload_is_refused_with_a_clear_message(data_provider, settings):
+    settings.DEPARTMENT_IMPORT_MAX_BYTES = 50
+    upload = SimpleUploadedFile("big.csv", (CSV_HEADER + "\n" + "x," * 40).encode(), content_type="text/csv")
+    response = token_client(data_provider).post(API + "department-batches/", {"source": "hrss", "file": upload},
+                                                 format="multipart")
+    assert response.status_code == 400 and "过大" in str(response.json()["file"])
+    assert ImportBatch.objects.count() == 0
+
+
+def test_a_body_that_is_not_json_or_has_no_file_is_a_400(data_provider):
+    client = token_client(data_provider)
+    broken = client.post(API + "department-batches/", "{not json", content_type="application/json")
+    assert broken.status_code == 400
+    no_file = client.post(API + "department-batches/", {"source": "hrss"}, format="multipart")
+    assert no_file.status_code == 400 and "file" in no_file.json()
