@@ -40,27 +40,27 @@ def _stop(procs: dict[str, subprocess.Popen]) -> None:
     for name, proc in procs.items():
         if proc.poll() is None:
             _say(f"stopping {name}")
-            try:
-                os.killpg(proc.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
+            proc.terminate()  # the leader shuts its own children down (Celery's warm shutdown)
     deadline = time.monotonic() + 15
     for proc in procs.values():
         try:
             proc.wait(timeout=max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
 
 
 def main() -> int:
     os.chdir(BASE_DIR)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civilaffairs.settings")
     (BASE_DIR / "var").mkdir(exist_ok=True)
-    if not os.environ.get("DATABASE_URL"):
+    if not os.environ.get("DATABASE_URL") or os.environ.get("CIVILAFFAIRS_EMBEDDED_DB"):
         from civilaffairs.devdb import embedded_database_url
 
-        _say("no DATABASE_URL: starting the embedded PostgreSQL under var/pgdata")
-        os.environ["DATABASE_URL"] = embedded_database_url(BASE_DIR)  # stopped at exit (atexit)
+        _say("no DATABASE_URL: using the embedded PostgreSQL under var/pgdata (stopped when this exits)")
+        os.environ["DATABASE_URL"] = embedded_database_url(BASE_DIR)
     if not os.environ.get("REDIS_URL"):
         _say("no REDIS_URL: Celery uses the filesystem broker under var/celery")
 
@@ -108,8 +108,11 @@ def _print_welcome() -> None:
     lines = ["", "=" * 72, f"  民政一体化服务平台 is running at {url}",
              f"  API docs: {url}api/docs/   admin: {url}admin/   health: {url}healthz",
              "  Demo sign-ins:"]
+    from civilaffairs.accounts.roles import Role
+
     for row in demo_signins():
-        lines.append(f"    {row['username']:<18} {row['password']:<20} {row['role']}  {row.get('region', '')}"
+        role = Role(row["role"]).label if row["role"] in Role.values else row["role"]
+        lines.append(f"    {row['username']:<18} {row['password']:<20} {role}  {row.get('region', '')}"
                      + (f"  ({row['note']})" if row.get("note") else ""))
     lines += ["  Press Ctrl-C to stop the web server, worker, beat and database.", "=" * 72, ""]
     print("\n".join(lines), flush=True)

@@ -109,6 +109,7 @@ if not DATABASE_URL:
 
     DATABASE_URL = embedded_database_url(BASE_DIR)
     os.environ["DATABASE_URL"] = DATABASE_URL  # child processes reuse the same server
+    os.environ["CIVILAFFAIRS_EMBEDDED_DB"] = "1"
 DATABASES = {"default": database_from_url(DATABASE_URL)}
 # JIT turned a large UPDATE into minutes of uncancellable work (see issue 4 notes).
 DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
