@@ -19,7 +19,6 @@ import json
 import os
 import random
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -111,6 +110,14 @@ class SeedStats:
     persons: int = 0
     members: int = 0
     records: dict = field(default_factory=dict)
+
+
+NULL = "\\N"
+
+
+def _json(attributes: dict) -> str:
+    # The same serialisation as the department import, so fingerprints agree.
+    return json.dumps(attributes, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 class DemoAlreadySeeded(Exception):
@@ -295,6 +302,24 @@ def _create_accounts(builder: "_CityBuilder") -> None:
 
 # --- The city ------------------------------------------------------------------------
 
+BULK_INDEX_THRESHOLD = 20_000
+BULK_TABLES = ("registry_person", "registry_household", "registry_householdmember", "registry_departmentrecord")
+
+
+def _drop_secondary_indexes(cursor) -> list[str]:
+    """Drop the indexes that back no constraint on the bulk tables; return their definitions."""
+    cursor.execute("""
+        SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+        FROM pg_index i
+        WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisprimary AND NOT i.indisunique
+          AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+    """, [list(BULK_TABLES)])
+    rows = cursor.fetchall()
+    for name, _definition in rows:
+        cursor.execute(f"DROP INDEX {name}")
+    return [definition for _name, definition in rows]
+
+
 class _CityBuilder:
     def __init__(self, *, households: int, seed: int, today: dt.date, chunk: int, log):
         self.n = max(int(households), 10)
@@ -304,6 +329,7 @@ class _CityBuilder:
         self.chunk = max(chunk, 50)
         self.log = log
         self.stats = SeedStats()
+        self.record_counts: dict[str, int] = dict.fromkeys(DEMO_SOURCES, 0)
         self.now = timezone.now().isoformat()
         self.id_counters: dict[tuple[str, int, str], int] = {}
         self.phone_seq = self.rng.randrange(10_000_000)
@@ -479,12 +505,22 @@ class _CityBuilder:
             assignment[i] = communities[home_index]
         done = 0
         with connection.cursor() as cursor:
+            # A big load builds secondary indexes once at the end (a sorted build) instead of
+            # updating them row by row; the tables are locked until commit anyway.
+            dropped = _drop_secondary_indexes(cursor) if self.n >= BULK_INDEX_THRESHOLD else []
             while done < self.n:
                 part = assignment[done:done + self.chunk]
                 self._load_chunk(cursor.cursor, part)
                 done += len(part)
                 self.log(f"  {done:,} / {self.n:,} 户")
-        counts = dict(self.stats.records)
+            if dropped:
+                self.log(f"  重建 {len(dropped)} 个索引 …")
+                # Deferred foreign-key checks must run before CREATE INDEX may touch the tables.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+                for definition in dropped:
+                    cursor.execute(definition)
+        self.stats.records = counts = {k: v for k, v in self.record_counts.items() if v}
         for source, batch_id in self.batches.items():
             n = counts.get(source, 0)
             ImportBatch.objects.filter(pk=batch_id).update(status=BatchStatus.DONE, total_rows=n, loaded_rows=n,
@@ -580,14 +616,16 @@ class _CityBuilder:
 
     # -- department records --
     def _record(self, out, person: DemoPerson, source: str, kind: str, start: dt.date, end: dt.date,
-                amount: Decimal | None, attributes: dict) -> None:
-        attrs = json.dumps(attributes, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+                amount: float | None, attributes: dict | str) -> None:
+        """One record row. ``attributes`` may be pre-serialised (monthly rows share theirs)."""
+        attrs = attributes if isinstance(attributes, str) else _json(attributes)
         amount_text = "" if amount is None else f"{amount:.2f}"
-        fingerprint = hashlib.sha256("|".join((source, kind, person.id_digest, start.isoformat(), end.isoformat(),
-                                               amount_text, attrs)).encode()).hexdigest()
-        out.write(f"{person.pid}\t{person.id_digest}\t{source}\t{kind}\t{start.isoformat()}\t{end.isoformat()}\t"
-                  f"{amount_text or chr(92) + 'N'}\t{attrs}\t{self.batches[source]}\t{fingerprint}\t{self.now}\n")
-        self.stats.records[source] = self.stats.records.get(source, 0) + 1
+        s, e = start.isoformat(), end.isoformat()
+        fingerprint = hashlib.sha256(
+            f"{source}|{kind}|{person.id_digest}|{s}|{e}|{amount_text}|{attrs}".encode()).hexdigest()
+        out.write(f"{person.pid}\t{person.id_digest}\t{source}\t{kind}\t{s}\t{e}\t{amount_text or NULL}\t"
+                  f"{attrs}\t{self.batches[source]}\t{fingerprint}\t{self.now}\n")
+        self.record_counts[source] += 1
 
     def _records(self, out, people: list[DemoPerson], urban: bool) -> None:
         rng, today = self.rng, self.today
@@ -620,20 +658,20 @@ class _CityBuilder:
             # Pensions and wages: one record per month (the verification convention).
             if "pension" in person.flags:
                 kind_label = "城镇职工基本养老金" if person.pension > 2000 else "城乡居民基本养老金"
+                attrs = _json({"type": kind_label})
                 for start, end in self.months:
-                    self._record(out, person, Department.HRSS, RecordKind.PENSION, start, end,
-                                 Decimal(f"{person.pension:.2f}"), {"type": kind_label})
+                    self._record(out, person, Department.HRSS, RecordKind.PENSION, start, end, person.pension, attrs)
             wage = getattr(person, "wage", 0)
             if wage > 0:
                 away = "away" in person.flags
                 employer = rng.choice(EMPLOYERS)
                 steady = not poor or rng.random() < 0.5
+                attrs = _json({"type": "工资", "employer": employer})
                 for start, end in self.months:
                     if not steady and rng.random() < 0.3:
                         continue  # irregular work: months without pay
-                    monthly = wage * rng.uniform(0.93, 1.07)
                     self._record(out, person, Department.HRSS, RecordKind.INCOME, start, end,
-                                 Decimal(f"{monthly:.2f}"), {"type": "工资", "employer": employer})
+                                 wage * rng.uniform(0.93, 1.07), attrs)
                 since = self.today.replace(day=1) - dt.timedelta(days=rng.randint(200, 3000))
                 attrs = {"employer": employer, "city": rng.choice(AWAY_CITIES) if away else "宁波市"}
                 if away:
@@ -648,13 +686,13 @@ class _CityBuilder:
                 for n in range(rng.randint(1, 3)):
                     start, end = rng.choice(self.months)
                     self._record(out, person, Department.MEDICAL_INSURANCE, RecordKind.MEDICAL_EXPENSE, start, end,
-                                 Decimal(f"{rng.uniform(120, 6000):.2f}"),
+                                 rng.uniform(120, 6000),
                                  {"hospital": rng.choice(HOSPITALS), "type": "门诊", "bill": n + 1})
             if rng.random() < (0.04 if age >= 45 else 0.008):
                 diagnosis = rng.choice(SERIOUS)
                 recent = self.months[-rng.randint(1, 4)]
                 self._record(out, person, Department.MEDICAL_INSURANCE, RecordKind.MEDICAL_EXPENSE, recent[0],
-                             recent[1], Decimal(f"{rng.uniform(30000, 320000):.2f}"),
+                             recent[1], rng.uniform(30000, 320000),
                              {"hospital": rng.choice(HOSPITALS), "type": "住院", "diagnosis": diagnosis, "bill": 9})
                 self._record(out, person, Department.HEALTH, RecordKind.SERIOUS_ILLNESS,
                              recent[0] - dt.timedelta(days=rng.randint(0, 400)), win_end, None,
@@ -677,13 +715,13 @@ class _CityBuilder:
                                     "level": level})
                 if age >= 15 and rng.random() < 0.5:
                     self._record(out, person, Department.EDUCATION, RecordKind.EDUCATION_EXPENSE, *self.months[8],
-                                 Decimal(f"{rng.uniform(800, 6000):.2f}"), {"type": "学杂费"})
+                                 rng.uniform(800, 6000), {"type": "学杂费"})
             # Bank balances for adults.
             if age >= 18:
                 scale = 3000 if poor else 60000
                 balance = rng.lognormvariate(0, 1.0) * scale
                 self._record(out, person, Department.BANK, RecordKind.FINANCIAL_ASSETS, win_end, win_end,
-                             Decimal(f"{balance:.2f}"), {"type": "存款"})
+                             balance, {"type": "存款"})
         head = people[0]
         if rng.random() < (0.55 if poor else 0.85):
             self._record(out, head, Department.REAL_ESTATE, RecordKind.REAL_ESTATE, dt.date(2005, 1, 1), win_end,

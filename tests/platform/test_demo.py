@@ -109,3 +109,19 @@ def test_reset_reseeds_the_same_city(seeded):
     assert Household.objects.count() == HOUSEHOLDS
     assert sorted(Person.objects.values_list("id_digest", flat=True)) == first
     assert get_user_model().objects.filter(username="demo-grid").count() == 1
+
+
+def test_a_bulk_load_rebuilds_every_index_it_dropped(db, monkeypatch):
+    from django.db import connection
+
+    def indexes():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = ANY(%s) ORDER BY 1",
+                           [list(demo.BULK_TABLES)])
+            return [row[0] for row in cursor.fetchall()]
+
+    before = indexes()
+    monkeypatch.setattr(demo, "BULK_INDEX_THRESHOLD", 50)
+    demo.seed_demo(households=60, seed=3)
+    assert indexes() == before
+    assert Household.objects.count() == 60
