@@ -209,9 +209,10 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 
 # --- REST API -----------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Token first: an anonymous API call then answers 401 with a WWW-Authenticate header.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -233,6 +234,16 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ImportBatchStatusEnum": "civilaffairs.registry.models.BatchStatus",
         "WorkItemStatusEnum": "civilaffairs.worklist.models.ItemStatus",
+        "KindEnum": "civilaffairs.registry.models.RecordKind",
+        "ApplicationStatusEnum": "assistance.models.ApplicationStatus",
+        "BenefitStatusEnum": "assistance.models.BenefitStatus",
+        "PaymentRollStatusEnum": "assistance.models.RollStatus",
+        "PaymentStatusEnum": "assistance.models.PaymentStatus",
+        "PaymentKindEnum": "assistance.models.PaymentKind",
+        "MaterialKindEnum": "assistance.models.MaterialKind",
+        "ProgrammeEnum": "assistance.models.Programme",
+        "DecisionOutcomeEnum": "assistance.models.DecisionOutcome",
+        "ReviewOutcomeEnum": "assistance.models.ReviewOutcome",
     },
 }
 
