@@ -15,6 +15,7 @@ urlpatterns = [
     path("worklist/", include("civilaffairs.worklist.urls")),
     path("registry/", include("civilaffairs.registry.urls")),
     path("scoring/", include("assistance.scoring.urls")),
+    path("assistance/", include("assistance.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("civilaffairs.api.urls")),

@@ -1,0 +1,45 @@
+from django.urls import path
+
+from . import views
+
+app_name = "assistance"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    # resident: apply online, own applications, notifications
+    path("apply/", views.apply_start, name="apply"),
+    path("apply/<int:pk>/", views.apply_programmes, name="apply_programmes"),
+    path("apply/<int:pk>/members/", views.apply_members, name="apply_members"),
+    path("apply/<int:pk>/materials/", views.apply_materials, name="apply_materials"),
+    path("apply/<int:pk>/review/", views.apply_review, name="apply_review"),
+    path("apply/<int:pk>/submit/", views.apply_submit, name="apply_submit"),
+    path("mine/", views.my_applications, name="my_applications"),
+    path("notifications/", views.notification_list, name="notifications"),
+    path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
+    path("notifications/read-all/", views.notification_read_all, name="notification_read_all"),
+    # one application, for the resident and the caseworker
+    path("applications/", views.application_list_view, name="application_list"),
+    path("applications/export/", views.application_export, name="application_export"),
+    path("applications/<int:pk>/", views.application_detail, name="application_detail"),
+    path("applications/<int:pk>/act/<slug:action>/", views.application_act, name="application_act"),
+    path("applications/<int:pk>/withdraw/", views.application_withdraw, name="application_withdraw"),
+    path("applications/<int:pk>/resubmit/", views.application_resubmit, name="application_resubmit"),
+    path("applications/<int:pk>/materials/", views.material_upload, name="material_upload"),
+    path("materials/<int:pk>/download/", views.material_download, name="material_download"),
+    path("reports/<int:pk>/", views.report_detail, name="report_detail"),
+    path("decisions/<int:pk>/", views.decision_letter, name="decision_letter"),
+    # caseworkers: households, filing on behalf
+    path("file/", views.file_search, name="file_search"),
+    path("households/<int:pk>/", views.household_360, name="household_360"),
+    path("households/<int:household_pk>/apply/", views.apply_on_behalf, name="apply_on_behalf"),
+    # money and reviews
+    path("rolls/", views.roll_list_view, name="roll_list"),
+    path("rolls/<int:pk>/", views.roll_detail, name="roll_detail"),
+    path("rolls/<int:pk>/approve/", views.roll_approve, name="roll_approve"),
+    path("rolls/<int:pk>/export/", views.roll_export, name="roll_export"),
+    path("payments/<int:pk>/mark/", views.payment_mark, name="payment_mark"),
+    path("payments/<int:pk>/retry/", views.payment_retry, name="payment_retry"),
+    path("subsidies/", views.subsidy_rounds, name="subsidy_rounds"),
+    path("reviews/", views.review_list, name="review_list"),
+    path("reviews/<int:pk>/complete/", views.review_complete, name="review_complete"),
+]

@@ -1,0 +1,17 @@
+"""Pages of social assistance casework, split by side: the resident's application,
+the resident's own records, caseworkers' casework, money and reviews."""
+from .apply import (  # noqa: F401
+    apply_materials, apply_members, apply_on_behalf, apply_programmes, apply_review, apply_start, apply_submit,
+)
+from .casework import (  # noqa: F401
+    application_act, application_detail, application_export, application_list_view, decision_letter,
+    file_search, household_360, report_detail,
+)
+from .money import (  # noqa: F401
+    payment_mark, payment_retry, review_complete, review_list, roll_approve, roll_detail, roll_export,
+    roll_list_view, subsidy_rounds,
+)
+from .resident import (  # noqa: F401
+    application_resubmit, application_withdraw, index, material_download, material_upload, my_applications,
+    notification_list, notification_read, notification_read_all,
+)

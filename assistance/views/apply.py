@@ -1,0 +1,219 @@
+"""The guided application (一件事): programmes and reason → members → materials →
+review with the automatic pre-check → submit. The draft lives in the database, so a
+resident (or a worker filing on their behalf) resumes where they left off."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from civilaffairs.accounts.scoping import roles_over
+from civilaffairs.portal.access import resident_required
+from civilaffairs.portal.selectors import resident_household
+from civilaffairs.registry.selectors import household_get_for_user, household_members
+
+from .. import services as svc
+from ..forms import MaterialForm, MemberFormSet, OnBehalfForm, ProgrammesForm, ReasonForm
+from ..models import Application, ApplicationStatus, Channel
+from ..selectors import application_get_for_user
+from ..workflow import INTAKE
+from .common import add_errors, caseworker_required
+
+STEPS = ("programmes", "members", "materials", "review")
+STEP_LABELS = (_("1 申请项目"), _("2 家庭成员与收入"), _("3 上传材料"), _("4 确认提交"))
+
+
+def _step_url(app: Application, step: str) -> str:
+    return reverse(f"assistance:apply_{step}", args=[app.pk])
+
+
+def resume_url(app: Application) -> str:
+    """Where the draft was left off."""
+    step = app.draft_data.get("step", "members")
+    return _step_url(app, step if step in STEPS else "members")
+
+
+def _draft_for(request, pk: int) -> Application:
+    app = application_get_for_user(user=request.user, pk=pk)
+    if not svc.may_act(request.user, "submit", app):
+        raise PermissionDenied(_("您无权填写该申请。"))
+    return app
+
+
+def _remember(request, app: Application, step: str) -> None:
+    if app.draft_data.get("step") != step:
+        svc.application_save_draft(actor=request.user, application_id=app.pk, data={"step": step})
+
+
+def _wizard(request, template: str, app: Application | None, step: str, context: dict, status: int = 200):
+    return render(request, template, {
+        "app": app, "step": step, "steps": list(zip(STEPS, STEP_LABELS)), "step_index": STEPS.index(step),
+        **context}, status=status)
+
+
+def _create(request, form, *, household, applicant, channel):
+    data = form.cleaned_data
+    try:
+        app = svc.application_create(actor=request.user, household=household, applicant=applicant,
+                                     programmes=data["programmes"], channel=channel, reason=data["reason"],
+                                     emergency=data["emergency"],
+                                     temporary_aid_amount=data.get("temporary_aid_amount"))
+    except ValidationError as exc:
+        add_errors(form, exc)
+        return None
+    svc.application_save_draft(actor=request.user, application_id=app.pk, data={"step": "members"})
+    messages.success(request, _("申请草稿已保存（编号 %(no)s），请继续填写家庭成员情况。") % {"no": app.number})
+    return redirect("assistance:apply_members", app.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@resident_required
+def apply_start(request):
+    household = resident_household(user=request.user)
+    if household is None:
+        return render(request, "assistance/apply_no_household.html")
+    drafts = Application.objects.filter(household=household, status=ApplicationStatus.DRAFT).order_by("-id")
+    form = ProgrammesForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        response = _create(request, form, household=household, applicant=request.user.person,
+                           channel=Channel.ONLINE)
+        if response is not None:
+            return response
+    return _wizard(request, "assistance/apply_programmes.html", None, "programmes", {
+        "form": form, "household": household, "drafts": [(d, resume_url(d)) for d in drafts]},
+        status=400 if request.method == "POST" else 200)
+
+
+@require_http_methods(["GET", "POST"])
+@caseworker_required
+def apply_on_behalf(request, household_pk: int):
+    """A worker files for a household met at the window or on a home visit."""
+    household = household_get_for_user(user=request.user, pk=household_pk)
+    if not roles_over(request.user, household.community_id) & INTAKE:
+        raise PermissionDenied(_("只有村（社区）、乡镇（街道）工作人员可以代为申请。"))
+    members = list(household_members(household=household))
+    form = OnBehalfForm(request.POST or None, members=members,
+                        initial=None if request.POST else {"applicant": household.head_id})
+    if request.method == "POST" and form.is_valid():
+        applicant = next((m.person for m in members if m.person_id == form.cleaned_data["applicant"]), None)
+        if applicant is None:
+            raise Http404
+        response = _create(request, form, household=household, applicant=applicant,
+                           channel=form.cleaned_data["channel"])
+        if response is not None:
+            return response
+    return _wizard(request, "assistance/apply_programmes.html", None, "programmes", {
+        "form": form, "household": household, "on_behalf": True},
+        status=400 if request.method == "POST" else 200)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def apply_programmes(request, pk: int):
+    """Step 1 of an existing draft: the programmes are fixed once created; the reason can change."""
+    app = _draft_for(request, pk)
+    if app.status != ApplicationStatus.DRAFT:
+        return redirect("assistance:application_detail", app.pk)
+    form = ReasonForm(request.POST or None, initial={"reason": app.reason})
+    if request.method == "POST" and form.is_valid():
+        try:
+            svc.application_save_draft(actor=request.user, application_id=app.pk, data={"step": "members"},
+                                       reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            return redirect("assistance:apply_members", app.pk)
+    return _wizard(request, "assistance/apply_programmes.html", app, "programmes",
+                   {"form": form, "household": app.household}, status=400 if request.method == "POST" else 200)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def apply_members(request, pk: int):
+    app = _draft_for(request, pk)
+    if app.status != ApplicationStatus.DRAFT:
+        return redirect("assistance:application_detail", app.pk)
+    members = list(app.members.select_related("person").order_by("id"))
+    initial = [{"person_id": m.person_id, "declared_monthly_income": m.declared_monthly_income,
+                "disability_grade": str(m.disability_grade or ""), "serious_illness": m.serious_illness,
+                "self_care": m.self_care, "can_work": m.can_work, "note": m.note} for m in members]
+    formset = MemberFormSet(request.POST or None, initial=initial, prefix="m")
+    if request.method == "POST" and formset.is_valid():
+        rows = [{**f.cleaned_data, "disability_grade": f.cleaned_data["disability_grade"] or None}
+                for f in formset.forms]
+        try:
+            svc.application_set_members(actor=request.user, application_id=app.pk, members=rows)
+        except ValidationError as exc:
+            formset._non_form_errors = formset.error_class([str(m) for m in exc.messages])
+        else:
+            _remember(request, app, "materials")
+            return redirect("assistance:apply_materials", app.pk)
+    _remember(request, app, "members")
+    by_person = {m.person_id: m for m in members}
+    rows = [(f, by_person.get(f.initial.get("person_id") if f.initial else None)) for f in formset.forms]
+    return _wizard(request, "assistance/apply_members.html", app, "members",
+                   {"formset": formset, "rows": rows}, status=400 if request.method == "POST" else 200)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def apply_materials(request, pk: int):
+    app = _draft_for(request, pk)
+    if app.status != ApplicationStatus.DRAFT:
+        return redirect("assistance:application_detail", app.pk)
+    form = MaterialForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                material = svc.material_add(actor=request.user, application_id=app.pk,
+                                            uploaded=form.cleaned_data["file"], kind=form.cleaned_data["kind"])
+            except ValidationError as exc:
+                add_errors(form, exc)
+            else:
+                messages.success(request, _("已上传“%(name)s”。") % {"name": material.original_name})
+                return redirect("assistance:apply_materials", app.pk)
+    else:
+        _remember(request, app, "materials")
+    return _wizard(request, "assistance/apply_materials.html", app, "materials", {
+        "form": form, "materials": app.materials.filter(visit__isnull=True)},
+        status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET"])
+@login_required
+def apply_review(request, pk: int):
+    app = _draft_for(request, pk)
+    if app.status != ApplicationStatus.DRAFT:
+        return redirect("assistance:application_detail", app.pk)
+    _remember(request, app, "review")
+    return _review(request, app)
+
+
+def _review(request, app, *, errors=(), status=200):
+    return _wizard(request, "assistance/apply_review.html", app, "review", {
+        "precheck": svc.application_precheck(app), "errors": errors,
+        "members": app.members.select_related("person").order_by("id"),
+        "materials": app.materials.filter(visit__isnull=True)}, status=status)
+
+
+@require_POST
+@login_required
+def apply_submit(request, pk: int):
+    app = _draft_for(request, pk)
+    try:
+        svc.application_submit(actor=request.user, application_id=app.pk)
+    except ValidationError as exc:
+        app.refresh_from_db()
+        if app.status != ApplicationStatus.DRAFT:
+            # A double click: the first request submitted it, the service refused the second.
+            messages.info(request, _("申请已经提交，无需重复提交。"))
+            return redirect("assistance:application_detail", app.pk)
+        return _review(request, app, errors=exc.messages, status=400)
+    messages.success(request, _("申请已提交，编号 %(no)s。我们会在办理过程中通过站内消息和短信通知您。")
+                     % {"no": app.number})
+    return redirect("assistance:application_detail", app.pk)
