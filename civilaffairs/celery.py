@@ -26,6 +26,9 @@ app.conf.beat_schedule = {
 
 app.conf.beat_schedule["scoring-full-rescore-nightly"] = {"task": "scoring.start_full_rescore", "schedule": crontab(hour=1, minute=30)}
 app.conf.beat_schedule["scoring-incremental-rescore"] = {"task": "scoring.incremental_rescore", "schedule": crontab(minute="*/5")}
+app.conf.beat_schedule["assistance-payment-rolls-monthly"] = {"task": "assistance.payment_rolls_generate", "schedule": crontab(day_of_month=1, hour=2, minute=0)}
+app.conf.beat_schedule["assistance-review-round-quarterly"] = {"task": "assistance.review_round_start", "schedule": crontab(month_of_year="1,4,7,10", day_of_month=1, hour=3, minute=0)}
+app.conf.beat_schedule["assistance-phaseouts-expire-daily"] = {"task": "assistance.phaseouts_expire", "schedule": crontab(hour=0, minute=30)}
 
 
 @app.on_after_configure.connect

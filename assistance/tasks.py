@@ -1,0 +1,51 @@
+"""Thin Celery tasks: ids and ISO dates in, one service call, retries and time limits.
+Every service here is idempotent (unique keys, ON CONFLICT DO NOTHING), so a retried
+or duplicated run changes nothing."""
+from __future__ import annotations
+
+import datetime as dt
+
+from celery import shared_task
+from django.db import DatabaseError, InterfaceError, OperationalError, transaction
+from django.utils import timezone
+
+from civilaffairs.registry.models import Region, RegionLevel
+
+from . import services
+
+RETRYABLE = (OperationalError, InterfaceError, DatabaseError)
+
+
+def _day(value: str | None) -> dt.date:
+    return dt.date.fromisoformat(value) if value else timezone.localdate()
+
+
+@shared_task(name="assistance.payment_rolls_generate", acks_late=True, autoretry_for=RETRYABLE, retry_backoff=True,
+             max_retries=3, time_limit=120, soft_time_limit=100)
+def payment_rolls_generate(month: str | None = None) -> int:
+    """Monthly: one roll task per district, so a slow or failing district retries alone."""
+    month = _day(month).replace(day=1).isoformat()
+    codes = list(Region.objects.filter(level=RegionLevel.DISTRICT, is_active=True).order_by("code")
+                 .values_list("code", flat=True))
+    for code in codes:
+        transaction.on_commit(lambda code=code: payment_roll_generate.delay(code, month))
+    return len(codes)
+
+
+@shared_task(name="assistance.payment_roll_generate", acks_late=True, reject_on_worker_lost=True,
+             autoretry_for=RETRYABLE, retry_backoff=10, max_retries=5, time_limit=1800, soft_time_limit=1700)
+def payment_roll_generate(district_code: str, month: str) -> int:
+    _roll, created = services.payment_roll_generate(district_code=district_code, month=_day(month))
+    return created
+
+
+@shared_task(name="assistance.review_round_start", acks_late=True, reject_on_worker_lost=True,
+             autoretry_for=RETRYABLE, retry_backoff=10, max_retries=5, time_limit=1800, soft_time_limit=1700)
+def review_round_start(on: str | None = None) -> int:
+    return services.review_round_start(on=_day(on))
+
+
+@shared_task(name="assistance.phaseouts_expire", acks_late=True, autoretry_for=RETRYABLE, retry_backoff=True,
+             max_retries=3, time_limit=600, soft_time_limit=540)
+def phaseouts_expire(on: str | None = None) -> int:
+    return services.phaseouts_expire(on=_day(on))
