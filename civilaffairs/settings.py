@@ -186,6 +186,8 @@ CELERY_BROKER_URL = REDIS_URL or "filesystem://"
 if not REDIS_URL:
     _queue = VAR_DIR / "celery" / "queue"
     _processed = VAR_DIR / "celery" / "processed"
+    for _folder in (_queue, _processed, VAR_DIR / "celery" / "control"):
+        _folder.mkdir(parents=True, exist_ok=True)  # kombu's filesystem transport does not create them
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "control_folder": str(VAR_DIR / "celery" / "control"),
         "data_folder_in": str(_queue),
