@@ -22,7 +22,7 @@ from ..forms import MaterialForm, MemberFormSet, OnBehalfForm, ProgrammesForm, R
 from ..models import Application, ApplicationStatus, Channel
 from ..selectors import application_get_for_user
 from ..workflow import INTAKE
-from .common import add_errors, caseworker_required
+from .common import add_errors, caseworker_required, label_members
 
 STEPS = ("programmes", "members", "materials", "review")
 STEP_LABELS = (_("1 申请项目"), _("2 家庭成员与收入"), _("3 上传材料"), _("4 确认提交"))
@@ -138,7 +138,7 @@ def apply_members(request, pk: int):
     app = _draft_for(request, pk)
     if app.status != ApplicationStatus.DRAFT:
         return redirect("assistance:application_detail", app.pk)
-    members = list(app.members.select_related("person").order_by("id"))
+    members = label_members(app.members.select_related("person").order_by("id"))
     initial = [{"person_id": m.person_id, "declared_monthly_income": m.declared_monthly_income,
                 "disability_grade": str(m.disability_grade or ""), "serious_illness": m.serious_illness,
                 "self_care": m.self_care, "can_work": m.can_work, "note": m.note} for m in members]
@@ -197,7 +197,7 @@ def apply_review(request, pk: int):
 def _review(request, app, *, errors=(), status=200):
     return _wizard(request, "assistance/apply_review.html", app, "review", {
         "precheck": svc.application_precheck(app), "errors": errors,
-        "members": app.members.select_related("person").order_by("id"),
+        "members": label_members(app.members.select_related("person").order_by("id")),
         "materials": app.materials.filter(visit__isnull=True)}, status=status)
 
 

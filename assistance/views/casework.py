@@ -3,6 +3,8 @@ with the actions this user may take now, the printable verification report, the
 decision letter and the household 360° page."""
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
@@ -16,7 +18,7 @@ from civilaffairs.accounts.roles import Capability
 from civilaffairs.accounts.scoping import roles_over, user_can
 from civilaffairs.audit.services import audit_log
 from civilaffairs.portal.access import is_caseworker
-from civilaffairs.registry.models import RecordKind
+from civilaffairs.registry.models import RecordKind, Region
 from civilaffairs.registry.parameters import CATALOGUE
 from civilaffairs.registry.selectors import household_get_for_user, household_list, household_members
 
@@ -28,7 +30,10 @@ from ..selectors import application_get_for_user, application_list, household_as
 from ..verification import verify_seal
 from ..workflow import INTAKE, TRANSITIONS, actions_from
 from . import common
-from .common import PAGE_SIZE, CappedPaginator, add_errors, caseworker_required, scoped_applications
+from .common import (
+    DEPARTMENT_LABELS, PAGE_SIZE, RELATION_LABELS, CappedPaginator, add_errors, caseworker_required, label_members,
+    scoped_applications,
+)
 from .resident import owned_application_context
 
 PARAMETER_LABELS = {p.key: (str(p.label), p.unit) for p in CATALOGUE}
@@ -43,11 +48,14 @@ def _filterset(request):
             field.widget.attrs.update({"class": "form-select", "size": 4})
         elif name == "overdue":
             field.widget.attrs.setdefault("class", "form-select")
+            field.widget.choices = [("unknown", _("全部")), ("true", _("仅看超期")), ("false", _("未超期"))]
         elif name.startswith("submitted_"):
             field.widget.input_type = "date"
             field.widget.attrs.setdefault("class", "form-control")
         else:
             field.widget.attrs.setdefault("class", "form-select" if hasattr(field, "choices") else "form-control")
+            if hasattr(field, "choices"):
+                field.widget.choices = [("", _("全部")), *[c for c in field.choices if c[0] != ""]]
     return fs
 
 
@@ -218,7 +226,7 @@ def _notice_context(user, app) -> dict:
 
 def _render_detail(request, app, *, bound=None, status=200):
     context = {"app": app, "events": app.events.all(), "status_choices": ApplicationStatus.choices, "materials": app.materials.all(),
-               "members": app.members.all(), "decisions": app.decisions.all(),
+               "members": label_members(app.members.all()), "decisions": app.decisions.all(),
                "reports": app.verification_reports.order_by("-created_at"),
                "visits": app.visits.prefetch_related("photos"), **_notice_context(request.user, app)}
     if request.user.is_resident:
@@ -308,7 +316,8 @@ def report_detail(request, pk: int):
             months.append(f"{idx // 12:04d}-{idx % 12 + 1:02d}")
     members = []
     for member in content.get("members", []):
-        members.append({**member,
+        members.append({**member, "relation": RELATION_LABELS.get(member["relation"], member["relation"]),
+                        "sources": [DEPARTMENT_LABELS.get(s, s) for s in member.get("sources", [])],
                         "income_kinds": [(KIND_LABELS.get(k, k), v) for k, v in member["income_12m_by_kind"].items()],
                         "monthly": [member["income_by_month"].get(mo, "0.00") for mo in months]})
     return render(request, "assistance/report.html", {
@@ -319,11 +328,19 @@ def report_detail(request, pk: int):
     })
 
 
+def _plain(value) -> str:
+    """1135.0000 → 1135, 0.5000 → 0.5."""
+    try:
+        return format(Decimal(str(value)).normalize(), "f")
+    except (InvalidOperation, TypeError, ValueError):
+        return str(value)
+
+
 def _parameters(params: dict) -> list[dict]:
     rows = []
     for key, p in params.items():
         label, unit = PARAMETER_LABELS.get(key, (key, ""))
-        rows.append({"key": key, "label": label, "unit": unit, "value": p.get("value"),
+        rows.append({"key": key, "label": label, "unit": unit, "value": _plain(p.get("value")),
                      "region": p.get("region", ""), "effective_from": p.get("effective_from", "")})
     return rows
 
@@ -343,8 +360,10 @@ def decision_letter(request, pk: int):
     params = next((line["parameters"] for line in decision.lines if "parameters" in line), {})
     for line in lines:
         line["label"] = Programme(line["programme"]).label
+    district = Region.objects.filter(code=decision.application.community_id[:6]).first()
     return render(request, "assistance/decision_letter.html", {
-        "decision": decision, "app": decision.application, "lines": lines, "parameters": _parameters(params)})
+        "decision": decision, "app": decision.application, "lines": lines, "parameters": _parameters(params),
+        "district": district})
 
 
 # --- household 360° -------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from django.utils.functional import cached_property
 from civilaffairs.accounts.roles import Role
 from civilaffairs.accounts.scoping import scope_queryset, user_roles
 from civilaffairs.portal.access import is_caseworker, user_passes
+from civilaffairs.registry.models import Department, Relation
 
 from ..models import Application
 
@@ -52,3 +53,15 @@ def add_errors(form, exc: ValidationError) -> None:
 
 def scoped_applications(user):
     return scope_queryset(Application.objects.all(), user)
+
+
+RELATION_LABELS = dict(Relation.choices)
+DEPARTMENT_LABELS = dict(Department.choices)
+
+
+def label_members(members):
+    """Application members carry the relation code; pages show its label."""
+    members = list(members)
+    for m in members:
+        m.relation_label = RELATION_LABELS.get(m.relation, m.relation)
+    return members

@@ -23,6 +23,7 @@ from ..forms import MaterialForm, WithdrawForm
 from ..materials import path_of
 from ..models import Application, ApplicationStatus, Benefit, Material
 from ..selectors import application_get_for_user
+from ..workflow import TRANSITIONS
 from .apply import resume_url
 from .common import add_errors, scoped_applications
 
@@ -45,6 +46,9 @@ def application_withdraw(request, pk: int):
     app = application_get_for_user(user=request.user, pk=pk)
     if not svc.may_act(request.user, "withdraw", app):
         raise PermissionDenied(_("您无权撤回该申请。"))
+    if app.status not in TRANSITIONS["withdraw"].sources:
+        messages.info(request, _("申请已办结，不能撤回。"))
+        return redirect("assistance:application_detail", app.pk)
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -145,7 +149,7 @@ def owned_application_context(request, app: Application) -> dict:
     return {
         "benefits": app.benefits.order_by("programme"),
         "decision": decision,
-        "can_withdraw": svc.may_act(request.user, "withdraw", app),
+        "can_withdraw": app.status in TRANSITIONS["withdraw"].sources and svc.may_act(request.user, "withdraw", app),
         "can_upload": app.status in (ApplicationStatus.SUBMITTED, ApplicationStatus.RETURNED),
         "can_resubmit": app.status == ApplicationStatus.RETURNED and svc.may_act(request.user, "resubmit", app),
         "material_form": MaterialForm(),

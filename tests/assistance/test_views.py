@@ -251,9 +251,10 @@ def test_an_approved_resident_sees_the_amount_and_the_letter(client, resident, a
     client.force_login(resident)
     html = client.get(url("application_detail", approved.pk)).content.decode()
     assert "已批准" in html and str(EXPECTED_TOPUP) in html
+    assert "撤回申请" not in html  # a decided application cannot be withdrawn
     letter = client.get(url("decision_letter", approved.decisions.get().pk)).content.decode()
     assert "（1135.00 − 500.00）× 3 人 = 1905.00 元/月" in letter
-    assert "低保标准" in letter
+    assert "低保标准" in letter and "海曙区民政局" in letter
     mine = client.get(url("my_applications")).content.decode()
     assert "1905.00" in mine
 
@@ -299,6 +300,7 @@ def test_the_caseworkers_walk_the_application_through_the_pages(client, at, staf
     report = app.verification_reports.get()
     html = client.get(url("report_detail", report.pk)).content.decode()
     assert "签章验证：有效" in html and report.digest in html and "家庭经济状况核对报告" in html
+    assert "户主" in html and ">head<" not in html and "人社" in html and "1135 元/人·月" in html
     assert "18000.00" in html  # 12 months of 1500 元
 
     client.force_login(staff["grid"])

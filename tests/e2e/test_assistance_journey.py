@@ -129,6 +129,9 @@ def test_the_whole_journey_from_online_application_to_the_monthly_roll(
     page.screenshot(path="/tmp/assistance_roll.png", full_page=True)
     roll = PaymentRoll.objects.get()
     assert roll.payments.get().amount == Decimal(EXPECTED)
+    page.goto(f"{base}/assistance/households/{home_household.pk}/")
+    expect(page.get_by_role("heading", name="王小明户 · 救助全景")).to_be_visible()
+    page.screenshot(path="/tmp/assistance_household_360.png", full_page=True)
 
     # The resident sees the approval and the amount, and the letter with the arithmetic.
     sign_in(page, base, "resident")
