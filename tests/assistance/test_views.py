@@ -471,3 +471,11 @@ def test_a_township_officer_completes_a_review(client, approved, township_office
     assert r.status_code == 302
     review.refresh_from_db()
     assert review.completed_at is not None and review.outcome
+
+
+def test_the_excel_export_button_works_with_the_real_exporter(client, at, district_approver):
+    pytest.importorskip("assistance.exports")
+    at("submitted")
+    client.force_login(district_approver)
+    r = client.get(url("application_export"))
+    assert r.status_code == 200 and r.content[:2] == b"PK"
