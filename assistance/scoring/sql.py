@@ -37,8 +37,18 @@ from .rules import WINDOW_DAYS
 LOCK_NAMESPACE = 0x5C0E
 
 
+def _cutoff(on: dt.date, years: int) -> dt.date:
+    """The latest birth date of someone aged ``years`` on ``on`` (29 Feb falls back to
+    28 Feb, as PostgreSQL's ``date - interval`` does)."""
+    try:
+        return on.replace(year=on.year - years)
+    except ValueError:
+        return on.replace(year=on.year - years, day=28)
+
+
 def model_params(model, on: dt.date) -> dict:
     return {
+        "child_cutoff": _cutoff(on, model.child_age), "elder_cutoff": _cutoff(on, model.elder_age),
         "on": on,
         "window_start": on - dt.timedelta(days=WINDOW_DAYS),
         "recent_start": on - dt.timedelta(days=model.recent_days),
@@ -58,9 +68,11 @@ def model_params(model, on: dt.date) -> dict:
 
 
 # Target sets: each yields (id, community_id) of registry_household.
-TARGET_RANGE = "SELECT h.id, h.community_id FROM registry_household h WHERE h.id BETWEEN %(lo)s AND %(hi)s"
-TARGET_IDS = "SELECT h.id, h.community_id FROM registry_household h WHERE h.id = ANY(%(ids)s::bigint[])"
-TARGET_ALL = "SELECT h.id, h.community_id FROM registry_household h"
+# A target is a condition on a household-id column, repeated on each base table so the
+# planner sees the real selectivity (a CTE of ids would hide it and get seq scans).
+TARGET_RANGE = "{col} BETWEEN %(lo)s AND %(hi)s"
+TARGET_IDS = "{col} = ANY(%(ids)s::bigint[])"
+TARGET_ALL = "true"
 
 
 def param_by_community_sql(key_placeholder: str, communities_cte: str) -> str:
@@ -80,18 +92,28 @@ def param_by_community_sql(key_placeholder: str, communities_cte: str) -> str:
         LIMIT 1) s"""
 
 
-def compute_ctes(target_sql: str) -> str:
+def compute_ctes(target: str) -> str:
     """The WITH-list that computes ``final`` (one row per scorable household)."""
+    def on(col: str) -> str:
+        return target.replace("{col}", col)
+
     return f"""
-hh AS MATERIALIZED ({target_sql}),
-std AS ({param_by_community_sql("'dibao_standard'", "hh")}),
+hh AS (SELECT h.id, h.community_id FROM registry_household h WHERE {on("h.id")}),
+std AS MATERIALIZED ({param_by_community_sql("'dibao_standard'", "hh")}),
 mem AS (
-    SELECT hm.household_id, hm.person_id, p.birth_date, p.death_date,
-           extract(year FROM age(%(on)s::date, p.birth_date))::int AS age,
-           (p.death_date IS NOT NULL AND p.death_date <= %(on)s) AS dead
-    FROM hh
-    JOIN registry_householdmember hm ON hm.household_id = hh.id AND hm.is_active
+    -- Age bands by comparing birth dates with cut-off dates (cheaper than age() per row;
+    -- same answer as rules.age_on, see _cutoff).
+    SELECT hm.household_id, hm.person_id,
+           (p.death_date IS NULL OR p.death_date > %(on)s) AS alive,
+           CASE WHEN p.birth_date > %(child_cutoff)s THEN 0 WHEN p.birth_date > %(elder_cutoff)s THEN 1 ELSE 2 END
+             AS grp,
+           CASE WHEN p.death_date > %(recent_start)s AND p.death_date <= %(on)s
+                THEN extract(year FROM age(p.death_date, p.birth_date)) >= %(child_age)s
+                     AND extract(year FROM age(p.death_date, p.birth_date)) < %(elder_age)s
+                ELSE false END AS earner_died
+    FROM registry_householdmember hm
     JOIN registry_person p ON p.id = hm.person_id
+    WHERE hm.is_active AND {on("hm.household_id")}
 ),
 rec AS (
     SELECT d.person_id,
@@ -110,13 +132,13 @@ rec AS (
         bool_or(d.kind IN ('employment', 'social_insurance') AND d.period_end > %(recent_start)s) AS employed,
         bool_or(d.kind = 'medical_expense' AND d.period_end > %(recent_start)s
                 AND d.amount >= %(emergency_amount)s) AS big_bill
-    FROM mem m
+    FROM registry_householdmember m
     JOIN registry_departmentrecord d ON d.person_id = m.person_id
-    WHERE d.period_start <= %(on)s AND d.period_end > %(window_start)s
+    WHERE m.is_active AND {on("m.household_id")} AND d.period_start <= %(on)s AND d.period_end > %(window_start)s
     GROUP BY d.person_id
 ),
 per AS (
-    SELECT m.household_id, m.age, m.dead, m.death_date, m.birth_date,
+    SELECT m.household_id, m.alive, m.grp, m.earner_died,
            coalesce(r.income, 0) AS income, coalesce(r.expense, 0) AS expense, r.financial,
            coalesce(r.properties, 0) AS properties, coalesce(r.vehicles, 0) AS vehicles,
            coalesce(r.disabled, false) AS disabled, coalesce(r.severe, false) AS severe,
@@ -126,27 +148,21 @@ per AS (
 ),
 agg AS (
     SELECT household_id,
-        count(*) FILTER (WHERE NOT dead) AS n,
-        coalesce(sum(income) FILTER (WHERE NOT dead), 0) AS income_12m,
-        coalesce(sum(expense) FILTER (WHERE NOT dead), 0) AS expense_12m,
-        coalesce(sum(financial) FILTER (WHERE NOT dead), 0) AS financial_assets,
-        coalesce(sum(properties) FILTER (WHERE NOT dead), 0) AS properties,
-        coalesce(sum(vehicles) FILTER (WHERE NOT dead), 0) AS vehicles,
-        count(*) FILTER (WHERE NOT dead AND severe) + count(*) FILTER (WHERE NOT dead AND serious) AS severe_count,
-        count(*) FILTER (WHERE NOT dead AND chronic) AS chronic_count,
-        count(*) FILTER (WHERE NOT dead AND age >= %(elder_age)s AND disabled AND NOT severe) AS disabled_elders,
-        count(*) FILTER (WHERE NOT dead AND age < %(child_age)s) AS children,
-        count(*) FILTER (WHERE NOT dead AND age >= %(elder_age)s) AS elders,
-        count(*) FILTER (WHERE NOT dead AND age >= %(child_age)s AND age < %(elder_age)s) AS working,
-        count(*) FILTER (WHERE NOT dead AND age >= %(child_age)s AND age < %(elder_age)s
-                         AND (severe OR serious)) AS unable,
-        count(*) FILTER (WHERE NOT dead AND age >= %(child_age)s AND age < %(elder_age)s
-                         AND NOT (severe OR serious) AND NOT employed) AS unemployed,
-        coalesce(bool_or(NOT dead AND big_bill), false)
-          OR coalesce(bool_or(dead AND death_date > %(recent_start)s
-                              AND extract(year FROM age(death_date, birth_date)) >= %(child_age)s
-                              AND extract(year FROM age(death_date, birth_date)) < %(elder_age)s), false)
-          AS emergency
+        count(*) FILTER (WHERE alive) AS n,
+        coalesce(sum(income) FILTER (WHERE alive), 0) AS income_12m,
+        coalesce(sum(expense) FILTER (WHERE alive), 0) AS expense_12m,
+        coalesce(sum(financial) FILTER (WHERE alive), 0) AS financial_assets,
+        coalesce(sum(properties) FILTER (WHERE alive), 0) AS properties,
+        coalesce(sum(vehicles) FILTER (WHERE alive), 0) AS vehicles,
+        count(*) FILTER (WHERE alive AND severe) + count(*) FILTER (WHERE alive AND serious) AS severe_count,
+        count(*) FILTER (WHERE alive AND chronic) AS chronic_count,
+        count(*) FILTER (WHERE alive AND grp = 2 AND disabled AND NOT severe) AS disabled_elders,
+        count(*) FILTER (WHERE alive AND grp = 0) AS children,
+        count(*) FILTER (WHERE alive AND grp = 2) AS elders,
+        count(*) FILTER (WHERE alive AND grp = 1) AS working,
+        count(*) FILTER (WHERE alive AND grp = 1 AND (severe OR serious)) AS unable,
+        count(*) FILTER (WHERE alive AND grp = 1 AND NOT (severe OR serious) AND NOT employed) AS unemployed,
+        bool_or((alive AND big_bill) OR earner_died) AS emergency
     FROM per
     GROUP BY household_id
 ),
@@ -155,7 +171,8 @@ ben AS (
         bool_or(b.programme = ANY(%(coverage)s) AND b.status = ANY(%(paid)s)) AS covered,
         bool_or(b.programme IN ('dibao', 'tekun') AND b.status = 'active') AS dibao_active,
         bool_or(b.programme = 'dibian' AND b.status = 'active') AS dibian_active
-    FROM hh JOIN assistance_benefit b ON b.household_id = hh.id
+    FROM assistance_benefit b
+    WHERE {on("b.household_id")}
     GROUP BY b.household_id
 ),
 base AS (
@@ -274,7 +291,9 @@ class ScoreCounts:
 
 
 def _execute(cursor, sql: str, params: dict):
+    # JIT off (see settings); enough work_mem that a 100 k chunk sorts and hashes in memory.
     cursor.execute("SET LOCAL jit = off")
+    cursor.execute("SET LOCAL work_mem = '64MB'")
     cursor.execute(sql, params)
 
 
@@ -348,7 +367,7 @@ WITH cand AS (
                       WHERE c.household_id = s.household_id AND c.kind = k.kind AND c.status = 'closed'
                         AND c.closed_at > now() - make_interval(days => %(cooldown_days)s))
 ),
-hours AS ({param_by_community_sql("'discovery_lead_hours'", "cand")}),
+hours AS MATERIALIZED ({param_by_community_sql("'discovery_lead_hours'", "cand")}),
 ins AS (
     INSERT INTO scoring_lead AS l (household_id, community_id, kind, status, model_version_id, difficulty_index,
         colour, main_type, per_capita_income, standard, run_id, raised_at, due_at, updated_at, outcome,

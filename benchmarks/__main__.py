@@ -1,0 +1,49 @@
+"""``python -m benchmarks [--quick] [--only NAME]``: run every ``benchmarks/bench_*.py``
+module's ``run(quick)`` and print its lines. Use a database whose name contains "bench"."""
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import pkgutil
+import sys
+import traceback
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks")
+    parser.add_argument("--quick", action="store_true", help="small sizes, for CI (under 2 minutes)")
+    parser.add_argument("--only", action="append", default=[], help="run only these modules (e.g. bench_scoring)")
+    args = parser.parse_args()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civilaffairs.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    if "bench" not in connection.settings_dict["NAME"] and not os.environ.get("BENCH_ALLOW_ANY_DB"):
+        print(f"refusing to run against database {connection.settings_dict['NAME']!r}: "
+              "point DATABASE_URL at a database whose name contains 'bench'", file=sys.stderr)
+        return 2
+    call_command("migrate", verbosity=0)
+    import benchmarks
+
+    names = sorted(m.name for m in pkgutil.iter_modules(benchmarks.__path__) if m.name.startswith("bench_"))
+    failed = 0
+    for name in names:
+        if args.only and name not in args.only:
+            continue
+        print(f"== {name} ({'quick' if args.quick else 'full'})", flush=True)
+        try:
+            module = importlib.import_module(f"benchmarks.{name}")
+            for line in module.run(quick=args.quick):
+                print(line, flush=True)
+        except Exception:  # noqa: BLE001 - one failing benchmark must not hide the others
+            failed += 1
+            traceback.print_exc()
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

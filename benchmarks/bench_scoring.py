@@ -1,0 +1,209 @@
+"""Scoring-engine benchmarks: full re-score (all new, ~5 % changed, all changed),
+incremental re-score of 1 k / 10 k dirty households, worker memory, leads re-run,
+and the cost of the dirty-household triggers on a department-record COPY.
+
+Each line: machine, sizes, time, speedup over the naive per-household ORM loop
+(load through the ORM, score in Python, ``save()``; timed on a sample and scaled
+per row) and efficiency against PostgreSQL's floor (a raw SQL join + aggregate
+of the same members and records for the same households; floor ÷ our time).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import platform
+import resource
+import time
+
+from django.db import connection, transaction
+
+QUICK_HOUSEHOLDS = 20_000
+FULL_HOUSEHOLDS = 1_000_000
+ON = dt.date(2024, 6, 30)
+
+FLOOR_SQL = """
+SELECT count(*), sum(inc), sum(n) FROM (
+  SELECT hm.household_id, count(DISTINCT hm.person_id) AS n, sum(d.amount) AS inc
+  FROM registry_householdmember hm
+  LEFT JOIN registry_departmentrecord d ON d.person_id = hm.person_id
+       AND d.period_start <= %(on)s AND d.period_end > %(ws)s
+  WHERE hm.is_active AND hm.household_id BETWEEN %(lo)s AND %(hi)s
+  GROUP BY hm.household_id) t"""
+
+
+def machine() -> str:
+    cpu = "?"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    with connection.cursor() as cur:
+        cur.execute("SHOW server_version")
+        pg = cur.fetchone()[0]
+    return f"{platform.node()} {os.cpu_count()} cores {cpu} / PostgreSQL {pg}"
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _chunks(n: int, size: int):
+    lo = 1
+    while lo <= n:
+        yield lo, min(n, lo + size - 1)
+        lo += size
+
+
+def floor_seconds(n: int, chunk: int) -> float:
+    t = time.perf_counter()
+    with connection.cursor() as cur:
+        cur.execute("SET jit = off")
+        for lo, hi in _chunks(n, chunk):
+            cur.execute(FLOOR_SQL, {"on": ON, "ws": ON - dt.timedelta(days=365), "lo": lo, "hi": hi})
+            cur.fetchall()
+    return time.perf_counter() - t
+
+
+def naive_per_household_seconds(sample: int) -> float:
+    """The per-household ORM loop: load, compute in Python, save(); seconds per household."""
+    from assistance.scoring.models import HouseholdScore
+    from assistance.scoring.selectors import current_model, household_facts
+    from assistance.scoring.rules import score_household
+    from civilaffairs.registry.models import Household
+    from django.utils import timezone
+
+    model = current_model()
+    households = list(Household.objects.order_by("id")[:sample])
+    t = time.perf_counter()
+    with transaction.atomic():
+        for hh in households:
+            members, benefits, standard = household_facts(household_id=hh.pk, community_id=hh.community_id, on=ON)
+            s = score_household(members=members, benefits=benefits, standard=standard, model=model, on=ON)
+            if s is None:
+                continue
+            HouseholdScore(household_id=hh.pk, community_id=hh.community_id, model_version=model, scored_on=ON,
+                           computed_at=timezone.now(), **s.as_dict()).save()
+        elapsed = time.perf_counter() - t
+        transaction.set_rollback(True)  # leave the table as the engine left it
+    return elapsed / len(households)
+
+
+def full_run(n: int, chunk: int) -> tuple[float, object]:
+    from assistance.scoring import services
+    from assistance.scoring.models import ScoringChunk
+
+    t = time.perf_counter()
+    run, _ = services.scoring_run_start(on=ON, chunk_size=chunk, enqueue=False, force=True)
+    for chunk_id in ScoringChunk.objects.filter(run=run).order_by("lo_id").values_list("pk", flat=True):
+        services.scoring_chunk_process(chunk_id=chunk_id)
+    run.refresh_from_db()
+    return time.perf_counter() - t, run
+
+
+def incremental(k: int, n: int) -> tuple[float, object]:
+    from assistance.scoring import services
+
+    step = max(1, n // k)
+    with connection.cursor() as cur:
+        cur.execute("INSERT INTO scoring_dirtyhousehold (household_id, marked_at) "
+                    "SELECT h, now() FROM generate_series(1, %s, %s) h LIMIT %s ON CONFLICT DO NOTHING",
+                    [n, step, k])
+    t = time.perf_counter()
+    run = services.scoring_incremental_run(on=ON, batch=10_000)
+    return time.perf_counter() - t, run
+
+
+def copy_records_per_second(rows: int, triggers: bool) -> float:
+    """COPY ``rows`` department records (for existing persons) with or without the dirty triggers."""
+    buf = io.StringIO()
+    for i in range(rows):
+        pid = 1 + (i * 7) % 100_000
+        buf.write(f"{pid}\tbench\thrss\tincome\t2024-06-01\t2024-06-30\t1000.00\t{{}}\t1\tcopy-{triggers}-{i}\t"
+                  f"2024-07-01 00:00:00+08\n")
+    buf.seek(0)
+    with transaction.atomic():
+        with connection.cursor() as cur:
+            if not triggers:
+                cur.execute("SET LOCAL session_replication_role = replica")
+            t = time.perf_counter()
+            cur.copy_from(buf, "registry_departmentrecord",
+                          columns=("person_id", "id_digest", "source", "kind", "period_start", "period_end", "amount",
+                                   "attributes", "batch_id", "fingerprint", "created_at"))
+            elapsed = time.perf_counter() - t
+        transaction.set_rollback(True)
+    return rows / elapsed
+
+
+def run(quick: bool) -> list[str]:
+    from benchmarks.city import generate
+
+    from assistance.scoring.models import Lead
+    from civilaffairs.registry.services import parameter_set
+
+    n = int(os.environ.get("BENCH_HOUSEHOLDS", QUICK_HOUSEHOLDS if quick else FULL_HOUSEHOLDS))
+    chunk = int(os.environ.get("BENCH_CHUNK", 100_000))
+    sample = 200 if quick else 2000
+    lines = [f"machine: {machine()}"]
+
+    t = time.perf_counter()
+    counts = generate(n)
+    lines.append(f"generate: {n:,} households, {counts['registry_person']:,} persons, "
+                 f"{counts['registry_departmentrecord']:,} records {counts['by_kind']} in {time.perf_counter() - t:.1f}s")
+
+    from assistance.scoring.models import ModelStatus, ScoringModel
+
+    if not ScoringModel.objects.filter(status=ModelStatus.PUBLISHED).exists():
+        ScoringModel.objects.create(version=(ScoringModel.objects.count() + 1), name="bench",
+                                    status=ModelStatus.PUBLISHED)
+    per_row = naive_per_household_seconds(sample)
+    floor = floor_seconds(n, chunk)
+    lines.append(f"floor: raw SQL join+aggregate of members and records, {n:,} households: {floor:.2f}s; "
+                 f"naive ORM loop: {1 / per_row:,.0f} households/s (sample {sample}, "
+                 f"{per_row * n:.0f}s scaled to {n:,})")
+
+    def line(label, seconds, run):
+        naive = per_row * n
+        return (f"{label}: {n:,} households, chunk {chunk:,}: {seconds:.2f}s "
+                f"({run.households_scored / seconds:,.0f}/s), changed {run.households_changed:,}, "
+                f"failed {run.households_failed:,}, leads +{run.leads_raised:,}/~{run.leads_updated:,}; "
+                f"speedup {naive / seconds:.0f}x, efficiency {floor / seconds:.2f}; peak RSS {rss_mb():.0f} MB")
+
+    seconds, r = full_run(n, chunk)
+    lines.append(line("full re-score, first (all new)", seconds, r))
+    seconds, r = full_run(n, chunk)
+    lines.append(line("full re-score, nothing changed", seconds, r))
+    lines.append(f"leads after a re-run: {r.leads_raised} raised, {r.leads_updated} updated "
+                 f"(open leads {Lead.objects.filter(status='open').count():,})")
+    with connection.cursor() as cur:  # ~5 % of households get a higher income
+        cur.execute("SET session_replication_role = replica")
+        cur.execute("UPDATE registry_departmentrecord SET amount = amount * 3 "
+                    "WHERE kind = 'income' AND person_id IN (SELECT head_id FROM registry_household WHERE id % 20 = 7)")
+        cur.execute("SET session_replication_role = DEFAULT")
+    seconds, r = full_run(n, chunk)
+    lines.append(line("full re-score, ~5% changed", seconds, r))
+    with transaction.atomic():  # a new city standard: every score changes
+        from civilaffairs.registry.models import PolicyParameter
+        from decimal import Decimal
+
+        PolicyParameter.objects.filter(key="dibao_standard", effective_from__gte=ON).delete()
+        parameter_set(actor=None, key="dibao_standard", region_code="3302", value=Decimal("1200") + (n % 7),
+                      effective_from=ON)
+    seconds, r = full_run(n, chunk)
+    lines.append(line("full re-score, all changed (new standard)", seconds, r))
+
+    for k in (1_000, 10_000):
+        seconds, r = incremental(k, n)
+        lines.append(f"incremental re-score: {k:,} dirty among {n:,}: {seconds * 1000:.0f} ms "
+                     f"(scored {r.households_scored:,}, changed {r.households_changed:,})")
+
+    rows = 20_000 if quick else 200_000
+    with_t = copy_records_per_second(rows, True)
+    without = copy_records_per_second(rows, False)
+    lines.append(f"department-record COPY, {rows:,} rows: {with_t:,.0f}/s with the dirty triggers, "
+                 f"{without:,.0f}/s without (trigger cost {(1 - with_t / without) * 100:.0f}%)")
+    lines.append(f"worker peak RSS over the whole benchmark: {rss_mb():.0f} MB")
+    return lines
