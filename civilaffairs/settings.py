@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from django.utils.translation import gettext_lazy as _
 
 from civilaffairs.envconf import database_from_url, env_bool, env_int, env_list, env_str
 

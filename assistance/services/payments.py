@@ -18,7 +18,7 @@ from civilaffairs.audit.services import audit_log
 from civilaffairs.registry.models import Region, RegionLevel
 
 from ..models import (
-    PAID_STATUSES, Payment, PaymentKind, PaymentRoll, PaymentStatus, PriceSubsidyRound, Programme, RollStatus,
+    PAID_STATUSES, Payment, PaymentRoll, PaymentStatus, PriceSubsidyRound, Programme, RollStatus,
 )
 
 __all__ = ["payment_roll_generate", "payment_roll_approve", "payment_roll_export", "payment_mark",

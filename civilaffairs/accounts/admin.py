@@ -11,15 +11,13 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from civilaffairs.audit.services import audit_log
 from civilaffairs.registry.admin import ServiceAdminMixin, ServiceModelForm
 
 from .models import RoleAssignment, User, UserKind
 from .roles import Role
-from .services import role_assign
+from .services import role_assign, role_revoke
 
 STAFF_ROLE_CHOICES = [(value, label) for value, label in Role.choices if value != Role.RESIDENT]
 
@@ -168,14 +166,9 @@ class RoleAssignmentAdmin(ServiceAdminMixin, admin.ModelAdmin):
     @admin.action(description=_("停用所选角色"), permissions=["change"])
     def revoke(self, request, queryset):
         count = 0
-        with transaction.atomic():
-            for assignment in queryset.select_for_update().filter(is_active=True):
-                assignment.is_active = False
-                assignment.save(update_fields=["is_active"])
-                audit_log(actor=request.user, action="accounts.role_revoked", obj=assignment.user,
-                          region_code=assignment.region_id,
-                          before={"role": assignment.role, "region": assignment.region_id})
-                count += 1
+        for assignment_id in queryset.filter(is_active=True).values_list("pk", flat=True):
+            role_revoke(actor=request.user, assignment_id=assignment_id)
+            count += 1
         self.message_user(request, _("已停用 %(n)d 个角色。") % {"n": count}, messages.SUCCESS)
 
     @admin.action(description=_("重新启用所选角色"), permissions=["change"])

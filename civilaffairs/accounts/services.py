@@ -54,3 +54,16 @@ def resident_user_create(*, actor, person: Person, password: str | None, usernam
     user.save()
     audit_log(actor=actor, action="accounts.resident_created", obj=user, after={"person": person.pk})
     return user
+
+
+@transaction.atomic
+def role_revoke(*, actor, assignment_id: int) -> RoleAssignment:
+    """Deactivate a grant (kept as history; ``role_assign`` reinstates it)."""
+    assignment = RoleAssignment.objects.select_for_update().select_related("user").get(pk=assignment_id)
+    if not assignment.is_active:
+        return assignment
+    assignment.is_active = False
+    assignment.save(update_fields=["is_active"])
+    audit_log(actor=actor, action="accounts.role_revoked", obj=assignment.user, region_code=assignment.region_id,
+              before={"role": assignment.role, "region": assignment.region_id})
+    return assignment

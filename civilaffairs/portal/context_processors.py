@@ -5,7 +5,8 @@ from civilaffairs.accounts.scoping import user_roles
 def portal(request):
     user = getattr(request, "user", None)
     roles = user_roles(user) if user is not None and user.is_authenticated else set()
-    large_text = request.COOKIES.get("large_text") == "1" or bool(getattr(user, "large_text", False))
+    cookie = request.COOKIES.get("large_text")
+    large_text = cookie == "1" if cookie in ("0", "1") else bool(getattr(user, "large_text", False))
     return {
         "nav_roles": roles,
         "is_caseworker": bool(roles & CASEWORKER_ROLES) or bool(user and user.is_authenticated and user.is_superuser),

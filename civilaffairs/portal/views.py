@@ -99,8 +99,6 @@ def large_text(request):
                                            require_https=request.is_secure()):
         target = "/"
     response = HttpResponseRedirect(target)
-    if turn_on:
-        response.set_cookie("large_text", "1", max_age=LARGE_TEXT_COOKIE_AGE, samesite="Lax")
-    else:
-        response.delete_cookie("large_text", samesite="Lax")
+    # An explicit "0" (not a deleted cookie) so that switching off wins over an account preference.
+    response.set_cookie("large_text", "1" if turn_on else "0", max_age=LARGE_TEXT_COOKIE_AGE, samesite="Lax")
     return response

@@ -385,10 +385,9 @@ class HouseholdAdmin(DigestSearchMixin, admin.ModelAdmin):
                 setattr(obj, field.attname, getattr(created, field.attname))
             obj._state.adding = False
             return
-        before = {f: form.initial.get(f) for f in form.changed_data}
-        obj.save(update_fields=[*form.changed_data, "updated_at"])
-        audit_log(actor=request.user, action="registry.household_edited", obj=obj, region_code=obj.community_id,
-                  before=before, after={f: getattr(obj, f) for f in form.changed_data})
+        changed = {f: getattr(obj, f) for f in form.changed_data if f in services.HOUSEHOLD_EDITABLE}
+        if changed:
+            services.household_update(actor=request.user, household_id=obj.pk, **changed)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not HouseholdMember:

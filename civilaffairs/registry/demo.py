@@ -29,7 +29,7 @@ from civilaffairs.lib.idnumber import check_digit
 from civilaffairs.lib.masking import mask_id_number, mask_phone
 
 from .models import (
-    BatchStatus, Department, Household, HouseholdMember, ImportBatch, Person, RecordKind, Region, RegionLevel,
+    BatchStatus, Department, Household, ImportBatch, RecordKind, Region, RegionLevel,
     Relation,
 )
 

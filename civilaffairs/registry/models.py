@@ -11,7 +11,6 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from civilaffairs.lib.crypto import decrypt_text
-from civilaffairs.lib.masking import mask_id_number, mask_phone
 
 
 class RegionLevel(models.IntegerChoices):

@@ -189,3 +189,23 @@ def parameter_set(*, actor, key: str, region_code: str, value: Decimal, effectiv
               before={"closed_previous": previous.pk} if previous else None,
               after={"key": key, "value": value, "from": effective_from, "to": effective_to})
     return row
+
+
+HOUSEHOLD_EDITABLE = ("address", "residence_type", "urban_rural")
+
+
+@transaction.atomic
+def household_update(*, actor, household_id: int, **changes) -> Household:
+    """Change a household's descriptive fields (not its community, head or members)."""
+    unknown = set(changes) - set(HOUSEHOLD_EDITABLE)
+    if unknown:
+        raise ValidationError(_("不能直接修改：%(f)s") % {"f": "、".join(sorted(unknown))})
+    household = Household.objects.select_for_update().get(pk=household_id)
+    before = {f: getattr(household, f) for f in changes}
+    for field, value in changes.items():
+        setattr(household, field, value)
+    household.full_clean(exclude=["community", "head"])
+    household.save(update_fields=[*changes, "updated_at"])
+    audit_log(actor=actor, action="registry.household_updated", obj=household, region_code=household.community_id,
+              before=before, after=changes)
+    return household

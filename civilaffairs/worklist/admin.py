@@ -5,17 +5,15 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from civilaffairs.audit.services import audit_log
 from civilaffairs.registry.admin import DistrictFilter, ServiceAdminMixin, ServiceModelForm
 
 from .models import OPEN_STATUSES, ItemStatus, WorkItem
-from .services import workitem_raise, workitem_transition
+from .services import WORKITEM_EDITABLE, workitem_raise, workitem_transition, workitem_update
 
-EDITABLE_ON_CHANGE = ["due_at", "priority", "assignee"]
+EDITABLE_ON_CHANGE = list(WORKITEM_EDITABLE)
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -94,11 +92,9 @@ class WorkItemAdmin(ServiceAdminMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             return  # saved by workitem_raise in the form
-        with transaction.atomic():
-            before = {f: form.initial.get(f) for f in form.changed_data}
-            obj.save(update_fields=[*form.changed_data, "updated_at"])
-            audit_log(actor=request.user, action="worklist.item_admin_edited", obj=obj, region_code=obj.region_id,
-                      before=before, after={f: getattr(obj, f) for f in form.changed_data})
+        changed = {f: getattr(obj, f) for f in form.changed_data if f in WORKITEM_EDITABLE}
+        if changed:
+            workitem_update(item_id=obj.pk, actor=request.user, **changed)
 
     def has_delete_permission(self, request, obj=None):
         return False

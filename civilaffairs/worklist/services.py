@@ -83,3 +83,26 @@ def workitem_escalate_overdue(*, now: dt.datetime | None = None) -> int:
     audit_log(actor=None, action="worklist.escalated_overdue", object_type="worklist.workitem",
               after={"count": len(ids), "ids": ids[:100]})
     return len(ids)
+
+
+WORKITEM_EDITABLE = ("due_at", "priority", "assignee")
+
+
+@transaction.atomic
+def workitem_update(*, item_id: int, actor, **changes) -> WorkItem:
+    """Reschedule, reprioritise or reassign an open item (its status moves only by transitions)."""
+    unknown = set(changes) - set(WORKITEM_EDITABLE)
+    if unknown:
+        raise ValidationError(_("不能直接修改：%(f)s") % {"f": "、".join(sorted(unknown))})
+    item = WorkItem.objects.select_for_update().get(pk=item_id)
+    if not user_can(actor, Capability.MANAGE_WORKLIST, item.region_id):
+        raise PermissionDenied(_("您无权处理该辖区的待办事项。"))
+    if not item.is_open:
+        raise ValidationError(_("事项已办结，不能再修改。"))
+    before = {f: getattr(item, f) for f in changes}
+    for field, value in changes.items():
+        setattr(item, field, value)
+    item.save(update_fields=[*changes, "updated_at"])
+    audit_log(actor=actor, action="worklist.item_updated", obj=item, region_code=item.region_id, before=before,
+              after=changes)
+    return item

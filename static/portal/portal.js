@@ -8,7 +8,7 @@
       event.preventDefault();
       var on = !document.body.classList.contains("large-text");
       document.body.classList.toggle("large-text", on);
-      document.cookie = "large_text=" + (on ? "1" : "0") + "; path=/; max-age=" + (on ? 31536000 : 0) + "; samesite=lax";
+      document.cookie = "large_text=" + (on ? "1" : "0") + "; path=/; max-age=" + 31536000 + "; samesite=lax";
       var button = form.querySelector("button");
       if (button) { button.setAttribute("aria-pressed", on ? "true" : "false"); }
     });

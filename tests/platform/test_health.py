@@ -1,4 +1,3 @@
-from django.test import override_settings
 
 
 def test_health_reports_database_and_broker(client, db):
