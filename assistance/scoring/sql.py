@@ -13,7 +13,9 @@ id list, or the whole city for a dry run):
   mem   active members with age on the scoring date
   rec   per-person aggregates of department records in the 12-month window
   agg   per-household aggregates (living members only)
-  final the six dimensions, index, colour, type
+  final the six dimensions, index, colour, type (each level fenced with OFFSET 0
+        so its expressions are computed once per row, not re-substituted into
+        every reference by subquery flattening)
   up    INSERT … ON CONFLICT DO UPDATE … WHERE row IS DISTINCT FROM: only
         households whose score changed are written, and the written rows are
         copied to the append-only history
@@ -116,22 +118,27 @@ mem AS (
     WHERE hm.is_active AND {on("hm.household_id")}
 ),
 rec AS (
+    -- One pass over the person's records in the window; the yes/no facts are packed
+    -- into one bit_or (1 disabled, 2 severe, 4 serious, 8 chronic, 16 employed recently,
+    -- 32 large recent medical bill) to keep the aggregate cheap.
     SELECT d.person_id,
-        sum(d.amount) FILTER (WHERE d.kind IN ('income', 'pension')) AS income,
-        sum(d.amount) FILTER (WHERE d.kind IN ('medical_expense', 'education_expense')) AS expense,
-        max(d.amount) FILTER (WHERE d.kind = 'financial_assets') AS financial,
-        count(*) FILTER (WHERE d.kind = 'real_estate') AS properties,
-        count(*) FILTER (WHERE d.kind = 'vehicle'
-                         AND coalesce(lower(d.attributes ->> 'exempt') IN ('true', '1', 'yes'), false) = false
-                         ) AS vehicles,
-        bool_or(d.kind = 'disability') AS disabled,
-        bool_or(d.kind = 'disability' AND CASE WHEN d.attributes ->> 'grade' ~ '^[0-9]+$'
-                THEN (d.attributes ->> 'grade')::numeric BETWEEN 1 AND 2 ELSE false END) AS severe,
-        bool_or(d.kind = 'serious_illness') AS serious,
-        bool_or(d.kind = 'chronic_illness') AS chronic,
-        bool_or(d.kind IN ('employment', 'social_insurance') AND d.period_end > %(recent_start)s) AS employed,
-        bool_or(d.kind = 'medical_expense' AND d.period_end > %(recent_start)s
-                AND d.amount >= %(emergency_amount)s) AS big_bill
+        sum(CASE WHEN d.kind IN ('income', 'pension') THEN d.amount END) AS income,
+        sum(CASE WHEN d.kind IN ('medical_expense', 'education_expense') THEN d.amount END) AS expense,
+        max(CASE WHEN d.kind = 'financial_assets' THEN d.amount END) AS financial,
+        sum(CASE d.kind WHEN 'real_estate' THEN 1
+                        WHEN 'vehicle' THEN CASE WHEN coalesce(lower(d.attributes ->> 'exempt') IN ('true', '1', 'yes'),
+                                                              false) THEN 0 ELSE 65536 END
+                        ELSE 0 END) AS holdings,
+        bit_or(CASE d.kind
+            WHEN 'disability' THEN 1 | CASE WHEN d.attributes ->> 'grade' ~ '^[0-9]+$'
+                                             AND (d.attributes ->> 'grade')::numeric BETWEEN 1 AND 2 THEN 2 ELSE 0 END
+            WHEN 'serious_illness' THEN 4
+            WHEN 'chronic_illness' THEN 8
+            WHEN 'employment' THEN CASE WHEN d.period_end > %(recent_start)s THEN 16 ELSE 0 END
+            WHEN 'social_insurance' THEN CASE WHEN d.period_end > %(recent_start)s THEN 16 ELSE 0 END
+            WHEN 'medical_expense' THEN CASE WHEN d.period_end > %(recent_start)s
+                                              AND d.amount >= %(emergency_amount)s THEN 32 ELSE 0 END
+            ELSE 0 END) AS flags
     FROM registry_householdmember m
     JOIN registry_departmentrecord d ON d.person_id = m.person_id
     WHERE m.is_active AND {on("m.household_id")} AND d.period_start <= %(on)s AND d.period_end > %(window_start)s
@@ -140,10 +147,10 @@ rec AS (
 per AS (
     SELECT m.household_id, m.alive, m.grp, m.earner_died,
            coalesce(r.income, 0) AS income, coalesce(r.expense, 0) AS expense, r.financial,
-           coalesce(r.properties, 0) AS properties, coalesce(r.vehicles, 0) AS vehicles,
-           coalesce(r.disabled, false) AS disabled, coalesce(r.severe, false) AS severe,
-           coalesce(r.serious, false) AS serious, coalesce(r.chronic, false) AS chronic,
-           coalesce(r.employed, false) AS employed, coalesce(r.big_bill, false) AS big_bill
+           coalesce(r.holdings %% 65536, 0) AS properties, coalesce(r.holdings / 65536, 0) AS vehicles,
+           coalesce(r.flags & 1 <> 0, false) AS disabled, coalesce(r.flags & 2 <> 0, false) AS severe,
+           coalesce(r.flags & 4 <> 0, false) AS serious, coalesce(r.flags & 8 <> 0, false) AS chronic,
+           coalesce(r.flags & 16 <> 0, false) AS employed, coalesce(r.flags & 32 <> 0, false) AS big_bill
     FROM mem m LEFT JOIN rec r ON r.person_id = m.person_id
 ),
 agg AS (
@@ -188,6 +195,7 @@ base AS (
     JOIN agg a ON a.household_id = hh.id
     LEFT JOIN ben b ON b.household_id = hh.id
     WHERE a.n > 0 AND s.value > 0
+    OFFSET 0
 ),
 ratios AS (
     SELECT base.*,
@@ -196,6 +204,7 @@ ratios AS (
              WHEN expense_12m > 0 THEN 1.0000 ELSE 0.0000 END AS expense_share,
         round(least(financial_assets / (n * %(asset_multiplier)s * 12 * standard), 9999.9999), 4) AS asset_ratio
     FROM base
+    OFFSET 0
 ),
 dims AS (
     SELECT ratios.*,
@@ -211,6 +220,7 @@ dims AS (
         CASE WHEN able_working > 0 THEN round(100.0 * unemployed / able_working, 2) ELSE 0.00 END AS d_employment,
         (pci < standard AND asset_ratio <= 1 AND properties < 2 AND vehicles = 0) AS eligible
     FROM ratios
+    OFFSET 0
 ),
 idx AS (
     SELECT dims.*,
@@ -218,6 +228,7 @@ idx AS (
               + %(w_health)s * d_health + %(w_dependency)s * d_dependency
               + %(w_employment)s * d_employment, 2) AS difficulty_index
     FROM dims
+    OFFSET 0
 ),
 final AS (
     SELECT idx.*,
@@ -255,25 +266,38 @@ _ALL = ("household_id", "community_id", "model_version_id", "scored_on", "comput
 
 
 def _score_statement(target_sql: str) -> str:
-    select_cols = ", ".join(
-        ["household_id", "community_id", "%(model_version_id)s", "%(on)s", "now()", "%(run_id)s"]
-        + [f"{src} AS {col}" if src != col else col for col, src in _FINAL_TO_COLUMN.items()])
-    set_cols = ", ".join(f"{c} = EXCLUDED.{c}" for c in _ALL if c != "household_id")
+    """Compute, then UPDATE the rows whose content IS DISTINCT FROM the new score and
+    INSERT the households scored for the first time. (An upsert's ON CONFLICT DO
+    UPDATE would lock — i.e. write — every existing row even when nothing changed.)
+    Concurrent runs stay safe: an UPDATE waiting on another run's row re-checks the
+    comparison against the committed version and skips it; a racing first INSERT is
+    absorbed by ON CONFLICT DO NOTHING. Written rows are copied to the history."""
+    fin = {c: ("%(model_version_id)s" if c == "model_version_id" else "%(on)s" if c == "scored_on"
+               else "now()" if c == "computed_at" else "%(run_id)s" if c == "run_id"
+               else f"f.{_FINAL_TO_COLUMN.get(c, c)}") for c in _ALL}
+    set_cols = ", ".join(f"{c} = {fin[c]}" for c in _ALL if c != "household_id")
     cur_row = ", ".join(f"cur.{c}" for c in _CONTENT)
-    new_row = ", ".join(f"EXCLUDED.{c}" for c in _CONTENT)
+    new_row = ", ".join(fin[c] for c in _CONTENT)
     cols = ", ".join(_ALL)
+    values = ", ".join(fin[c] for c in _ALL)
     return f"""
 WITH {compute_ctes(target_sql)},
-up AS (
-    INSERT INTO scoring_householdscore AS cur ({cols})
-    SELECT {select_cols} FROM final
-    ON CONFLICT (household_id) DO UPDATE SET {set_cols}
-    WHERE ({cur_row}) IS DISTINCT FROM ({new_row})
+upd AS (
+    UPDATE scoring_householdscore cur SET {set_cols}
+    FROM final f
+    WHERE cur.household_id = f.household_id AND ({cur_row}) IS DISTINCT FROM ({new_row})
     RETURNING cur.*
+),
+ins AS (
+    INSERT INTO scoring_householdscore ({cols})
+    SELECT {values} FROM final f
+    WHERE NOT EXISTS (SELECT 1 FROM scoring_householdscore x WHERE x.household_id = f.household_id)
+    ON CONFLICT (household_id) DO NOTHING
+    RETURNING *
 ),
 hist AS (
     INSERT INTO scoring_scorehistory ({cols})
-    SELECT {cols} FROM up
+    SELECT {cols} FROM upd UNION ALL SELECT {cols} FROM ins
     RETURNING 1
 )
 SELECT (SELECT count(*) FROM hh), (SELECT count(*) FROM final), (SELECT count(*) FROM hist)"""
@@ -354,7 +378,9 @@ _LEAD_TARGET_IDS = "s.household_id = ANY(%(ids)s::bigint[])"
 def _lead_statement(target_where: str) -> str:
     """Raise or refresh leads for the target households, set-based, and their worklist
     items (same dedupe key as ``workitem_raise``). A re-run with unchanged scores writes
-    nothing. A lead closed within the model's cool-down is not raised again."""
+    nothing (UPDATE … IS DISTINCT FROM, then INSERT where no open lead exists; the
+    unique open (household, kind) index absorbs a concurrent run's insert). A lead
+    closed within the model's cool-down is not raised again."""
     return f"""
 WITH cand AS (
     SELECT s.household_id, s.community_id, k.kind, s.model_version_id, s.difficulty_index, s.colour,
@@ -368,7 +394,21 @@ WITH cand AS (
                         AND c.closed_at > now() - make_interval(days => %(cooldown_days)s))
 ),
 hours AS MATERIALIZED ({param_by_community_sql("'discovery_lead_hours'", "cand")}),
-ins AS (
+upd AS (
+    UPDATE scoring_lead l SET
+        community_id = c.community_id, model_version_id = c.model_version_id,
+        difficulty_index = c.difficulty_index, colour = c.colour, main_type = c.main_type,
+        per_capita_income = c.per_capita_income, standard = c.standard, run_id = %(run_id)s, updated_at = now()
+    FROM cand c
+    WHERE l.household_id = c.household_id AND l.kind = c.kind AND l.status = 'open'
+      AND (l.community_id, l.model_version_id, l.difficulty_index, l.colour, l.main_type, l.per_capita_income,
+           l.standard)
+          IS DISTINCT FROM (c.community_id, c.model_version_id, c.difficulty_index, c.colour, c.main_type,
+                            c.per_capita_income, c.standard)
+    RETURNING l.id, l.household_id, l.kind, l.community_id, l.due_at, l.difficulty_index, l.colour, l.main_type,
+              l.per_capita_income, l.standard, false AS inserted
+),
+new AS (
     INSERT INTO scoring_lead AS l (household_id, community_id, kind, status, model_version_id, difficulty_index,
         colour, main_type, per_capita_income, standard, run_id, raised_at, due_at, updated_at, outcome,
         outcome_reason)
@@ -378,18 +418,13 @@ ins AS (
                         ELSE make_interval(days => %(review_days)s) END,
            now(), '', ''
     FROM cand c LEFT JOIN hours h ON h.community_id = c.community_id
-    ON CONFLICT (household_id, kind) WHERE status = 'open' DO UPDATE SET
-        community_id = EXCLUDED.community_id, model_version_id = EXCLUDED.model_version_id,
-        difficulty_index = EXCLUDED.difficulty_index, colour = EXCLUDED.colour, main_type = EXCLUDED.main_type,
-        per_capita_income = EXCLUDED.per_capita_income, standard = EXCLUDED.standard, run_id = EXCLUDED.run_id,
-        updated_at = EXCLUDED.updated_at
-    WHERE (l.community_id, l.model_version_id, l.difficulty_index, l.colour, l.main_type, l.per_capita_income,
-           l.standard)
-          IS DISTINCT FROM (EXCLUDED.community_id, EXCLUDED.model_version_id, EXCLUDED.difficulty_index,
-                            EXCLUDED.colour, EXCLUDED.main_type, EXCLUDED.per_capita_income, EXCLUDED.standard)
+    WHERE NOT EXISTS (SELECT 1 FROM scoring_lead o
+                      WHERE o.household_id = c.household_id AND o.kind = c.kind AND o.status = 'open')
+    ON CONFLICT (household_id, kind) WHERE status = 'open' DO NOTHING
     RETURNING l.id, l.household_id, l.kind, l.community_id, l.due_at, l.difficulty_index, l.colour, l.main_type,
-              l.per_capita_income, l.standard, (l.xmax = 0) AS inserted
+              l.per_capita_income, l.standard, true AS inserted
 ),
+ins AS (SELECT * FROM upd UNION ALL SELECT * FROM new),
 items AS (
     INSERT INTO worklist_workitem AS w (kind, title, detail, region_id, subject_type, subject_id, link, due_at,
         priority, status, outcome, dedupe_key, escalated, created_at, updated_at)
