@@ -393,7 +393,6 @@ WITH cand AS (
                       WHERE c.household_id = s.household_id AND c.kind = k.kind AND c.status = 'closed'
                         AND c.closed_at > now() - make_interval(days => %(cooldown_days)s))
 ),
-hours AS MATERIALIZED ({param_by_community_sql("'discovery_lead_hours'", "cand")}),
 upd AS (
     UPDATE scoring_lead l SET
         community_id = c.community_id, model_version_id = c.model_version_id,
@@ -417,9 +416,18 @@ new AS (
            now() + CASE WHEN c.kind = 'discovery' THEN make_interval(hours => coalesce(h.value, 48)::int)
                         ELSE make_interval(days => %(review_days)s) END,
            now(), '', ''
-    FROM cand c LEFT JOIN hours h ON h.community_id = c.community_id
-    WHERE NOT EXISTS (SELECT 1 FROM scoring_lead o
-                      WHERE o.household_id = c.household_id AND o.kind = c.kind AND o.status = 'open')
+    FROM (SELECT * FROM cand c
+          WHERE NOT EXISTS (SELECT 1 FROM scoring_lead o
+                            WHERE o.household_id = c.household_id AND o.kind = c.kind AND o.status = 'open')
+          OFFSET 0) c
+    LEFT JOIN LATERAL (  -- discovery_lead_hours for the community (same inheritance as parameter_row)
+        SELECT p.value FROM registry_policyparameter p
+        WHERE p.key = 'discovery_lead_hours'
+          AND p.region_id IN (left(c.community_id, 2), left(c.community_id, 4), left(c.community_id, 6),
+                              left(c.community_id, 9), c.community_id)
+          AND p.effective_from <= %(on)s AND (p.effective_to IS NULL OR p.effective_to >= %(on)s)
+        ORDER BY length(p.region_id) DESC, p.effective_from DESC
+        LIMIT 1) h ON true
     ON CONFLICT (household_id, kind) WHERE status = 'open' DO NOTHING
     RETURNING l.id, l.household_id, l.kind, l.community_id, l.due_at, l.difficulty_index, l.colour, l.main_type,
               l.per_capita_income, l.standard, true AS inserted
