@@ -49,11 +49,14 @@ def test_an_anonymous_caller_cannot_post(db, path):
     assert api_as().post(API + path, {}, format="json").status_code in (401, 403)
 
 
-def test_the_household_assistance_view_refuses_anonymous_and_other_districts(home_household,
-                                                                              other_district_worker):
+def test_the_household_assistance_view_refuses_anonymous_other_districts_and_other_residents(
+        home_household, other_district_worker, other_resident, resident, grid_worker):
     path = f"/api/v1/households/{home_household.pk}/assistance/"
     assert api_as().get(path).status_code in (401, 403)
     assert api_as(other_district_worker).get(path).status_code == 404
+    assert api_as(other_resident).get(path).status_code == 404
+    assert api_as(resident).get(path).status_code == 200
+    assert api_as(grid_worker).get(path).json()["applications"] == []
 
 
 # --- Creating and drafting ----------------------------------------------------------------------------
