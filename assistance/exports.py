@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import io
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import EmptyResultSet, PermissionDenied, ValidationError
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,10 +31,11 @@ def _filter_text(queryset: QuerySet) -> str:
     """The WHERE clause the caller applied, for the audit record (the list's filter, as run)."""
     try:
         sql, params = queryset.query.sql_with_params()
-    except Exception:  # an empty queryset (``.none()``) has no SQL
+    except EmptyResultSet:  # ``.none()``
         return ""
-    where = sql.partition(" WHERE ")[2].partition(" ORDER BY ")[0]
-    return f"{where} {list(params)}"[:2000] if where else ""
+    with connection.cursor() as cur:
+        sql = cur.mogrify(sql, params).decode()  # values inlined for the reader; nothing is executed
+    return sql.partition(" WHERE ")[2].partition(" ORDER BY ")[0][:2000]
 
 
 def _prepare(*, actor, queryset: QuerySet) -> tuple[QuerySet, int]:
