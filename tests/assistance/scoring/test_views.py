@@ -92,3 +92,14 @@ def test_the_admin_refuses_to_edit_a_published_version(client, admin_user, model
     r = client.post(reverse("admin:scoring_scoringmodel_changelist"),
                     {"action": "copy_as_draft", "_selected_action": [model.pk]})
     assert r.status_code == 302 and ScoringModel.objects.filter(status="draft").count() == 1
+
+
+def test_the_api_returns_the_score_with_its_dimensions(client, grid_worker, other_district_worker, resident,
+                                                      red_household):
+    url = reverse("scoring:api_household_score", args=[red_household.pk])
+    data = login(client, grid_worker).get(url).json()
+    assert data["colour"] == "red" and [d["label"] for d in data["dimensions"]][:2] == ["收入", "支出"]
+    assert login(client, other_district_worker).get(url).status_code == 404
+    assert login(client, resident).get(url).status_code == 403
+    leads = login(client, grid_worker).get(reverse("scoring:api_lead_list")).json()
+    assert leads["count"] == 1
