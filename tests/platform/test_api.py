@@ -224,8 +224,9 @@ def test_an_officer_gets_404_on_a_record_outside_their_township(township_officer
 def test_a_data_provider_posts_a_csv_file_with_a_token_and_gets_every_bad_line_back(data_provider,
                                                                                    home_household):
     number = home_household.head.reveal_id_number()
+    bad_check_digit = number[:-1] + ("1" if number[-1] != "1" else "2")  # never the real one
     content = "\n".join([CSV_HEADER, f"{number},,income,2024-01-01,2024-01-31,100,",
-                         f"{number[:-1]}0,,income,2024-01-01,2024-01-31,100,",
+                         f"{bad_check_digit},,income,2024-01-01,2024-01-31,100,",
                          f"{number},,income,2024-01-01,2024-01-31,-1,"]).encode()
     upload = SimpleUploadedFile("hrss.csv", content, content_type="text/csv")
     response = token_client(data_provider).post(API + "department-batches/", {"source": "hrss", "file": upload},
