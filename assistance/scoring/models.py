@@ -141,12 +141,14 @@ class ScoreFields(models.Model):
     """Everything one score is: the model version, the parameter value used, the
     inputs behind each dimension, the six dimension scores and the result."""
 
+    # No index on model_version or run: every re-score rewrites them, and each index on
+    # a rewritten column costs a write and rules out HOT updates (issue 4 notes).
     model_version = models.ForeignKey(ScoringModel, verbose_name=_("模型版本"), on_delete=models.PROTECT,
-                                      related_name="+")
+                                      related_name="+", db_index=False)
     scored_on = models.DateField(_("评分日期"))
     computed_at = models.DateTimeField(_("计算时间"))
     run = models.ForeignKey("ScoringRun", verbose_name=_("评分批次"), null=True, blank=True,
-                            on_delete=models.SET_NULL, related_name="+", db_constraint=False)
+                            on_delete=models.SET_NULL, related_name="+", db_constraint=False, db_index=False)
     standard = models.DecimalField(_("低保标准（元/人·月）"), max_digits=14, decimal_places=4)
     # inputs
     member_count = models.PositiveSmallIntegerField(_("在世成员数"))

@@ -49,7 +49,12 @@ import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from assistance.models import COVERAGE_PROGRAMMES, PAID_STATUSES, BenefitStatus, Programme
+from assistance.models import (
+    COVERAGE_PROGRAMMES,
+    PAID_STATUSES,
+    BenefitStatus,
+    Programme,
+)
 
 from .models import Colour, MainType
 

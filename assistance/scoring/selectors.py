@@ -13,14 +13,38 @@ from django.utils.translation import gettext as _
 
 from assistance.models import Benefit
 from civilaffairs.accounts.roles import Capability
-from civilaffairs.accounts.scoping import get_scoped_or_404, jurisdiction_codes, scope_queryset
-from civilaffairs.registry.models import DepartmentRecord, Household, HouseholdMember, Region
+from civilaffairs.accounts.scoping import (
+    get_scoped_or_404,
+    jurisdiction_codes,
+    scope_queryset,
+)
+from civilaffairs.registry.models import (
+    DepartmentRecord,
+    Household,
+    HouseholdMember,
+    Region,
+)
 from civilaffairs.registry.selectors import ParameterMissing, parameter_value
 
 from .models import (
-    Colour, HouseholdScore, Lead, LeadOutcome, LeadStatus, MainType, ModelStatus, ScoreHistory, ScoringModel,
+    Colour,
+    HouseholdScore,
+    Lead,
+    LeadOutcome,
+    LeadStatus,
+    MainType,
+    ModelStatus,
+    ScoreHistory,
+    ScoringModel,
 )
-from .rules import WINDOW_DAYS, BenefitFact, MemberFact, RecordFact, Score, score_household
+from .rules import (
+    WINDOW_DAYS,
+    BenefitFact,
+    MemberFact,
+    RecordFact,
+    Score,
+    score_household,
+)
 
 
 class NoPublishedModel(LookupError):

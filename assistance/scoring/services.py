@@ -35,8 +35,17 @@ from civilaffairs.worklist.services import workitem_transition
 
 from . import sql
 from .models import (
-    OUTCOMES_BY_KIND, OUTCOMES_NEEDING_REASON, ChunkStatus, Lead, LeadStatus, ModelStatus, RunKind, RunStatus,
-    ScoringChunk, ScoringModel, ScoringRun,
+    OUTCOMES_BY_KIND,
+    OUTCOMES_NEEDING_REASON,
+    ChunkStatus,
+    Lead,
+    LeadStatus,
+    ModelStatus,
+    RunKind,
+    RunStatus,
+    ScoringChunk,
+    ScoringModel,
+    ScoringRun,
 )
 from .selectors import current_model, today
 

@@ -18,13 +18,14 @@ from . import selectors
 from .forms import LeadOutcomeForm
 from .models import LeadKind, LeadOutcome, LeadStatus
 
-# The application module (another issue) may not exist yet: link only if it does.
-APPLICATION_START_URL = "assistance:application_start"
+# The casework module's "file on behalf of a household" page (assistance issue); the
+# button is shown only while that named URL exists.
+APPLICATION_START_URL = "assistance:apply_on_behalf"
 
 
 def _application_start_url(lead) -> str | None:
     try:
-        return reverse(APPLICATION_START_URL) + f"?household={lead.household_id}&lead={lead.pk}"
+        return reverse(APPLICATION_START_URL, args=[lead.household_id]) + f"?lead={lead.pk}"
     except NoReverseMatch:
         return None
 

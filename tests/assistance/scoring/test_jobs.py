@@ -6,13 +6,20 @@ from decimal import Decimal as D
 import pytest
 from django.db import connection
 
-from assistance.scoring import services, sql
+from assistance.scoring import services
 from assistance.scoring.models import (
-    DirtyHousehold, HouseholdScore, Lead, ModelStatus, RunStatus, ScoreHistory, ScoringChunk, ScoringModel,
-    ScoringRun,
+    DirtyHousehold,
+    HouseholdScore,
+    Lead,
+    ModelStatus,
+    RunStatus,
+    ScoreHistory,
+    ScoringChunk,
+    ScoringModel,
 )
 from civilaffairs.worklist.models import WorkItem
 
+from .conftest import ensure_model
 from .helpers import ON, household, monthly, record
 
 ADULT = dt.date(1984, 1, 1)
@@ -93,7 +100,7 @@ def test_two_runs_at_once_interleaved_never_double_write(city, model):
 
 @pytest.mark.django_db(transaction=True)
 def test_the_same_chunk_delivered_to_two_workers_at_once_counts_once(city):
-    model = ScoringModel.objects.get(status=ModelStatus.PUBLISHED)
+    model = ensure_model()
     make_city(city)
     run, _ = services.scoring_run_start(on=ON, chunk_size=100, enqueue=False)
     chunk = ScoringChunk.objects.get(run=run)

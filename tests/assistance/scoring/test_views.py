@@ -103,3 +103,9 @@ def test_the_api_returns_the_score_with_its_dimensions(client, grid_worker, othe
     assert login(client, resident).get(url).status_code == 403
     leads = login(client, grid_worker).get(reverse("scoring:api_lead_list")).json()
     assert leads["count"] == 1
+
+
+def test_a_discovery_lead_offers_to_start_an_application_for_the_household(client, grid_worker, red_household):
+    lead = Lead.objects.get(household=red_household)
+    body = login(client, grid_worker).get(reverse("scoring:lead_detail", args=[lead.pk])).content.decode()
+    assert f"/assistance/households/{red_household.pk}/apply/?lead={lead.pk}" in body
