@@ -24,8 +24,9 @@ clean:
 	rm -rf var/celery staticfiles
 
 # Benchmarks: `make bench` (full sizes) or `make bench-quick` (small, as in CI).
+# With no DATABASE_URL they use a separate database on the embedded server.
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks $(BENCH_ARGS)
+	EMBEDDED_DATABASE_NAME=civilaffairs_bench $(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 bench-quick: $(STAMP)
-	$(BIN)/python -m benchmarks --quick $(BENCH_ARGS)
+	EMBEDDED_DATABASE_NAME=civilaffairs_bench $(BIN)/python -m benchmarks --quick $(BENCH_ARGS)

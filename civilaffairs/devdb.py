@@ -14,7 +14,9 @@ from pathlib import Path
 
 logger = logging.getLogger(__name__)
 
-DATABASE_NAME = "civilaffairs"
+# `make bench` uses a separate database on the same embedded server (the benchmarks
+# refuse to run on a database whose name lacks "bench").
+DATABASE_NAME = os.environ.get("EMBEDDED_DATABASE_NAME", "civilaffairs")
 
 
 def embedded_database_url(base_dir: Path) -> str:
