@@ -57,7 +57,8 @@ class OnBehalfForm(ProgrammesForm):
     applicant = forms.TypedChoiceField(label=_("申请人"), coerce=int, widget=forms.Select(attrs=SELECT))
     channel = forms.ChoiceField(label=_("申请渠道"), widget=forms.Select(attrs=SELECT),
                                 choices=[(Channel.WALK_IN, Channel.WALK_IN.label),
-                                         (Channel.HOME_VISIT, Channel.HOME_VISIT.label)])
+                                         (Channel.HOME_VISIT, Channel.HOME_VISIT.label),
+                                         (Channel.PROACTIVE, Channel.PROACTIVE.label)])
 
     def __init__(self, *args, members=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -97,8 +97,10 @@ def apply_on_behalf(request, household_pk: int):
     if not roles_over(request.user, household.community_id) & INTAKE:
         raise PermissionDenied(_("只有村（社区）、乡镇（街道）工作人员可以代为申请。"))
     members = list(household_members(household=household))
+    # Started from a discovery lead (scoring: "从线索发起救助申请"): the channel says so.
+    channel = Channel.PROACTIVE if request.GET.get("lead") else Channel.WALK_IN
     form = OnBehalfForm(request.POST or None, members=members,
-                        initial=None if request.POST else {"applicant": household.head_id})
+                        initial=None if request.POST else {"applicant": household.head_id, "channel": channel})
     if request.method == "POST" and form.is_valid():
         applicant = next((m.person for m in members if m.person_id == form.cleaned_data["applicant"]), None)
         if applicant is None:
