@@ -68,6 +68,9 @@ class WorkItem(models.Model):
         indexes = [
             models.Index(fields=["region", "status", "due_at"], name="workitem_region_idx",
                          opclasses=["varchar_pattern_ops", "varchar_ops", "timestamptz_ops"]),
+            # "overdue" filters of programme lists: open items of one subject type past their due time.
+            models.Index(fields=["subject_type", "due_at"], name="workitem_open_subject_due_idx",
+                         condition=Q(status__in=["open", "in_progress"])),
         ]
 
     def __str__(self) -> str:
