@@ -77,6 +77,9 @@ def payment_roll_generate(*, district_code: str, month: dt.date, actor=None) -> 
     month = first_of_month(month)
     if not Region.objects.filter(code=district_code, level=RegionLevel.DISTRICT).exists():
         raise ValidationError(_("区县代码 %(c)s 无效。") % {"c": district_code})
+    # ``actor=None`` is the monthly beat job; a person must approve rolls in that district.
+    if actor is not None and Role.DISTRICT_APPROVER not in roles_over(actor, district_code):
+        raise PermissionDenied(_("发放名册须由区县民政部门生成。"))
     with transaction.atomic():
         with connection.cursor() as cur:
             # Serialises concurrent runs for the same district and month; unique keys do the rest.

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -129,7 +130,8 @@ def notification_list(request):
 def notification_read(request, pk: int):
     notification_mark_read(user=request.user, pk=pk)
     note = Notification.objects.filter(user=request.user, pk=pk).first()
-    if note is not None and note.link.startswith("/") and request.POST.get("follow"):
+    if note is not None and request.POST.get("follow") and url_has_allowed_host_and_scheme(
+            note.link, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return redirect(note.link)
     return redirect("assistance:notifications")
 

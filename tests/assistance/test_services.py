@@ -337,3 +337,15 @@ def test_concurrent_roll_runs_create_no_duplicates(city, home_household, grid_wo
         t.join(30)
     assert sorted(created) == [0, 0, 1]
     assert PaymentRoll.objects.count() == 1 and Payment.objects.count() == 1
+
+
+def test_only_the_districts_approver_generates_its_roll(city, township_officer, district_approver):
+    from tests import factories as f
+
+    other = f.staff(username="approver-other", role="district_approver", region=city.other_district)
+    for user in (township_officer, other):
+        with pytest.raises(PermissionDenied):
+            svc.payment_roll_generate(district_code=city.district.code, month=timezone.localdate(), actor=user)
+    roll, _ = svc.payment_roll_generate(district_code=city.district.code, month=timezone.localdate(),
+                                        actor=district_approver)
+    assert roll.district_id == city.district.code
