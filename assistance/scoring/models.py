@@ -349,6 +349,10 @@ OUTCOMES_BY_KIND = {
                          LeadOutcome.FALSE_ALARM),
     LeadKind.REVIEW: (LeadOutcome.PHASED_OUT, LeadOutcome.CONFIRMED, LeadOutcome.FALSE_ALARM),
 }
+# A discovery lead whose household starts receiving 低保/特困/低边 has done its job: it is
+# closed as included (by the granting service, or by the next re-score seeing ``covered``).
+COVERED_OUTCOME = LeadOutcome.INCLUDED
+COVERED_LEAD_NOTE = _("该家庭已享受低保、特困或低边，线索自动办结。")
 
 
 class Lead(models.Model):

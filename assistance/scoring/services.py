@@ -30,15 +30,18 @@ from civilaffairs.accounts.roles import Capability
 from civilaffairs.accounts.scoping import user_can
 from civilaffairs.audit.services import audit_log
 from civilaffairs.registry.models import Household, PolicyParameter
-from civilaffairs.worklist.models import OPEN_STATUSES, ItemStatus
+from civilaffairs.worklist.models import OPEN_STATUSES, ItemStatus, WorkItem
 from civilaffairs.worklist.services import workitem_transition
 
 from . import sql
 from .models import (
+    COVERED_LEAD_NOTE,
+    COVERED_OUTCOME,
     OUTCOMES_BY_KIND,
     OUTCOMES_NEEDING_REASON,
     ChunkStatus,
     Lead,
+    LeadKind,
     LeadStatus,
     ModelStatus,
     RunKind,
@@ -232,12 +235,13 @@ def scoring_chunk_process(*, chunk_id: int) -> ScoringChunk:
             households_scored=F("households_scored") + counts.scored,
             households_changed=F("households_changed") + counts.changed,
             households_failed=F("households_failed") + counts.failed,
-            leads_raised=F("leads_raised") + leads.raised, leads_updated=F("leads_updated") + leads.updated,
+            leads_raised=F("leads_raised") + leads.raised, leads_updated=F("leads_updated") + _changed(leads),
             last_progress_at=timezone.now())
         _run_refresh_status(run.pk)
         if leads.raised or leads.updated:
             audit_log(actor=None, action="scoring.leads_raised", obj=run,
                       after={"chunk": chunk.pk, "raised": leads.raised, "updated": leads.updated})
+        _audit_covered_closed(leads, obj=run, chunk=chunk.pk)
     chunk.refresh_from_db()
     return chunk
 
@@ -311,8 +315,9 @@ def scoring_incremental_run(*, on: dt.date | None = None, batch: int = INCREMENT
                 households_scored=F("households_scored") + counts.scored,
                 households_changed=F("households_changed") + counts.changed,
                 households_failed=F("households_failed") + counts.failed,
-                leads_raised=F("leads_raised") + leads.raised, leads_updated=F("leads_updated") + leads.updated,
+                leads_raised=F("leads_raised") + leads.raised, leads_updated=F("leads_updated") + _changed(leads),
                 last_progress_at=timezone.now())
+            _audit_covered_closed(leads, obj=run)
             log.info("incremental batch: %s households in %.3fs", len(ids), time.monotonic() - started)
     if run is not None:
         ScoringRun.objects.filter(pk=run.pk).update(status=RunStatus.DONE, finished_at=timezone.now())
@@ -329,7 +334,26 @@ def household_rescore(*, household_id: int, on: dt.date | None = None) -> None:
     model = current_model()
     on = on or today()
     sql.score_ids(model=model, on=on, ids=[household_id], run_id=None)
-    sql.raise_leads_ids(model=model, on=on, ids=[household_id], run_id=None, link_prefix=_lead_link_prefix())
+    leads = sql.raise_leads_ids(model=model, on=on, ids=[household_id], run_id=None,
+                                link_prefix=_lead_link_prefix())
+    _audit_covered_closed(leads, object_type="registry.household", object_id=household_id)
+
+
+def _changed(leads: sql.LeadCounts) -> int:
+    """A run's "updated leads": refreshed open leads plus those closed because covered."""
+    return leads.updated + len(leads.closed)
+
+
+def _audit_covered_closed(leads: sql.LeadCounts, *, obj=None, object_type: str = "", object_id: int | str = "",
+                          chunk: int | None = None) -> None:
+    """One event for the discovery leads a re-score closed because their households are now covered."""
+    if leads.closed:
+        after = {"closed": len(leads.closed), "leads": leads.closed[:100], "items": leads.closed_items,
+                 "outcome": str(COVERED_OUTCOME)}
+        if chunk is not None:
+            after["chunk"] = chunk
+        audit_log(actor=None, action="scoring.leads_closed_covered", obj=obj, object_type=object_type,
+                  object_id=object_id, after=after)
 
 
 # --- leads --------------------------------------------------------------------------
@@ -357,6 +381,45 @@ def lead_record_outcome(*, actor, lead_id: int, outcome: str, reason: str = "") 
     audit_log(actor=actor, action="scoring.lead_closed", obj=lead, region_code=lead.community_id,
               after={"outcome": outcome, "reason": reason})
     return lead
+
+
+@transaction.atomic
+def leads_close_covered(*, actor, household_id: int, note: str = "") -> Lead | None:
+    """The household now receives 低保/特困/低边: its open discovery lead has done its job.
+    Called by the service that grants the benefit, inside its transaction (that service has
+    checked the actor's rights). A lead still open has no outcome recorded, so it is closed
+    as included (纳入救助), with its work item; both audited. Every other way a benefit
+    arrives is caught by the set-based twin at the next re-score (``sql._CLOSE_COVERED_LEADS``)."""
+    lead = (Lead.objects.select_for_update()
+            .filter(household_id=household_id, kind=LeadKind.DISCOVERY, status=LeadStatus.OPEN).first())
+    if lead is None:
+        return None
+    note = note.strip() or str(COVERED_LEAD_NOTE)
+    now = timezone.now()
+    Lead.objects.filter(pk=lead.pk).update(
+        status=LeadStatus.CLOSED, outcome=COVERED_OUTCOME, outcome_reason=note, closed_at=now,
+        closed_by=actor if getattr(actor, "is_authenticated", False) else None, updated_at=now)
+    lead.refresh_from_db()
+    audit_log(actor=actor, action="scoring.lead_closed_covered", obj=lead, region_code=lead.community_id,
+              before={"status": LeadStatus.OPEN}, after={"status": lead.status, "outcome": lead.outcome,
+                                                         "reason": note})
+    _lead_items_close(lead, actor=actor, outcome=f"{lead.get_outcome_display()}：{note}", now=now)
+    return lead
+
+
+def _lead_items_close(lead: Lead, *, actor, outcome: str, now) -> None:
+    """Close the lead's open work item (found by its dedupe key, as the set-based path does).
+    Not through ``workitem_transition``: its per-region rights check is for a worker closing
+    their own item, while here the calling service has already decided (the actor may be a
+    district approver or the system)."""
+    items = (WorkItem.objects.select_for_update()
+             .filter(Q(dedupe_key=lead.dedupe_key) | Q(pk=lead.work_item_id), status__in=OPEN_STATUSES))
+    for item in items:
+        WorkItem.objects.filter(pk=item.pk).update(status=ItemStatus.DONE, outcome=outcome, closed_at=now,
+                                                   updated_at=now)
+        audit_log(actor=actor, action="worklist.item_done", obj=item, region_code=item.region_id,
+                  before={"status": item.status, "assignee": item.assignee_id},
+                  after={"status": ItemStatus.DONE, "outcome": outcome})
 
 
 def leads_open_count(*, household_id: int) -> int:

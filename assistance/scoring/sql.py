@@ -26,13 +26,19 @@ with SET LOCAL here for connections made elsewhere).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import connection
 
 from assistance.models import COVERAGE_PROGRAMMES, PAID_STATUSES
 
-from .models import SCORE_CONTENT_FIELDS, lead_dedupe_key  # noqa: F401  (documented in the lead SQL)
+from .models import (  # noqa: F401  (SCORE_CONTENT_FIELDS, lead_dedupe_key: documented in the lead SQL)
+    COVERED_LEAD_NOTE,
+    COVERED_OUTCOME,
+    SCORE_CONTENT_FIELDS,
+    LeadOutcome,
+    lead_dedupe_key,
+)
 from .rules import WINDOW_DAYS
 
 # Advisory-lock namespace for the engine (first int of the two-int form).
@@ -497,35 +503,72 @@ WHERE l.status = 'open' AND l.work_item_id IS NULL AND {target}
   AND w.status IN ('open', 'in_progress') AND w.dedupe_key <> ''"""
 
 
+# A household that now receives 低保/特困/低边 (``covered`` on its fresh score) needs no
+# discovery visit any more: its open discovery lead is closed as included, with its work
+# item (same dedupe key as the lead statement). The granting service does the same for one
+# household at once (``services.leads_close_covered``); this catches every other way a
+# benefit arrives (imports, the demo loader) at the next re-score. Closed leads are never
+# touched again, so a re-run closes nothing.
+_CLOSE_COVERED_LEADS = """
+WITH closed AS (
+    UPDATE scoring_lead l SET status = 'closed', outcome = %(covered_outcome)s, outcome_reason = %(covered_note)s,
+           closed_at = now(), updated_at = now()
+    FROM scoring_householdscore s
+    WHERE l.kind = 'discovery' AND l.status = 'open' AND {lead_target}
+      AND s.household_id = l.household_id AND {score_target}
+      AND s.covered AND s.model_version_id = %(model_version_id)s
+    RETURNING l.id, l.household_id
+),
+items AS (
+    UPDATE worklist_workitem w SET status = 'done', outcome = %(covered_item_outcome)s, closed_at = now(),
+           updated_at = now()
+    FROM closed c
+    WHERE w.dedupe_key = 'scoring.discovery:' || c.household_id
+      AND w.status IN ('open', 'in_progress') AND w.dedupe_key <> ''
+    RETURNING w.id
+)
+SELECT coalesce(array_agg(c.id ORDER BY c.id), ARRAY[]::bigint[]), (SELECT count(*) FROM items) FROM closed c"""
+
+
 @dataclass
 class LeadCounts:
     raised: int = 0
     updated: int = 0
     items: int = 0
+    closed: list[int] = field(default_factory=list)   # ids of discovery leads closed because covered
+    closed_items: int = 0
 
 
-def _raise_leads(target_where: str, link_target: str, params: dict) -> LeadCounts:
+def _raise_leads(target_where: str, params: dict) -> LeadCounts:
     with connection.cursor() as cur:
         _execute(cur, _lead_statement(target_where), params)
         counts = LeadCounts(*cur.fetchone())
         if counts.raised or counts.updated:
-            cur.execute(_LINK_LEADS_TO_ITEMS.format(target=link_target), params)
+            cur.execute(_LINK_LEADS_TO_ITEMS.format(target=target_where.replace("{col}", "l.household_id")),
+                        params)
+        cur.execute(_CLOSE_COVERED_LEADS.format(lead_target=target_where.replace("{col}", "l.household_id"),
+                                                score_target=target_where.replace("{col}", "s.household_id")),
+                    params)
+        counts.closed, counts.closed_items = cur.fetchone()
         return counts
 
 
 def _lead_params(model, on: dt.date, run_id: int | None, link_prefix: str) -> dict:
+    note = str(COVERED_LEAD_NOTE)
     return {"on": on, "model_version_id": model.pk, "cooldown_days": model.lead_cooldown_days,
-            "review_days": model.review_lead_days, "run_id": run_id, "link_prefix": link_prefix}
+            "review_days": model.review_lead_days, "run_id": run_id, "link_prefix": link_prefix,
+            "covered_outcome": str(COVERED_OUTCOME), "covered_note": note,
+            # the work item's outcome reads like one closed by ``lead_record_outcome``
+            "covered_item_outcome": f"{LeadOutcome(COVERED_OUTCOME).label}：{note}"}
 
 
 def raise_leads_range(*, model, on: dt.date, lo: int, hi: int, run_id: int | None, link_prefix: str) -> LeadCounts:
-    return _raise_leads(_LEAD_TARGET_RANGE, TARGET_RANGE.replace("{col}", "l.household_id"),
-                        {**_lead_params(model, on, run_id, link_prefix), "lo": lo, "hi": hi})
+    """Raise/refresh leads for households with ids in [lo, hi] and close the covered ones."""
+    return _raise_leads(_LEAD_TARGET_RANGE, {**_lead_params(model, on, run_id, link_prefix), "lo": lo, "hi": hi})
 
 
 def raise_leads_ids(*, model, on: dt.date, ids: list[int], run_id: int | None, link_prefix: str) -> LeadCounts:
-    return _raise_leads(_LEAD_TARGET_IDS, TARGET_IDS.replace("{col}", "l.household_id"),
-                        {**_lead_params(model, on, run_id, link_prefix), "ids": list(ids)})
+    return _raise_leads(_LEAD_TARGET_IDS, {**_lead_params(model, on, run_id, link_prefix), "ids": list(ids)})
 
 
 # --- dry run ----------------------------------------------------------------------

@@ -23,10 +23,11 @@ from civilaffairs.worklist.services import workitem_raise
 from .. import materials as material_files
 from ..calculations import Computation, MemberFacts, compute, load_parameters
 from ..models import (
-    Application, ApplicationEvent, ApplicationMember, ApplicationStatus, Benefit, BenefitStatus, Channel, Decision,
-    DecisionOutcome, HomeVisit, Material, Objection, Payment, PaymentKind, Programme, PublicNotice, SelfCare,
-    VerificationReport,
+    COVERAGE_PROGRAMMES, Application, ApplicationEvent, ApplicationMember, ApplicationStatus, Benefit, BenefitStatus,
+    Channel, Decision, DecisionOutcome, HomeVisit, Material, Objection, Payment, PaymentKind, Programme, PublicNotice,
+    SelfCare, VerificationReport,
 )
+from ..scoring.services import leads_close_covered
 from ..verification import build_report_content, new_report_number, seal, verify_seal
 from ..workflow import LEVEL_LENGTH, OWNER, TRANSITIONS, WAITING
 
@@ -514,6 +515,11 @@ def _grant(app: Application, decision: Decision, r: Computation, *, today: dt.da
                                monthly_amount=r.monthly_amount, members_covered=r.members_covered,
                                start_date=today.replace(day=1), application=app, decision=decision,
                                calculation=r.as_dict())
+        if r.programme in COVERAGE_PROGRAMMES:
+            # Covered now: the household's open discovery lead (政策找人) is settled as included.
+            leads_close_covered(actor=decision.decided_by, household_id=app.household_id,
+                                note=_("申请 %(no)s 已批准%(p)s，线索自动办结。")
+                                % {"no": app.number, "p": Programme(r.programme).label})
     elif r.programme == Programme.TEMPORARY and app.emergency_paid_at is None:
         _pay_one_off(app, decision, r.one_off_amount, today=today, calculation=r.as_dict())
 
