@@ -101,20 +101,58 @@ def param_by_community_sql(key_placeholder: str, communities_cte: str) -> str:
 
 
 PERSON_RANGE = "{col} BETWEEN %(pmin)s AND %(pmax)s"
+# ``score_range`` reads records by person-id range when the range holds at most this many
+# ids per member of the chunk.
+RANGE_SLACK = 2
 
 
-def compute_ctes(target: str, person_range: bool = False) -> str:
+def compute_ctes(target: str, person_range: bool = False, records_by_range: bool = False,
+                 only_changed: bool = False) -> str:
     """The WITH-list that computes ``final`` (one row per scorable household).
 
     With ``person_range``, the persons and their records are also limited to the
     chunk members' person-id range (%(pmin)s..%(pmax)s, redundant for correctness):
     the planner then reads them by index range, in person order, instead of scanning
-    millions of rows per chunk."""
+    millions of rows per chunk.
+
+    With ``records_by_range`` (only when the range is tight: see ``score_range``) the
+    per-person record aggregate reads every record of the person range in index order
+    and aggregates it as it streams, without first joining the members: persons of the
+    range who are not members of the chunk are dropped by the join in ``per``, so the
+    result is the same.
+
+    With ``only_changed``, households whose *inputs* (``SCORE_INPUT_COLUMNS``) equal
+    their stored score are dropped before the numeric stage (ratios, dimensions, index,
+    colour, type), which is a pure function of those inputs and the model version;
+    ``final`` then also carries ``existing`` (a stored score row exists)."""
     def on(col: str) -> str:
         return target.replace("{col}", col)
 
     def persons(col: str) -> str:
         return PERSON_RANGE.replace("{col}", col) if person_range else "true"
+
+    if records_by_range:
+        rec_from = f"""FROM registry_departmentrecord d
+    WHERE {PERSON_RANGE.replace("{col}", "d.person_id")}"""
+    else:
+        rec_from = f"""FROM registry_householdmember m
+    JOIN registry_departmentrecord d ON d.person_id = m.person_id
+    WHERE m.is_active AND {on("m.household_id")} AND {persons("d.person_id")}"""
+    if only_changed:
+        stored = ", ".join(f"cur.{c}" for c in SCORE_INPUT_COLUMNS)
+        fresh = ", ".join("%(model_version_id)s" if c == "model_version_id" else f"base.{_FINAL_TO_COLUMN.get(c, c)}"
+                          for c in SCORE_INPUT_COLUMNS)
+        gate = f"""
+chg AS (
+    SELECT base.*, cur.household_id IS NOT NULL AS existing
+    FROM base LEFT JOIN scoring_householdscore cur
+      ON cur.household_id = base.household_id AND {on("cur.household_id")}
+    WHERE cur.household_id IS NULL OR ({stored}) IS DISTINCT FROM ({fresh})
+    OFFSET 0
+),"""
+        ratios_from = "chg"
+    else:
+        gate, ratios_from = "", "base"
 
     return f"""
 hh AS (SELECT h.id, h.community_id FROM registry_household h WHERE {on("h.id")}),
@@ -156,9 +194,7 @@ rec AS (
             WHEN 'medical_expense' THEN CASE WHEN d.period_end > %(recent_start)s
                                               AND d.amount >= %(emergency_amount)s THEN 32 ELSE 0 END
             ELSE 0 END) AS flags
-    FROM registry_householdmember m
-    JOIN registry_departmentrecord d ON d.person_id = m.person_id
-    WHERE m.is_active AND {on("m.household_id")} AND {persons("d.person_id")}
+    {rec_from}
       AND d.period_start <= %(on)s AND d.period_end > %(window_start)s
     GROUP BY d.person_id
 ),
@@ -207,21 +243,27 @@ base AS (
            (a.children > 0 AND a.working = 0) AS children_alone,
            coalesce(b.covered, false) AS covered, coalesce(b.dibao_active, false) AS dibao_active,
            coalesce(b.dibian_active, false) AS dibian_active,
-           round(a.income_12m / (12 * a.n), 2) AS pci
+           round(a.income_12m / (12 * a.n), 2) AS pci,
+           -- 渐退 review: a 低保/特困 recipient above the standard, or a 低边 one above its ratio
+           -- (an input of the compare in ``chg``, so computed here; divides only for recipients).
+           CASE WHEN coalesce(b.dibao_active, false) AND round(a.income_12m / (12 * a.n), 2) > s.value THEN true
+                WHEN coalesce(b.dibian_active, false)
+                  THEN round(round(a.income_12m / (12 * a.n), 2) / s.value, 4) > %(dibian_ratio)s
+                ELSE false END AS review_needed
     FROM hh
     JOIN std s ON s.community_id = hh.community_id
     JOIN agg a ON a.household_id = hh.id
     LEFT JOIN ben b ON b.household_id = hh.id
     WHERE a.n > 0 AND s.value > 0
     OFFSET 0
-),
+),{gate}
 ratios AS (
-    SELECT base.*,
+    SELECT {ratios_from}.*,
         round(pci / standard, 4) AS income_ratio,
         CASE WHEN income_12m > 0 THEN round(least(expense_12m / income_12m, 9999.9999), 4)
              WHEN expense_12m > 0 THEN 1.0000 ELSE 0.0000 END AS expense_share,
         round(least(financial_assets / (n * %(asset_multiplier)s * 12 * standard), 9999.9999), 4) AS asset_ratio
-    FROM base
+    FROM {ratios_from}
     OFFSET 0
 ),
 dims AS (
@@ -257,9 +299,7 @@ final AS (
              WHEN pci < standard THEN 'income'
              WHEN disabled_elders > 0 OR severe_count > 0 OR children_alone THEN 'care'
              WHEN unemployed > 0 AND income_ratio >= 1 AND income_ratio <= %(dev_max)s THEN 'development'
-             ELSE 'none' END AS main_type,
-        ((dibao_active AND pci > standard) OR (dibian_active AND income_ratio > %(dibian_ratio)s))
-          AS review_needed
+             ELSE 'none' END AS main_type
     FROM idx
 )"""
 
@@ -279,39 +319,47 @@ _FINAL_TO_COLUMN = {
     "main_type": "main_type",
 }
 SCORE_COLUMNS = tuple(_FINAL_TO_COLUMN)
+# What the numeric stage reads: if these equal the stored row, so does every other column
+# (the stage is a pure function of them and the model version). A change to the rules'
+# code therefore ships with a new model version, which changes ``model_version_id``.
+SCORE_INPUT_COLUMNS = (
+    "community_id", "model_version_id", "standard", "member_count", "income_12m", "expense_12m",
+    "financial_assets", "properties", "vehicles", "severe_count", "chronic_count", "disabled_elders", "children",
+    "elders", "unable", "able_working", "unemployed", "emergency", "children_alone", "covered", "review_needed",
+)
 _CONTENT = ("community_id", "model_version_id", *SCORE_COLUMNS)
 _ALL = ("household_id", "community_id", "model_version_id", "scored_on", "computed_at", "run_id", *SCORE_COLUMNS)
 
 
-def _score_statement(target: str, person_range: bool = False) -> str:
-    """Compute, then UPDATE the rows whose content IS DISTINCT FROM the new score and
-    INSERT the households scored for the first time. (An upsert's ON CONFLICT DO
-    UPDATE would lock — i.e. write — every existing row even when nothing changed.)
-    Concurrent runs stay safe: an UPDATE waiting on another run's row re-checks the
-    comparison against the committed version and skips it; a racing first INSERT is
-    absorbed by ON CONFLICT DO NOTHING. Written rows are copied to the history."""
+def _score_statement(target: str, person_range: bool = False, records_by_range: bool = False) -> str:
+    """Compute, then UPDATE the rows whose inputs changed and INSERT the households
+    scored for the first time; households whose inputs equal their stored row skip the
+    numeric stage altogether (``compute_ctes(only_changed=True)``). (An upsert's
+    ON CONFLICT DO UPDATE would lock — i.e. write — every existing row even when nothing
+    changed.) Concurrent runs stay safe: the UPDATE compares the inputs again, so one
+    waiting on another run's row re-checks against the committed version and skips it;
+    a racing first INSERT is absorbed by ON CONFLICT DO NOTHING. Written rows are copied
+    to the history."""
     fin = {c: ("%(model_version_id)s" if c == "model_version_id" else "%(on)s" if c == "scored_on"
                else "now()" if c == "computed_at" else "%(run_id)s" if c == "run_id"
                else f"f.{_FINAL_TO_COLUMN.get(c, c)}") for c in _ALL}
     set_cols = ", ".join(f"{c} = {fin[c]}" for c in _ALL if c != "household_id")
-    cur_row = ", ".join(f"cur.{c}" for c in _CONTENT)
-    new_row = ", ".join(fin[c] for c in _CONTENT)
+    cur_row = ", ".join(f"cur.{c}" for c in SCORE_INPUT_COLUMNS)
+    new_row = ", ".join(fin[c] for c in SCORE_INPUT_COLUMNS)
     cols = ", ".join(_ALL)
     values = ", ".join(fin[c] for c in _ALL)
     return f"""
-WITH {compute_ctes(target, person_range)},
+WITH {compute_ctes(target, person_range, records_by_range, only_changed=True)},
 upd AS (
     UPDATE scoring_householdscore cur SET {set_cols}
     FROM final f
-    WHERE cur.household_id = f.household_id AND {target.replace("{col}", "cur.household_id")}
+    WHERE cur.household_id = f.household_id AND f.existing AND {target.replace("{col}", "cur.household_id")}
       AND ({cur_row}) IS DISTINCT FROM ({new_row})
     RETURNING cur.*
 ),
 ins AS (
     INSERT INTO scoring_householdscore ({cols})
-    SELECT {values} FROM final f
-    WHERE NOT EXISTS (SELECT 1 FROM scoring_householdscore x
-                      WHERE x.household_id = f.household_id AND {target.replace("{col}", "x.household_id")})
+    SELECT {values} FROM final f WHERE NOT f.existing
     ON CONFLICT (household_id) DO NOTHING
     RETURNING *
 ),
@@ -320,7 +368,7 @@ hist AS (
     SELECT {cols} FROM upd UNION ALL SELECT {cols} FROM ins
     RETURNING 1
 )
-SELECT (SELECT count(*) FROM hh), (SELECT count(*) FROM final), (SELECT count(*) FROM hist)"""
+SELECT (SELECT count(*) FROM hh), (SELECT count(*) FROM base), (SELECT count(*) FROM hist)"""
 
 
 @dataclass
@@ -334,7 +382,7 @@ class ScoreCounts:
         return self.targeted - self.scored
 
 
-def _execute(cursor, sql: str, params: dict):
+def _execute(cursor, sql: str, params: dict, hashagg: bool = True):
     # JIT off (see settings); enough work_mem that a 100 k chunk sorts and hashes in memory.
     cursor.execute("SET LOCAL jit = off")
     cursor.execute("SET LOCAL work_mem = '64MB'")
@@ -343,20 +391,32 @@ def _execute(cursor, sql: str, params: dict):
     # Index probes on members/persons/records are cheap when the tables are cached; at
     # the default 4.0 the planner seq-scanned 2.7 M persons for 10 k dirty households.
     cursor.execute("SET LOCAL random_page_cost = 1.1")
+    if not hashagg:
+        cursor.execute("SET LOCAL enable_hashagg = off")
     cursor.execute(sql, params)
 
 
 def score_range(*, model, on: dt.date, lo: int, hi: int, run_id: int | None) -> ScoreCounts:
     """Score households with ids in [lo, hi]; write only changed rows. Call inside a transaction."""
     with connection.cursor() as cur:
-        cur.execute("SELECT min(person_id), max(person_id) FROM registry_householdmember "
+        cur.execute("SELECT min(person_id), max(person_id), count(*) FROM registry_householdmember "
                     "WHERE household_id BETWEEN %s AND %s AND is_active", [lo, hi])
-        pmin, pmax = cur.fetchone()
+        pmin, pmax, members = cur.fetchone()
         if pmin is None:
             return ScoreCounts(*_count_targets(cur, lo, hi))
-        _execute(cur, _score_statement(TARGET_RANGE, person_range=True),
-                 {**model_params(model, on), "lo": lo, "hi": hi, "pmin": pmin, "pmax": pmax, "run_id": run_id})
-        return ScoreCounts(*cur.fetchone())
+        # Persons are mostly created with their household, so a chunk's members usually
+        # hold a tight id range; when they do, reading the range's records in index order
+        # beats joining the members first. A sparse range (people who moved in later) falls
+        # back to the join. Both give the same rows.
+        tight = (pmax - pmin + 1) <= RANGE_SLACK * members
+        # Sorted group aggregates stream in memory where a hash aggregate of 100 k
+        # households' numeric sums spilled to disk.
+        _execute(cur, _score_statement(TARGET_RANGE, person_range=True, records_by_range=tight),
+                 {**model_params(model, on), "lo": lo, "hi": hi, "pmin": pmin, "pmax": pmax, "run_id": run_id},
+                 hashagg=False)
+        counts = ScoreCounts(*cur.fetchone())
+        cur.execute("SET LOCAL enable_hashagg = on")
+        return counts
 
 
 def _count_targets(cur, lo: int, hi: int) -> tuple[int, int, int]:
