@@ -11,7 +11,7 @@ from django.db.models.functions import Left
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assistance.models import Benefit
+from assistance.models import Application, Benefit, Programme
 from civilaffairs.accounts.roles import Capability
 from civilaffairs.accounts.scoping import (
     get_scoped_or_404,
@@ -30,6 +30,7 @@ from .models import (
     Colour,
     HouseholdScore,
     Lead,
+    LeadKind,
     LeadOutcome,
     LeadStatus,
     MainType,
@@ -104,6 +105,11 @@ class DimensionLine:
     text: str
 
 
+def _num(x: Decimal) -> str:
+    """A model parameter without trailing zeros and never in exponent form (40, not 4E+1)."""
+    return format(x.normalize(), "f")
+
+
 def _pct(x: Decimal) -> str:
     return f"{(x * 100).quantize(Decimal('0.1'))}%"
 
@@ -116,12 +122,12 @@ def explain(score, model: ScoringModel) -> list[DimensionLine]:
     lines = []
 
     if s.income_ratio <= model.income_full_ratio:
-        rule = _("不高于低保标准的 %(f)s 倍，得满分") % {"f": model.income_full_ratio.normalize()}
+        rule = _("不高于低保标准的 %(f)s 倍，得满分") % {"f": _num(model.income_full_ratio)}
     elif s.income_ratio >= model.income_zero_ratio:
-        rule = _("达到低保标准的 %(z)s 倍及以上，得 0 分") % {"z": model.income_zero_ratio.normalize()}
+        rule = _("达到低保标准的 %(z)s 倍及以上，得 0 分") % {"z": _num(model.income_zero_ratio)}
     else:
-        rule = _("介于 %(f)s 倍与 %(z)s 倍之间，按比例递减") % {"f": model.income_full_ratio.normalize(),
-                                                              "z": model.income_zero_ratio.normalize()}
+        rule = _("介于 %(f)s 倍与 %(z)s 倍之间，按比例递减") % {"f": _num(model.income_full_ratio),
+                                                              "z": _num(model.income_zero_ratio)}
     lines.append(("income", _("收入"), model.w_income, s.d_income,
                   _("近12个月家庭收入 %(inc)s 元，%(n)s 名在世成员，人均月收入 %(pci)s 元，为低保标准 %(std)s 元的 "
                     "%(r)s 倍；%(rule)s。") % {"inc": s.income_12m, "n": s.member_count, "pci": s.per_capita_income,
@@ -133,14 +139,14 @@ def explain(score, model: ScoringModel) -> list[DimensionLine]:
         asset_rule = _("名下有 %(p)s 套房产、%(v)s 辆非豁免车辆，资产维得 0 分。") % {"p": s.properties, "v": s.vehicles}
     else:
         asset_rule = _("人均金融资产为上限（%(m)s 倍年低保标准）的 %(a)s。") % {
-            "m": model.asset_multiplier.normalize(), "a": _pct(s.asset_ratio)}
+            "m": _num(model.asset_multiplier), "a": _pct(s.asset_ratio)}
     lines.append(("assets", _("资产"), model.w_assets, s.d_assets,
                   _("金融资产合计 %(fa)s 元；%(rule)s") % {"fa": s.financial_assets, "rule": asset_rule}))
     lines.append(("health", _("健康"), model.w_health, s.d_health,
                   _("重度残疾或重病 %(sev)s 人次（每人次 %(sp)s 分），慢性病 %(ch)s 人、失能老人 %(de)s 人"
-                    "（每人 %(cp)s 分），最高 100 分。") % {"sev": s.severe_count, "sp": model.severe_points.normalize(),
+                    "（每人 %(cp)s 分），最高 100 分。") % {"sev": s.severe_count, "sp": _num(model.severe_points),
                                                          "ch": s.chronic_count, "de": s.disabled_elders,
-                                                         "cp": model.chronic_points.normalize()}))
+                                                         "cp": _num(model.chronic_points)}))
     lines.append(("dependency", _("结构"), model.w_dependency, s.d_dependency,
                   _("%(n)s 名成员中未满 %(c)s 岁 %(k)s 人、%(e)s 岁及以上 %(o)s 人、劳动年龄无劳动能力 %(u)s 人。")
                   % {"n": s.member_count, "c": model.child_age, "k": s.children, "e": model.elder_age,
@@ -211,6 +217,41 @@ def lead_for_user(*, user, pk: int) -> Lead:
 
 def household_leads(*, household_id: int) -> QuerySet[Lead]:
     return Lead.objects.filter(household_id=household_id).select_related("model_version").order_by("-raised_at")
+
+
+def lead_for_application(*, user, household_id: int, pk) -> Lead | None:
+    """The discovery lead an application is being started from (``?lead=`` on the on-behalf
+    page): only one of this household's that the user may see; anything else is ignored."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    return (scope_queryset(Lead.objects.select_related("model_version"), user)
+            .filter(pk=pk, household_id=household_id, kind=LeadKind.DISCOVERY).first())
+
+
+def lead_application_initial(lead: Lead) -> dict:
+    """What an application started from a lead is pre-filled with: the programmes the
+    household's score points at and a reason quoting why it was found. The worker checks
+    and may change both before the draft is created."""
+    score = score_for_household(household_id=lead.household_id)
+    if score is None:
+        return {"programmes": [Programme.DIBAO]}
+    programmes = []
+    if score.eligible:
+        programmes.append(Programme.DIBAO)
+    elif score.income_ratio <= score.model_version.dibian_ratio:
+        programmes.append(Programme.DIBIAN)
+    if score.emergency or score.main_type == MainType.EXPENDITURE or not programmes:
+        programmes.append(Programme.TEMPORARY)
+    return {"programmes": [str(p) for p in programmes],
+            "reason": _("经大数据比对主动发现：%(verdict)s") % {"verdict": verdict(score)}}
+
+
+def lead_applications(*, lead: Lead) -> QuerySet[Application]:
+    """The household's applications filed since the lead was raised (started from it, or not)."""
+    return (Application.objects.filter(household_id=lead.household_id, created_at__gte=lead.raised_at)
+            .order_by("-created_at"))
 
 
 def dashboard(*, user) -> dict:

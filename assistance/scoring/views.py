@@ -95,14 +95,18 @@ def lead_detail(request, pk: int):
                 else:
                     form.add_error(None, exc)
             else:
-                messages.success(request, _("核实结果已记录。"))
+                messages.success(request, _("核实结果“%(o)s”已记录，线索及其待办事项已办结。")
+                                 % {"o": LeadOutcome(form.cleaned_data["outcome"]).label})
                 return redirect("scoring:lead_detail", pk=lead.pk)
     score = selectors.score_for_household(household_id=lead.household_id)
+    applications = list(selectors.lead_applications(lead=lead)[:10]) if lead.kind == LeadKind.DISCOVERY else []
     return render(request, "scoring/lead_detail.html", {
         "lead": lead, "form": form, "can_manage": can_manage, "score": score,
         "lines": selectors.explain(score, score.model_version) if score else [],
         "verdict": selectors.verdict(score) if score else "",
-        "application_url": _application_start_url(lead),
+        "applications": applications,
+        # One application in progress at a time: the button would only meet the service's refusal.
+        "application_url": None if any(not a.is_final for a in applications) else _application_start_url(lead),
         "included": LeadOutcome.INCLUDED,
     })
 

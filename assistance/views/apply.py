@@ -20,6 +20,7 @@ from civilaffairs.registry.selectors import household_get_for_user, household_me
 from .. import services as svc
 from ..forms import MaterialForm, MemberFormSet, OnBehalfForm, ProgrammesForm, ReasonForm
 from ..models import Application, ApplicationStatus, Channel
+from ..scoring.selectors import lead_application_initial, lead_for_application
 from ..selectors import application_get_for_user
 from ..workflow import INTAKE
 from .common import add_errors, caseworker_required, label_members
@@ -97,10 +98,12 @@ def apply_on_behalf(request, household_pk: int):
     if not roles_over(request.user, household.community_id) & INTAKE:
         raise PermissionDenied(_("只有村（社区）、乡镇（街道）工作人员可以代为申请。"))
     members = list(household_members(household=household))
-    # Started from a discovery lead (scoring: "从线索发起救助申请"): the channel says so.
-    channel = Channel.PROACTIVE if request.GET.get("lead") else Channel.WALK_IN
-    form = OnBehalfForm(request.POST or None, members=members,
-                        initial=None if request.POST else {"applicant": household.head_id, "channel": channel})
+    # Started from a discovery lead (scoring: "从线索发起救助申请"): the channel says so, and the
+    # programmes and reason are pre-filled from the household's score.
+    lead = lead_for_application(user=request.user, household_id=household.pk, pk=request.GET.get("lead"))
+    initial = {"applicant": household.head_id, "channel": Channel.PROACTIVE if lead else Channel.WALK_IN,
+               **(lead_application_initial(lead) if lead else {})}
+    form = OnBehalfForm(request.POST or None, members=members, initial=None if request.POST else initial)
     if request.method == "POST" and form.is_valid():
         applicant = next((m.person for m in members if m.person_id == form.cleaned_data["applicant"]), None)
         if applicant is None:
@@ -110,7 +113,7 @@ def apply_on_behalf(request, household_pk: int):
         if response is not None:
             return response
     return _wizard(request, "assistance/apply_programmes.html", None, "programmes", {
-        "form": form, "household": household, "on_behalf": True},
+        "form": form, "household": household, "on_behalf": True, "lead": lead},
         status=400 if request.method == "POST" else 200)
 
 

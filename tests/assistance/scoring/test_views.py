@@ -109,3 +109,54 @@ def test_a_discovery_lead_offers_to_start_an_application_for_the_household(clien
     lead = Lead.objects.get(household=red_household)
     body = login(client, grid_worker).get(reverse("scoring:lead_detail", args=[lead.pk])).content.decode()
     assert f"/assistance/households/{red_household.pk}/apply/?lead={lead.pk}" in body
+
+
+def test_a_grid_worker_of_another_community_gets_404_on_the_lead(client, neighbour_grid_worker, red_household):
+    lead = Lead.objects.get(household=red_household)
+    c = login(client, neighbour_grid_worker)
+    assert c.get(reverse("scoring:lead_detail", args=[lead.pk])).status_code == 404
+    assert c.post(reverse("scoring:lead_detail", args=[lead.pk]), {"outcome": "included"}).status_code == 404
+    lead.refresh_from_db()
+    assert lead.status == "open"
+
+
+def test_the_work_item_leads_to_the_lead_page(client, grid_worker, red_household):
+    lead = Lead.objects.get(household=red_household)
+    body = login(client, grid_worker).get(reverse("worklist:detail", args=[lead.work_item_id])).content.decode()
+    assert f'class="btn btn-primary" href="{reverse("scoring:lead_detail", args=[lead.pk])}"' in body
+
+
+def test_recording_an_outcome_says_the_lead_and_its_item_are_closed(client, grid_worker, red_household):
+    lead = Lead.objects.get(household=red_household)
+    r = login(client, grid_worker).post(reverse("scoring:lead_detail", args=[lead.pk]),
+                                        {"outcome": "included", "reason": ""}, follow=True)
+    body = r.content.decode()
+    assert "核实结果“入户核实——已纳入救助”已记录，线索及其待办事项已办结。" in body
+    assert "办结时间" in body and 'name="outcome"' not in body
+
+
+def test_the_lead_page_lists_the_applications_filed_since_it_was_raised(client, grid_worker, red_household):
+    from assistance import services as svc
+
+    lead = Lead.objects.get(household=red_household)
+    c = login(client, grid_worker)
+    assert "尚未为该家庭发起救助申请" in c.get(reverse("scoring:lead_detail", args=[lead.pk])).content.decode()
+    app = svc.application_create(actor=grid_worker, household=red_household, applicant=red_household.head,
+                                 programmes=["dibao"], channel="proactive", reason="主动发现")
+    body = c.get(reverse("scoring:lead_detail", args=[lead.pk])).content.decode()
+    assert reverse("assistance:application_detail", args=[app.pk]) in body and "主动发现线索" in body
+
+
+def test_the_explanation_writes_model_parameters_as_plain_numbers(client, grid_worker, red_household):
+    body = login(client, grid_worker).get(reverse("scoring:household", args=[red_household.pk])).content.decode()
+    assert "每人次 40 分" in body and "每人 15 分" in body and "E+" not in body
+
+
+def test_the_start_button_gives_way_to_the_application_in_progress(client, grid_worker, red_household):
+    from assistance import services as svc
+
+    lead = Lead.objects.get(household=red_household)
+    svc.application_create(actor=grid_worker, household=red_household, applicant=red_household.head,
+                           programmes=["dibao"], channel="proactive", reason="主动发现")
+    body = login(client, grid_worker).get(reverse("scoring:lead_detail", args=[lead.pk])).content.decode()
+    assert "从线索发起救助申请" not in body
