@@ -302,14 +302,14 @@ def scoring_incremental_run(*, on: dt.date | None = None, batch: int = INCREMENT
     for _i in range(max_batches):
         started = time.monotonic()
         with transaction.atomic():
-            ids = sql.claim_dirty(limit=batch)
-            if not ids:
+            claimed = sql.claim_dirty(limit=batch)
+            if not claimed:
                 break
             if run is None:
                 run = ScoringRun.objects.create(kind=RunKind.INCREMENTAL, model_version=model, scored_on=on,
                                                 chunk_size=batch, last_progress_at=timezone.now())
-            counts = sql.score_ids(model=model, on=on, ids=ids, run_id=run.pk)
-            leads = sql.raise_leads_ids(model=model, on=on, ids=ids, run_id=run.pk, link_prefix=prefix)
+            counts = sql.score_target(model=model, on=on, run_id=run.pk)
+            leads = sql.raise_leads_target(model=model, on=on, run_id=run.pk, link_prefix=prefix)
             ScoringRun.objects.filter(pk=run.pk).update(
                 chunks_total=F("chunks_total") + 1, chunks_done=F("chunks_done") + 1,
                 households_scored=F("households_scored") + counts.scored,
@@ -318,7 +318,7 @@ def scoring_incremental_run(*, on: dt.date | None = None, batch: int = INCREMENT
                 leads_raised=F("leads_raised") + leads.raised, leads_updated=F("leads_updated") + _changed(leads),
                 last_progress_at=timezone.now())
             _audit_covered_closed(leads, obj=run)
-            log.info("incremental batch: %s households in %.3fs", len(ids), time.monotonic() - started)
+            log.info("incremental batch: %s households in %.3fs", claimed, time.monotonic() - started)
     if run is not None:
         ScoringRun.objects.filter(pk=run.pk).update(status=RunStatus.DONE, finished_at=timezone.now())
         run.refresh_from_db()
