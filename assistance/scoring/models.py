@@ -217,8 +217,10 @@ class ScoreHistory(ScoreFields):
     """Append-only: a copy of every score row as it was written. Never updated, so
     publishing a new model version never rewrites what an old version said."""
 
+    # Indexed by scorehist_household_idx (household, computed_at): a second index on the
+    # household alone would only cost a write per history row.
     household = models.ForeignKey("registry.Household", verbose_name=_("家庭"), on_delete=models.CASCADE,
-                                  related_name="score_history", db_constraint=False)
+                                  related_name="score_history", db_constraint=False, db_index=False)
     community_id = models.CharField(_("村社代码"), max_length=12)
 
     jurisdiction_field = "community_id"
@@ -361,8 +363,9 @@ class Lead(models.Model):
 
     jurisdiction_field = "community_id"
 
+    # Indexed by lead_household_idx (household, kind, closed_at).
     household = models.ForeignKey("registry.Household", verbose_name=_("家庭"), on_delete=models.CASCADE,
-                                  related_name="scoring_leads")
+                                  related_name="scoring_leads", db_index=False)
     community_id = models.CharField(_("村社代码"), max_length=12)
     kind = models.CharField(_("线索类型"), max_length=12, choices=LeadKind.choices)
     status = models.CharField(_("状态"), max_length=8, choices=LeadStatus.choices, default=LeadStatus.OPEN)
