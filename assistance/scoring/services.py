@@ -40,6 +40,7 @@ from .models import (
     OUTCOMES_BY_KIND,
     OUTCOMES_NEEDING_REASON,
     ChunkStatus,
+    DirtyHousehold,
     Lead,
     LeadKind,
     LeadStatus,
@@ -168,6 +169,9 @@ def scoring_run_start(*, kind: str = RunKind.FULL, on: dt.date | None = None, ch
     model = current_model()
     on = on or today()
     sql.lock(_LOCK_RUN_START)
+    stale = sql.refresh_stale_statistics()
+    if stale:
+        log.info("refreshed planner statistics before the run: %s", ", ".join(stale))
     if not force:
         running = ScoringRun.objects.filter(kind=RunKind.FULL, status=RunStatus.RUNNING, model_version=model,
                                             scored_on=on).first()
@@ -299,6 +303,8 @@ def scoring_incremental_run(*, on: dt.date | None = None, batch: int = INCREMENT
     on = on or today()
     run = None
     prefix = _lead_link_prefix()
+    if DirtyHousehold.objects.exists():
+        sql.refresh_stale_statistics()
     for _i in range(max_batches):
         started = time.monotonic()
         with transaction.atomic():

@@ -687,6 +687,37 @@ def dry_run(*, model, on: dt.date) -> list[dict]:
         return [dict(zip(names, row)) for row in cur.fetchall()]
 
 
+# --- planner statistics -------------------------------------------------------------
+
+# The tables a scoring statement reads. Its joins are planned from their statistics: a
+# table that grew from a few rows to thousands since it was last analysed (a fresh demo
+# city, a large import that autovacuum has not caught up with) is planned as tiny, and a
+# nested loop over a CTE scan turns the chunk quadratic (2,000 demo households: 16 s
+# instead of 0.2 s).
+SCORING_INPUT_TABLES = ("registry_household", "registry_householdmember", "registry_person",
+                        "registry_departmentrecord", "registry_policyparameter", "assistance_benefit",
+                        "scoring_householdscore", "scoring_lead", "worklist_workitem")
+STALE_FRACTION = 0.1  # autovacuum's default analyze scale factor
+
+_STALE_TABLES = """
+SELECT relname FROM pg_stat_user_tables
+WHERE schemaname = current_schema() AND relname = ANY(%(tables)s)
+  AND (coalesce(last_analyze, last_autoanalyze) IS NULL AND n_live_tup + n_mod_since_analyze > 0
+       OR n_mod_since_analyze > 1000 + %(fraction)s * n_live_tup)"""
+
+
+def refresh_stale_statistics() -> list[str]:
+    """ANALYZE the input tables whose statistics are missing or stale; returns their names.
+    (ANALYZE samples a fixed number of rows, takes no lock that blocks reads or writes,
+    and may run inside the caller's transaction.)"""
+    with connection.cursor() as cur:
+        cur.execute(_STALE_TABLES, {"tables": list(SCORING_INPUT_TABLES), "fraction": STALE_FRACTION})
+        stale = [r[0] for r in cur.fetchall()]
+        for table in stale:
+            cur.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+    return stale
+
+
 # --- locks ------------------------------------------------------------------------
 
 def try_lock(key: int) -> bool:

@@ -152,6 +152,9 @@ def seed_demo(*, households: int = DEFAULT_HOUSEHOLDS, seed: int = DEFAULT_SEED,
                          "created_admin": builder.created_admin,
                          "household_ids": builder.household_range, "batches": builder.batch_ids,
                          "regions": builder.new_region_codes})
+    with connection.cursor() as cur:  # plan the first queries (and the first scoring run) on real sizes
+        cur.execute("ANALYZE registry_household, registry_householdmember, registry_person, "
+                    "registry_departmentrecord")
     return stats
 
 
@@ -168,6 +171,8 @@ def demo_reset(*, log=None) -> None:
     event = AuditEvent.objects.filter(action="registry.demo_seeded").order_by("-id").first()
     with transaction.atomic():
         User = get_user_model()
+        if event is not None and event.after:  # first what the demo accounts may have created on the households
+            _delete_household_dependents(*event.after["household_ids"])
         WorkItem.objects.filter(dedupe_key__startswith="demo:").delete()
         created_admin = bool(event and event.after and event.after.get("created_admin"))
         users = User.objects.filter(username__in=[u for u in DEMO_USERNAMES if u != "admin" or created_admin])
@@ -200,6 +205,46 @@ def demo_reset(*, log=None) -> None:
         audit_log(actor=None, action="registry.demo_reset", object_type="registry.demo",
                   after={"seeded_event": event.pk, "regions_removed": removed})
         log(f"已删除演示数据（家庭 {h_hi - h_lo + 1 if h_hi >= h_lo else 0} 户，区划 {removed} 个）。")
+
+
+def _delete_household_dependents(h_lo: int, h_hi: int) -> None:
+    """What other apps hold about the demo households (scores, leads and their work items,
+    applications with their casework, benefits, reviews, payments), so the households
+    themselves can go. Raw deletes: the foreign keys are checked at commit, by which time
+    every referencing row is gone."""
+    from assistance.models import (
+        Application,
+        ApplicationEvent,
+        ApplicationMember,
+        Benefit,
+        Decision,
+        HomeVisit,
+        Material,
+        Objection,
+        Payment,
+        PublicNotice,
+        Review,
+        VerificationReport,
+    )
+    from assistance.scoring.models import DirtyHousehold, HouseholdScore, Lead, ScoreHistory
+    from civilaffairs.worklist.models import WorkItem
+
+    household = {"household_id__gte": h_lo, "household_id__lte": h_hi}
+    application = {"application__household_id__gte": h_lo, "application__household_id__lte": h_hi}
+    benefit = {"benefit__household_id__gte": h_lo, "benefit__household_id__lte": h_hi}
+    notice = {"notice__application__household_id__gte": h_lo, "notice__application__household_id__lte": h_hi}
+    item_ids = list(Lead.objects.filter(**household, work_item__isnull=False).values_list("work_item_id", flat=True))
+    application_ids = [str(pk) for pk in Application.objects.filter(**household).values_list("pk", flat=True)]
+    item_ids += WorkItem.objects.filter(subject_type="assistance.application",
+                                        subject_id__in=application_ids).values_list("pk", flat=True)
+    plan = [(Lead, household), (HouseholdScore, household), (ScoreHistory, household), (DirtyHousehold, household),
+            (Payment, household), (Review, benefit), (Benefit, household), (Objection, notice),
+            (Decision, application), (HomeVisit, application), (PublicNotice, application),
+            (Material, application), (ApplicationMember, application), (ApplicationEvent, application),
+            (VerificationReport, household), (Application, household)]
+    for model, where in plan:
+        model.objects.filter(**where)._raw_delete(model.objects.db)
+    WorkItem.objects.filter(pk__in=item_ids)._raw_delete(WorkItem.objects.db)
 
 
 def demo_signins() -> list[dict]:
@@ -290,10 +335,9 @@ def _create_accounts(builder: "_CityBuilder") -> None:
     now = timezone.now()
     others = list(Household.objects.filter(community_id=community, pk__gte=builder.household_range[0])
                   .order_by("pk")[1:4])
+    # Discovery and 渐退 leads come from the scoring engine (``scoring_run``), not from here.
     items = [
-        ("discovery_lead", "医保数据提示大额医疗支出，请入户核实", now + dt.timedelta(hours=40), 3),
         ("elderly_visit", "独居老人本周巡访（已超期）", now - dt.timedelta(hours=6), 3),
-        ("review_lead", "低保家庭季度复核：收入变化待核实", now + dt.timedelta(days=5), 2),
     ]
     for (kind, title, due, priority), target in zip(items, others or [household] * 3):
         workitem_raise(kind=kind, title=f"{target.head_name}户：{title}", region_code=community, due_at=due,

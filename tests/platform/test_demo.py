@@ -125,3 +125,30 @@ def test_a_bulk_load_rebuilds_every_index_it_dropped(db, monkeypatch):
     demo.seed_demo(households=60, seed=3)
     assert indexes() == before
     assert Household.objects.count() == 60
+
+
+def test_reset_after_scoring_and_casework_removes_the_city(seeded):
+    """Scores, leads (with their work items) and an application on demo households do not
+    block a reset; nothing of the old city is left behind."""
+    from assistance.models import Application
+    from assistance.scoring import services as scoring
+    from assistance.scoring.models import HouseholdScore, Lead
+    from civilaffairs.worklist.models import WorkItem
+    from tests.assistance.scoring.conftest import ensure_model
+
+    ensure_model()
+    run, _ = scoring.scoring_run_start(enqueue=False)
+    for chunk in run.chunks.all():
+        scoring.scoring_chunk_process(chunk_id=chunk.pk)
+    assert HouseholdScore.objects.count() == HOUSEHOLDS
+    assert Lead.objects.exists()
+    hh = Household.objects.order_by("pk").first()
+    Application.objects.create(number="SQBDEMO0001", household=hh, community_id=hh.community_id,
+                               applicant_id=hh.head_id, programmes=["dibao"],
+                               created_by=get_user_model().objects.get(username="demo-grid"))
+
+    call_command("seed_demo", households=HOUSEHOLDS, seed=7, reset=True)
+    assert Household.objects.count() == HOUSEHOLDS
+    assert not HouseholdScore.objects.exists() and not Lead.objects.exists()
+    assert not Application.objects.exists()
+    assert not WorkItem.objects.filter(kind__startswith="scoring.").exists()
