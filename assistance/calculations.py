@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from civilaffairs.lib.money import to_money
-from civilaffairs.registry.selectors import parameter_row
+from civilaffairs.registry.selectors import parameter_rows
 
 from .models import Programme, SelfCare
 
@@ -44,13 +44,12 @@ class Computation:
         }
 
 
-def load_parameters(*, region_code: str, on: dt.date) -> dict:
-    """The parameter values in force, with where each came from (recorded with every decision)."""
-    result = {}
-    for key in PARAMETER_KEYS:
-        row = parameter_row(key=key, region_code=region_code, on=on)
-        result[key] = {"value": str(row.value), "region": row.region_id, "effective_from": row.effective_from.isoformat()}
-    return result
+def load_parameters(*, region_code: str, on: dt.date, rows: dict | None = None) -> dict:
+    """The parameter values in force, with where each came from (recorded with every decision).
+    ``rows``: ``parameter_rows`` the caller already read for these keys, region and date."""
+    rows = rows or parameter_rows(keys=PARAMETER_KEYS, region_code=region_code, on=on)
+    return {key: {"value": str(rows[key].value), "region": rows[key].region_id,
+                  "effective_from": rows[key].effective_from.isoformat()} for key in PARAMETER_KEYS}
 
 
 def _p(params: dict, key: str) -> Decimal:

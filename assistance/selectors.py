@@ -14,10 +14,14 @@ def application_list(*, user) -> QuerySet[Application]:
             .order_by("-submitted_at", "-id"))
 
 
-def application_get_for_user(*, user, pk: int) -> Application:
-    qs = Application.objects.select_related("household", "community", "applicant", "created_by").prefetch_related(
-        Prefetch("events", queryset=ApplicationEvent.objects.select_related("actor").order_by("created_at", "id")),
-        "members__person", "materials", "visits", "decisions")
+def application_get_for_user(*, user, pk: int, related: bool = True) -> Application:
+    """``related=False``: the application row alone (one query), for a view that only hands its id
+    to a service (the service locks and reads what it needs)."""
+    qs = Application.objects.all()
+    if related:
+        qs = qs.select_related("household", "community", "applicant", "created_by").prefetch_related(
+            Prefetch("events", queryset=ApplicationEvent.objects.select_related("actor").order_by("created_at", "id")),
+            "members__person", "materials", "visits", "decisions")
     return get_scoped_or_404(qs, user, pk=pk)
 
 

@@ -16,12 +16,12 @@ from civilaffairs.accounts.scoping import roles_over
 from civilaffairs.audit.services import audit_log
 from civilaffairs.notifications.services import notify_household
 from civilaffairs.registry.models import Household, HouseholdMember, Person
-from civilaffairs.registry.selectors import parameter_value
+from civilaffairs.registry.selectors import parameter_rows, parameter_value
 from civilaffairs.worklist.models import OPEN_STATUSES, ItemStatus, Priority, WorkItem
 from civilaffairs.worklist.services import workitem_raise
 
 from .. import materials as material_files
-from ..calculations import Computation, MemberFacts, compute, load_parameters
+from ..calculations import PARAMETER_KEYS, Computation, MemberFacts, compute, load_parameters
 from ..models import (
     COVERAGE_PROGRAMMES, Application, ApplicationEvent, ApplicationMember, ApplicationStatus, Benefit, BenefitStatus,
     Channel, Decision, DecisionOutcome, HomeVisit, Material, Objection, Payment, PaymentKind, Programme, PublicNotice,
@@ -61,8 +61,9 @@ def may_act(user, action: str, application: Application) -> bool:
 
 
 def _locked(application_id: int) -> Application:
+    """The application row locked, with its household (read, not locked: every transition names it)."""
     try:
-        return Application.objects.select_for_update().get(pk=application_id)
+        return Application.objects.select_for_update(of=("self",)).select_related("household").get(pk=application_id)
     except Application.DoesNotExist:
         raise ValidationError(_("申请不存在。")) from None
 
@@ -83,13 +84,16 @@ def _link(app: Application) -> str:
         return ""
 
 
-def _move(user, app: Application, action: str, *, note: str = "", extra_audit: dict | None = None) -> None:
-    """Apply ``action`` to a locked application already checked by ``_check``."""
+def _move(user, app: Application, action: str, *, note: str = "", extra_audit: dict | None = None,
+          changed: tuple[str, ...] = (), decision_days: int | None = None) -> None:
+    """Apply ``action`` to a locked application already checked by ``_check``; ``changed`` names
+    fields the caller set on ``app`` for this transition (saved in the same UPDATE);
+    ``decision_days``: the parameter, if the caller has read it already."""
     t = TRANSITIONS[action]
     before = app.status
     app.status = t.target
     app.version += 1
-    fields = ["status", "version", "updated_at"]
+    fields = ["status", "version", "updated_at", *changed]
     if t.target == S.SUBMITTED and app.submitted_at is None:
         app.submitted_at = timezone.now()
         fields.append("submitted_at")
@@ -101,22 +105,30 @@ def _move(user, app: Application, action: str, *, note: str = "", extra_audit: d
                                     actor=user if getattr(user, "is_authenticated", False) else None, note=note)
     audit_log(actor=user, action=f"assistance.application_{action}", obj=app, region_code=app.community_id,
               before={"status": before}, after={"status": t.target, "note": note[:500], **(extra_audit or {})})
-    _worklist_follow(app, done_outcome=f"{t.label}{('：' + note[:100]) if note else ''}")
+    _worklist_follow(app, left=before, done_outcome=f"{t.label}{('：' + note[:100]) if note else ''}",
+                     decision_days=decision_days)
     notify_household(household=app.household, title=_("您的救助申请 %(no)s：%(status)s")
                      % {"no": app.number, "status": app.get_status_display()}, body=note, link=_link(app))
 
 
-def _worklist_follow(app: Application, *, done_outcome: str) -> None:
+def _worklist_key(app: Application, status: str) -> str:
+    return f"assistance.application:{app.pk}:{status}"
+
+
+def _worklist_follow(app: Application, *, left: str, done_outcome: str, decision_days: int | None = None) -> None:
     """Close the item of the state just left; raise one for the new waiting state."""
     now = timezone.now()
-    (WorkItem.objects.filter(dedupe_key__startswith=f"assistance.application:{app.pk}:", status__in=OPEN_STATUSES)
-     .exclude(dedupe_key=f"assistance.application:{app.pk}:{app.status}")
-     .update(status=ItemStatus.DONE, outcome=done_outcome[:500], closed_at=now, updated_at=now))
+    if left != S.DRAFT:  # a draft has never waited on anyone: no item to close
+        # The keys spelled out (not a prefix): the open-items unique index finds them.
+        (WorkItem.objects.filter(dedupe_key__in=[_worklist_key(app, s) for s in S.values if s != app.status],
+                                 status__in=OPEN_STATUSES)
+         .update(status=ItemStatus.DONE, outcome=done_outcome[:500], closed_at=now, updated_at=now))
     waiting = WAITING.get(app.status)
     if waiting is None:
         return
     level, title = waiting
-    days = int(parameter_value(key="decision_days", region_code=app.community_id, on=now.date()))
+    days = decision_days if decision_days is not None else int(
+        parameter_value(key="decision_days", region_code=app.community_id, on=now.date()))
     due = now + dt.timedelta(days=days)
     if app.status == S.NOTICE and hasattr(app, "notice"):
         due = timezone.make_aware(dt.datetime.combine(app.notice.ends_on + dt.timedelta(days=1), dt.time(9)))
@@ -124,7 +136,7 @@ def _worklist_follow(app: Application, *, done_outcome: str) -> None:
                    region_code=app.community_id[:LEVEL_LENGTH[level]], due_at=due,
                    priority=Priority.URGENT if app.emergency else Priority.NORMAL, subject=app, link=_link(app),
                    detail="、".join(app.programme_labels()),
-                   dedupe_key=f"assistance.application:{app.pk}:{app.status}")
+                   dedupe_key=_worklist_key(app, app.status))
 
 
 # --- drafting -----------------------------------------------------------------------
@@ -257,14 +269,15 @@ def _store_material(actor, app: Application, uploaded, *, kind: str, visit, cont
 # --- submission and pre-check --------------------------------------------------------
 
 def _member_dicts(app: Application) -> list[dict]:
-    return [{"person_id": m.person_id, "name": m.person.name, "id_masked": m.person.id_number_masked,
-             "relation": m.relation, "declared_monthly_income": m.declared_monthly_income}
-            for m in app.members.select_related("person").order_by("id")]
+    rows = app.members.order_by("id").values_list("person_id", "person__name", "person__id_number_masked", "relation",
+                                                  "declared_monthly_income")
+    return [{"person_id": person_id, "name": name, "id_masked": masked, "relation": relation,
+             "declared_monthly_income": income} for person_id, name, masked, relation, income in rows]
 
 
-def application_precheck(app: Application, *, on: dt.date | None = None) -> dict:
+def application_precheck(app: Application, *, on: dt.date | None = None, rows: dict | None = None) -> dict:
     """Completeness and a preliminary eligibility estimate from department data already held.
-    A hint for the resident, never a decision."""
+    A hint for the resident, never a decision. ``rows``: the parameter rows, if already read."""
     on = on or timezone.localdate()
     problems = []
     members = _member_dicts(app)
@@ -274,7 +287,7 @@ def application_precheck(app: Application, *, on: dt.date | None = None) -> dict
         problems.append(_("尚未上传任何证明材料（如身份证、户口簿）。"))
     if not app.reason.strip():
         problems.append(_("请简要说明申请理由。"))
-    params = load_parameters(region_code=app.community_id, on=on)
+    params = load_parameters(region_code=app.community_id, on=on, rows=rows)
     content = build_report_content(members=members, as_of=on, parameters=params)
     summary = content["summary"]
     standard = Decimal(params["dibao_standard"]["value"])
@@ -305,23 +318,32 @@ def application_precheck(app: Application, *, on: dt.date | None = None) -> dict
 def application_submit(*, actor, application_id: int) -> Application:
     app = _locked(application_id)
     _check(actor, "submit", app)
-    result = application_precheck(app)
+    today = timezone.localdate()
+    rows = _submit_parameters(app, today)
+    result = application_precheck(app, on=today, rows=rows)
     if not result["complete"]:
         raise ValidationError(result["problems"])
     app.precheck = result
-    app.save(update_fields=["precheck"])
-    _move(actor, app, "submit", note=" ".join(result["hints"]))
+    _move(actor, app, "submit", note=" ".join(result["hints"]), changed=("precheck",),
+          decision_days=int(rows["decision_days"].value))
     return app
+
+
+def _submit_parameters(app: Application, today: dt.date) -> dict:
+    """One read of what a (re)submission needs: the pre-check's parameters and the work item's due time."""
+    return parameter_rows(keys=(*PARAMETER_KEYS, "decision_days"), region_code=app.community_id, on=today)
 
 
 @transaction.atomic
 def application_resubmit(*, actor, application_id: int, note: str = "") -> Application:
     app = _locked(application_id)
     _check(actor, "resubmit", app)
+    today = timezone.localdate()
+    rows = _submit_parameters(app, today)
     app.missing_materials = ""
-    app.precheck = application_precheck(app)
-    app.save(update_fields=["missing_materials", "precheck"])
-    _move(actor, app, "resubmit", note=note)
+    app.precheck = application_precheck(app, on=today, rows=rows)
+    _move(actor, app, "resubmit", note=note, changed=("missing_materials", "precheck"),
+          decision_days=int(rows["decision_days"].value))
     return app
 
 
@@ -342,8 +364,7 @@ def application_return(*, actor, application_id: int, missing: str) -> Applicati
     if not missing.strip():
         raise ValidationError({"missing": _("请写明需要补正的材料或内容。")})
     app.missing_materials = missing.strip()
-    app.save(update_fields=["missing_materials"])
-    _move(actor, app, "return", note=missing.strip())
+    _move(actor, app, "return", note=missing.strip(), changed=("missing_materials",))
     return app
 
 

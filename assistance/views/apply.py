@@ -209,11 +209,15 @@ def _review(request, app, *, errors=(), status=200):
 @require_POST
 @login_required
 def apply_submit(request, pk: int):
-    app = _draft_for(request, pk)
+    # The service locks the row and checks the right to submit before anything else, so the way
+    # that succeeds reads the application once. A refusal is answered like every other page: 404
+    # outside the user's reach (the scoped read), 403 without the right, else the service's reason.
     try:
-        svc.application_submit(actor=request.user, application_id=app.pk)
-    except ValidationError as exc:
-        app.refresh_from_db()
+        app = svc.application_submit(actor=request.user, application_id=pk)
+    except (ValidationError, PermissionDenied) as exc:
+        app = application_get_for_user(user=request.user, pk=pk, related=False)
+        if isinstance(exc, PermissionDenied) or not svc.may_act(request.user, "submit", app):
+            raise PermissionDenied(_("您无权填写该申请。")) from None
         if app.status != ApplicationStatus.DRAFT:
             # A double click: the first request submitted it, the service refused the second.
             messages.info(request, _("申请已经提交，无需重复提交。"))

@@ -32,6 +32,20 @@ def parameter_row(*, key: str, region_code: str, on: dt.date) -> PolicyParameter
     return row
 
 
+def parameter_rows(*, keys: tuple[str, ...] | list[str], region_code: str, on: dt.date) -> dict[str, PolicyParameter]:
+    """``parameter_row`` for several keys in one query (DISTINCT ON the key, same order)."""
+    rows = {row.key: row for row in (
+        PolicyParameter.objects
+        .filter(key__in=keys, region_id__in=ancestor_codes(region_code), effective_from__lte=on)
+        .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=on))
+        .order_by("key", Length("region_id").desc(), "-effective_from")
+        .distinct("key"))}
+    for key in keys:
+        if key not in rows:
+            raise ParameterMissing(f"no value of {key!r} for region {region_code} on {on}")
+    return rows
+
+
 def parameter_value(*, key: str, region_code: str, on: dt.date) -> Decimal:
     return parameter_row(key=key, region_code=region_code, on=on).value
 

@@ -16,7 +16,7 @@ from civilaffairs.audit.services import audit_log
 from .models import OPEN_STATUSES, TRANSITIONS, ItemStatus, Priority, WorkItem
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # inside a caller's transaction, its failure is the caller's: no savepoint
 def workitem_raise(*, kind: str, title: str, region_code: str, due_at: dt.datetime | None = None,
                    priority: int = Priority.NORMAL, subject=None, subject_type: str = "", subject_id: str = "",
                    detail: str = "", link: str = "", dedupe_key: str = "", actor=None) -> tuple[WorkItem, bool]:

@@ -222,6 +222,33 @@ def test_a_double_clicked_submit_is_friendly(client, resident, draft):
     assert draft.events.filter(action="submit").count() == 1
 
 
+def test_submit_answers_404_to_another_household_and_district_and_403_to_a_role_without_the_right(
+        client, draft, other_resident, other_district_worker, district_approver):
+    for user, status in ((other_resident, 404), (other_district_worker, 404), (district_approver, 403)):
+        client.force_login(user)
+        assert client.post(url("apply_submit", draft.pk)).status_code == status, user.username
+    assert client.post(url("apply_submit", 10 ** 9)).status_code == 404
+    draft.refresh_from_db()
+    assert draft.status == ApplicationStatus.DRAFT and not draft.events.filter(action="submit").exists()
+
+
+def test_submit_of_a_submitted_application_is_still_404_or_403_for_the_wrong_person(
+        client, at, other_resident, district_approver):
+    app = at("submitted")
+    client.force_login(other_resident)
+    assert client.post(url("apply_submit", app.pk)).status_code == 404
+    client.force_login(district_approver)
+    assert client.post(url("apply_submit", app.pk)).status_code == 403
+
+
+def test_a_grid_worker_submits_on_behalf_of_a_household_in_the_community(client, draft, grid_worker):
+    client.force_login(grid_worker)
+    r = client.post(url("apply_submit", draft.pk))
+    assert r.status_code == 302 and r["Location"] == url("application_detail", draft.pk)
+    draft.refresh_from_db()
+    assert draft.status == ApplicationStatus.SUBMITTED
+
+
 def test_a_resident_answers_a_request_for_more_material(client, resident, at, township_officer):
     app = at("submitted")
     svc.application_return(actor=township_officer, application_id=app.pk, missing="请补充医院诊断证明")

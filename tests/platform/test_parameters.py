@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from civilaffairs.registry.models import PolicyParameter
-from civilaffairs.registry.selectors import ParameterMissing, parameter_value
+from civilaffairs.registry.selectors import ParameterMissing, parameter_row, parameter_rows, parameter_value
 from civilaffairs.registry.services import parameter_set
 
 
@@ -40,6 +40,21 @@ def test_values_are_dated_and_a_new_value_closes_the_old_one(city):
 def test_before_the_first_value_there_is_no_answer(city):
     with pytest.raises(ParameterMissing):
         parameter_value(key="dibao_standard", region_code=city.community.code, on=dt.date(2000, 1, 1))
+
+
+def test_several_keys_in_one_read_give_what_each_key_alone_gives(city):
+    parameter_set(actor=None, key="dibao_standard", region_code=city.township.code, value=Decimal("1250"),
+                  effective_from=dt.date(2024, 7, 1))
+    parameter_set(actor=None, key="decision_days", region_code=city.district.code, value=Decimal("5"),
+                  effective_from=dt.date(2024, 1, 1), effective_to=dt.date(2024, 6, 30))
+    keys = ("dibao_standard", "decision_days", "dibian_multiplier")
+    for code in (city.community.code, city.other_community.code, city.township.code):
+        for day in (dt.date(2024, 3, 1), dt.date(2024, 7, 1), dt.date(2025, 1, 1)):
+            rows = parameter_rows(keys=keys, region_code=code, on=day)
+            assert {k: rows[k].pk for k in keys} == {k: parameter_row(key=k, region_code=code, on=day).pk
+                                                     for k in keys}, (code, day)
+    with pytest.raises(ParameterMissing):
+        parameter_rows(keys=keys, region_code=city.community.code, on=dt.date(2000, 1, 1))
 
 
 def test_the_database_refuses_overlapping_periods(city):
