@@ -220,6 +220,9 @@ def _run_refresh_status(run_id: int) -> None:
 def scoring_chunk_process(*, chunk_id: int) -> ScoringChunk:
     """Score one chunk and raise its leads, exactly once whatever the delivery count."""
     started = time.monotonic()
+    # Earlier chunks of a first run may have filled the tables since the run started. Outside
+    # the chunk's transaction: ANALYZE's lock would otherwise queue the other workers' chunks.
+    sql.refresh_stale_statistics()
     with transaction.atomic():
         chunk = ScoringChunk.objects.select_for_update().get(pk=chunk_id)
         if chunk.status == ChunkStatus.DONE:

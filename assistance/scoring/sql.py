@@ -496,7 +496,11 @@ _LEAD_TARGET_RANGE = TARGET_RANGE
 
 def _lead_statement(target: str) -> str:
     """Raise or refresh leads for the target households, set-based, and their worklist
-    items (same dedupe key as ``workitem_raise``). A re-run with unchanged scores writes
+    items. The target condition is applied once, to the scores; the lead table is reached
+    by equality on the household only, so even planned from stale statistics (the first
+    run fills the table as it goes) a nested loop does index lookups instead of re-reading
+    the chunk's range of leads for every candidate. Work items use the same dedupe key as
+    ``workitem_raise``. A re-run with unchanged scores writes
     nothing (UPDATE … IS DISTINCT FROM, then INSERT where no open lead exists; the
     unique open (household, kind) index absorbs a concurrent run's insert). A lead
     closed within the model's cool-down is not raised again."""
@@ -519,7 +523,6 @@ upd AS (
         per_capita_income = c.per_capita_income, standard = c.standard, run_id = %(run_id)s, updated_at = now()
     FROM cand c
     WHERE l.household_id = c.household_id AND l.kind = c.kind AND l.status = 'open'
-      AND {target.replace("{col}", "l.household_id")}
       AND (l.community_id, l.model_version_id, l.difficulty_index, l.colour, l.main_type, l.per_capita_income,
            l.standard)
           IS DISTINCT FROM (c.community_id, c.model_version_id, c.difficulty_index, c.colour, c.main_type,
@@ -538,8 +541,7 @@ new AS (
            now(), '', ''
     FROM (SELECT * FROM cand c
           WHERE NOT EXISTS (SELECT 1 FROM scoring_lead o
-                            WHERE o.household_id = c.household_id AND o.kind = c.kind AND o.status = 'open'
-                              AND {target.replace("{col}", "o.household_id")})
+                            WHERE o.household_id = c.household_id AND o.kind = c.kind AND o.status = 'open')
           OFFSET 0) c
     LEFT JOIN LATERAL (  -- discovery_lead_hours for the community (same inheritance as parameter_row)
         SELECT p.value FROM registry_policyparameter p
@@ -599,7 +601,7 @@ WITH closed AS (
            closed_at = now(), updated_at = now()
     FROM scoring_householdscore s
     WHERE l.kind = 'discovery' AND l.status = 'open' AND {lead_target}
-      AND s.household_id = l.household_id AND {score_target}
+      AND s.household_id = l.household_id
       AND s.covered AND s.model_version_id = %(model_version_id)s
     RETURNING l.id, l.household_id
 ),
@@ -623,17 +625,24 @@ class LeadCounts:
     closed_items: int = 0
 
 
-def _raise_leads(target_where: str, params: dict) -> LeadCounts:
+def _raise_leads(target_where: str, params: dict, nestloop: bool = True) -> LeadCounts:
+    """``nestloop=False`` for whole chunks: every set is chunk-sized there, and the lead
+    table may have been filled by this very run since its statistics were taken (the
+    first run; this chunk's own new leads) — planned as empty, a nested loop re-read the
+    chunk's leads for every candidate (minutes). Hash and merge joins stay linear."""
     with connection.cursor() as cur:
+        if not nestloop:
+            cur.execute("SET LOCAL enable_nestloop = off")
         _execute(cur, _lead_statement(target_where), params)
         counts = LeadCounts(*cur.fetchone())
         if counts.raised or counts.updated:
             cur.execute(_LINK_LEADS_TO_ITEMS.format(target=target_where.replace("{col}", "l.household_id")),
                         params)
-        cur.execute(_CLOSE_COVERED_LEADS.format(lead_target=target_where.replace("{col}", "l.household_id"),
-                                                score_target=target_where.replace("{col}", "s.household_id")),
+        cur.execute(_CLOSE_COVERED_LEADS.format(lead_target=target_where.replace("{col}", "l.household_id")),
                     params)
         counts.closed, counts.closed_items = cur.fetchone()
+        if not nestloop:
+            cur.execute("SET LOCAL enable_nestloop = on")
         return counts
 
 
@@ -648,7 +657,8 @@ def _lead_params(model, on: dt.date, run_id: int | None, link_prefix: str) -> di
 
 def raise_leads_range(*, model, on: dt.date, lo: int, hi: int, run_id: int | None, link_prefix: str) -> LeadCounts:
     """Raise/refresh leads for households with ids in [lo, hi] and close the covered ones."""
-    return _raise_leads(_LEAD_TARGET_RANGE, {**_lead_params(model, on, run_id, link_prefix), "lo": lo, "hi": hi})
+    return _raise_leads(_LEAD_TARGET_RANGE, {**_lead_params(model, on, run_id, link_prefix), "lo": lo, "hi": hi},
+                        nestloop=False)
 
 
 def raise_leads_target(*, model, on: dt.date, run_id: int | None, link_prefix: str) -> LeadCounts:
