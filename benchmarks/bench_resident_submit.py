@@ -21,15 +21,19 @@ token is for staff systems), so the load goes through the portal's session sign-
   database connections) when a Redis is configured, requests carrying ``X-Forwarded-Proto: https``
   as behind the TLS proxy; without Redis, the development settings with DEBUG off.
 - Load: ``CLIENTS`` (8) threads, each with its own keep-alive ``http.client`` connection, closed
-  loop (next request when the previous answered). The floor is ``GET /healthz`` (the whole
-  middleware stack, one query and a broker check) from the same clients against the same server,
-  measured before and after the submits; efficiency = submit throughput ÷ floor throughput.
+  loop (next request when the previous answered). Two floors from the same clients against the
+  same server, measured before and after the submits: the minimal Django view (``GET
+  /i18n/setlang/?next=/``, Django's own redirect: the whole middleware stack, no database) and
+  ``GET /healthz`` (one query and a broker check); efficiency = submit throughput ÷ floor throughput.
+  The CPU per request of the gunicorn workers and of PostgreSQL is measured too: on a shared
+  machine it moves much less than throughput.
 - Afterwards the rows are counted: every 302 must be one application moved to ``submitted`` with
   one submit event, one audit event and one open work item; errors must be 0.
 
 Sizes: quick 1,000 submits, full 5,000 (``BENCH_SUBMITS`` overrides), the submit phase stopped after
-30 s (quick) or 120 s (full, ``BENCH_SUBMIT_SECONDS``), counting what was answered. Server:
-``BENCH_SUBMIT_WORKERS`` (default 3), ``BENCH_SUBMIT_THREADS`` (default 2, gthread when > 1).
+20 s (quick) or 120 s (full, ``BENCH_SUBMIT_SECONDS``), counting what was answered. Server: the
+project's ``gunicorn.conf.py`` unless ``BENCH_SUBMIT_WORKERS`` / ``BENCH_SUBMIT_THREADS`` are set
+(gthread when threads > 1, else sync).
 
     python -m benchmarks --quick --only bench_resident_submit
 """
@@ -295,28 +299,43 @@ def lay_drafts(n: int) -> list[tuple[int, int, int, int]]:
 
 
 def mint_sessions(user_ids: list[int]) -> dict[int, str]:
-    """Database sessions as ``django.contrib.auth.login`` writes them (user id, backend, auth hash)."""
+    """Sessions as ``django.contrib.auth.login`` writes them (user id, backend, auth hash): rows in the
+    session table and, with the ``cached_db`` engine, the cache entries its ``save()`` writes."""
+    from importlib import import_module
+
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
-    from django.contrib.sessions.backends.db import SessionStore
     from django.contrib.sessions.models import Session
+    from django.core.cache import caches
     from django.utils import timezone
 
-    store = SessionStore()
+    engine = import_module(settings.SESSION_ENGINE).SessionStore
+    store = engine()
     expire = timezone.now() + dt.timedelta(seconds=settings.SESSION_COOKIE_AGE)
     users = get_user_model().objects.filter(pk__in=user_ids).only("pk", "password")
-    keys, rows = {}, []
+    keys, rows, cached = {}, [], {}
     for user in users:
         key = SESSION_PREFIX + secrets.token_hex(14)
         data = {SESSION_KEY: str(user.pk), BACKEND_SESSION_KEY: "civilaffairs.accounts.backends.ResidentIdentifierBackend",
                 HASH_SESSION_KEY: user.get_session_auth_hash()}
         rows.append(Session(session_key=key, session_data=store.encode(data), expire_date=expire))
+        if hasattr(engine, "cache_key_prefix"):
+            cached[engine.cache_key_prefix + key] = data
         keys[user.pk] = key
     Session.objects.bulk_create(rows, batch_size=2000)
+    if cached:
+        caches[settings.SESSION_CACHE_ALIAS].set_many(cached, timeout=settings.SESSION_COOKIE_AGE)
     return keys
 
 
 # --- the server -------------------------------------------------------------------------------
+
+def _gunicorn_config(base_dir) -> dict:
+    import runpy
+
+    path = Path(base_dir) / "gunicorn.conf.py"
+    return runpy.run_path(str(path)) if path.exists() else {}
+
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -327,10 +346,14 @@ def _free_port() -> int:
 class Server:
     """``gunicorn civilaffairs.wsgi`` on 127.0.0.1, the same database, production settings when possible."""
 
-    def __init__(self, *, workers: int, threads: int):
+    def __init__(self, *, workers: int | None = None, threads: int | None = None):
+        """``workers``/``threads`` override the project's ``gunicorn.conf.py`` (what production runs)."""
         from django.conf import settings
 
-        self.workers, self.threads, self.port = workers, threads, _free_port()
+        config = _gunicorn_config(settings.BASE_DIR)
+        self.workers = workers or config.get("workers", 1)
+        self.threads = threads or config.get("threads", 1)
+        self.port = _free_port()
         env = dict(os.environ)
         env["DATABASE_URL"] = os.environ["DATABASE_URL"]
         self.production = bool(os.environ.get("REDIS_URL"))
@@ -345,24 +368,31 @@ class Server:
         env.setdefault("LOG_LEVEL", "WARNING")
         self.log = tempfile.NamedTemporaryFile(prefix="bench-submit-gunicorn-", suffix=".log", delete=False)
         cmd = [sys.executable, "-m", "gunicorn", "civilaffairs.wsgi", "--bind", f"127.0.0.1:{self.port}",
-               "--workers", str(workers), "--threads", str(threads), "--worker-class",
-               "gthread" if threads > 1 else "sync", "--keep-alive", "5", "--backlog", "256",
-               "--log-level", "warning", "--timeout", "60"]
+               "--log-level", "warning"]
+        if workers or threads:
+            cmd += ["--workers", str(self.workers), "--threads", str(self.threads),
+                    "--worker-class", "gthread" if self.threads > 1 else "sync"]
+        self.worker_class = "gthread" if self.threads > 1 else "sync"
+        if not (workers or threads):
+            self.worker_class = config.get("worker_class", self.worker_class)
         self.proc = subprocess.Popen(cmd, cwd=str(settings.BASE_DIR), env=env, stdout=self.log, stderr=self.log)
         self.scheme = "https" if self.production else "http"
         self.origin = f"{self.scheme}://127.0.0.1:{self.port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                status, _, _ = self.request("GET", "/healthz")
-                if status == 200:
-                    break
-            except OSError:
-                pass
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"gunicorn did not come up:\n{self.tail()}")
-            time.sleep(0.2)
+        deadline = time.monotonic() + 90
+        try:
+            while True:
+                try:
+                    status, _, _ = self.request("GET", "/healthz")
+                    if status == 200:
+                        break
+                except (OSError, http.client.HTTPException):
+                    pass
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"gunicorn did not come up:\n{self.tail()}")
+                time.sleep(0.2)
+        except BaseException:
+            self.stop()
+            raise
 
     def headers(self, cookie: str = "") -> dict:
         h = {"Origin": self.origin}
@@ -387,13 +417,34 @@ class Server:
             if own:
                 conn.close()
 
+    def _children(self) -> list[str]:
+        try:
+            return Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()
+        except OSError:
+            return []
+
+    def cpu_seconds(self) -> tuple[float, float, float]:
+        """CPU seconds used so far by the gunicorn workers, by the PostgreSQL backends serving this
+        database (other than the benchmark's own) and by this process (the clients): the cost of a
+        request, much less dependent than throughput on how busy the machine is with other work."""
+        from django.db import connection
+
+        def cpu(pid) -> float:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            except (OSError, IndexError, ValueError):
+                return 0.0
+
+        with connection.cursor() as cur:
+            cur.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                        "AND pid <> pg_backend_pid() AND backend_type = 'client backend'")
+            backends = [r[0] for r in cur.fetchall()]
+        return sum(cpu(p) for p in self._children()), sum(cpu(p) for p in backends), time.process_time()
+
     def worker_rss_mb(self) -> list[float]:
         out = []
-        try:
-            children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()
-        except OSError:
-            return out
-        for pid in children:
+        for pid in self._children():
             try:
                 for line in Path(f"/proc/{pid}/status").read_text().splitlines():
                     if line.startswith("VmRSS:"):
@@ -414,8 +465,9 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-        self.log.close()
-        os.unlink(self.log.name)
+        if not self.log.closed:
+            self.log.close()
+            os.unlink(self.log.name)
 
 
 # --- the clients ------------------------------------------------------------------------------
@@ -472,6 +524,14 @@ def load(server: Server, requests: list[tuple], clients: int = CLIENTS, seconds:
 
 
 HEALTHZ = ("GET", "/healthz", None, "", lambda status, location: status == 200, None)
+MINIMAL = ("GET", "/i18n/setlang/?next=/", None, "", lambda status, location: status == 302 and location == "/", None)
+
+
+def _cpu(before: tuple, after: tuple, n: int) -> str:
+    app, db, client = ((a - b) / max(n, 1) * 1000 for a, b in zip(after, before))
+    return (f"{app:.1f} ms gunicorn + {db:.1f} ms PostgreSQL (server-bound ceiling "
+            f"{(os.cpu_count() or 1) / (app + db) * 1000:,.0f}/s on {os.cpu_count()} idle cores; "
+            f"client {client:.1f} ms)")
 
 
 def _pct(sorted_values: list[float], p: float) -> float:
@@ -568,11 +628,11 @@ def run(quick: bool) -> list[str]:
 
     check_database()
     n = int(os.environ.get("BENCH_SUBMITS", QUICK_SUBMITS if quick else FULL_SUBMITS))
-    workers = int(os.environ.get("BENCH_SUBMIT_WORKERS", 3))
-    threads = int(os.environ.get("BENCH_SUBMIT_THREADS", 2))
+    workers = int(os.environ.get("BENCH_SUBMIT_WORKERS", 0)) or None  # default: gunicorn.conf.py
+    threads = int(os.environ.get("BENCH_SUBMIT_THREADS", 0)) or None
     warmup = CLIENTS * WARMUP_PER_CLIENT
     floor_n = max(500, n // 2)
-    cap = float(os.environ.get("BENCH_SUBMIT_SECONDS", 30 if quick else 120))  # quick stays well under 2 min
+    cap = float(os.environ.get("BENCH_SUBMIT_SECONDS", 20 if quick else 120))  # quick stays well under 2 min
     lines = [f"machine: {machine()}; {_loadavg()} at start"]
 
     created, seconds = ensure_residents(warmup + n + DOUBLE_CLICKS)
@@ -591,11 +651,13 @@ def run(quick: bool) -> list[str]:
         # Real sign-ins: the first SIGNINS residents, by ID number and password.
         from civilaffairs.registry.models import Person
 
+        from concurrent.futures import ThreadPoolExecutor
+
         heads = {p.pk: p for p in Person.objects.filter(pk__in=[head for *_, head in drafts[:SIGNINS]])}
-        signins = []
-        for aid, uid, hid, head in drafts[:SIGNINS]:
-            key, csrf, seconds = sign_in(server, heads[head].reveal_id_number())
-            signins.append((aid, key, csrf, seconds))
+        numbers = [heads[head].reveal_id_number() for *_, head in drafts[:SIGNINS]]
+        with ThreadPoolExecutor(max(1, SIGNINS)) as pool:  # at once, as residents do
+            answers = list(pool.map(lambda number: sign_in(server, number), numbers))
+        signins = [(aid, *answer) for (aid, *_), answer in zip(drafts[:SIGNINS], answers)]
         connection.close()
 
         csrf = _csrf()
@@ -603,15 +665,22 @@ def run(quick: bool) -> list[str]:
         warm += [_submit(aid, sessions[uid], csrf) for aid, uid, _, _ in drafts[SIGNINS:warmup]]
         warm_result = load(server, warm)
         for _ in range(2):  # every worker thread has its connection and its imports
-            load(server, [HEALTHZ] * (4 * CLIENTS))
+            load(server, [HEALTHZ, MINIMAL] * (2 * CLIENTS))
 
-        floor_req = [HEALTHZ] * floor_n
+        floors = {"minimal": [MINIMAL] * floor_n, "healthz": [HEALTHZ] * floor_n}
         load_before = _loadavg()
-        floor1 = load(server, floor_req)
+        before = {}
+        for name, reqs in floors.items():
+            cpu0 = server.cpu_seconds()
+            r = load(server, reqs)
+            before[name] = (r, _cpu(cpu0, server.cpu_seconds(), r["n"]))
         measured = drafts[warmup:warmup + n]
+        cpu1 = server.cpu_seconds()
         result = load(server, [_submit(aid, sessions[uid], csrf) for aid, uid, _, _ in measured], seconds=cap)
-        floor2 = load(server, floor_req)
+        cpu2 = server.cpu_seconds()
+        after = {name: load(server, reqs) for name, reqs in reversed(floors.items())}
         load_after = _loadavg()
+        connection.close()
 
         clicks = drafts[warmup + n:]
         double = load(server, [_submit(aid, sessions[uid], csrf) for aid, uid, _, _ in clicks for _ in (0, 1)],
@@ -623,25 +692,32 @@ def run(quick: bool) -> list[str]:
     counted = verify(result["tags"])
     clicked = verify([aid for aid, *_ in clicks])
     warm_counted = verify([aid for aid, *_ in drafts[:warmup]])
-    floor_rate = (floor1["n"] / floor1["wall"] + floor2["n"] / floor2["wall"]) / 2
+    floor_rate = {name: (before[name][0]["n"] / before[name][0]["wall"] + after[name]["n"] / after[name]["wall"]) / 2
+                  for name in floors}
     rate = result["n"] / result["wall"]
     p95 = _pct(result["lat"], 95) * 1000
     mode = "production settings (DJANGO_ENV=production, X-Forwarded-Proto https)" if server.production else \
         "development settings with DEBUG off"
-    kind = f"gthread, {threads} threads each" if threads > 1 else "sync"
-    lines.append(f"server: gunicorn civilaffairs.wsgi, {workers} workers ({kind}), {mode}; "
+    kind = f"{server.worker_class}, {server.threads} threads each" if server.threads > 1 else server.worker_class
+    source = "BENCH_SUBMIT_WORKERS/THREADS" if workers or threads else "gunicorn.conf.py"
+    lines.append(f"server: gunicorn civilaffairs.wsgi, {server.workers} workers ({kind}; {source}), {mode}; "
                  f"worker RSS {', '.join(f'{x:.0f}' for x in rss)} MB")
-    lines.append(f"real sign-ins: {len(signins)} residents by ID number + password: "
+    lines.append(f"real sign-ins: {len(signins)} residents at once by ID number + password: "
                  f"p50 {statistics.median(s for *_, s in signins) * 1000:.0f} ms "
                  f"({_hasher()}); their sessions submit first in the warm-up of {warm_result['n']} submits: "
                  f"errors {warm_result['errors']}" + (f" {warm_result['examples']}" if warm_result["errors"] else ""))
-    lines.append(f"floor: GET /healthz, {CLIENTS} clients, {floor_n:,} requests, before/after: "
-                 f"{_summary(floor1)} / {_summary(floor2)}")
+    for name, label in (("minimal", "GET /i18n/setlang/?next=/ (Django's set_language: the whole middleware "
+                                    "stack, no database)"),
+                        ("healthz", "GET /healthz (one query and a broker check)")):
+        lines.append(f"floor {name}: {label}, {CLIENTS} clients, {floor_n:,} requests, before/after: "
+                     f"{_summary(before[name][0])} / {_summary(after[name])}; CPU per request {before[name][1]}")
     met = rate >= TARGET_RATE and p95 <= TARGET_P95_MS and result["errors"] == 0
     capped = f" (of {n:,}: stopped at {cap:.0f}s)" if result["n"] < n else ""
     lines.append(f"resident submit: {CLIENTS} clients, {result['n']:,} residents{capped} each submitting their "
                  f"household's draft "
-                 f"(POST → 302): {_summary(result)}; efficiency {rate / floor_rate:.2f} of the floor; "
+                 f"(POST → 302): {_summary(result)}; CPU per submit {_cpu(cpu1, cpu2, result['n'])}; "
+                 f"efficiency {rate / floor_rate['minimal']:.2f} of the minimal floor, "
+                 f"{rate / floor_rate['healthz']:.2f} of /healthz; "
                  f"target ≥ {TARGET_RATE}/s at p95 ≤ {TARGET_P95_MS} ms: {'met' if met else 'NOT met'}; "
                  f"{load_before} before, {load_after} after"
                  + (f"; first errors {result['examples']}" if result["errors"] else ""))
