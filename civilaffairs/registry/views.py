@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
@@ -13,14 +12,16 @@ from django.views.decorators.http import require_POST
 from civilaffairs.accounts.roles import Capability
 from civilaffairs.accounts.scoping import scope_queryset, user_can
 from civilaffairs.audit.services import audit_log
+from civilaffairs.lib.pagination import CappedPaginator, link_rows
 
 from .filters import HouseholdFilterSet
-from .models import Household
+from .models import HOUSEHOLD_LIST_ORDER, Household, UrbanRural
 from .selectors import household_get_for_user, household_members, regions_for_user
 from .services import person_reveal_id_number
 
 PAGE_SIZE = 50
 REGION_SUGGESTIONS = 200
+URBAN_RURAL_LABELS = dict(UrbanRural.choices)
 
 
 def _may_list_households(user) -> bool:
@@ -32,11 +33,14 @@ def household_list(request):
     if not _may_list_households(request.user):
         raise PermissionDenied
     households = scope_queryset(Household.objects.select_related("community", "community__parent"), request.user)
-    filterset = HouseholdFilterSet(request.GET or None, queryset=households.order_by("community_id", "id"))
+    filterset = HouseholdFilterSet(request.GET or None, queryset=households.order_by(*HOUSEHOLD_LIST_ORDER))
     for field in filterset.form.fields.values():
         field.widget.attrs.setdefault("class", "form-select" if hasattr(field, "choices") else "form-control")
     filterset.form.fields["region"].widget.attrs["list"] = "region-options"
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    link_rows(page.object_list, "registry:household_detail")
+    for household in page.object_list:
+        household.urban_rural_label = URBAN_RURAL_LABELS.get(household.urban_rural, household.urban_rural)
     return render(request, "registry/household_list.html", {
         "filterset": filterset,
         "page": page,

@@ -24,8 +24,8 @@ from .. import selectors
 from ..filters import HouseholdFilterSet
 from ..imports import department_batch_import
 from ..models import (
-    BatchStatus, Department, DepartmentRecord, Household, ImportBatch, Person, PolicyParameter, RecordKind, Region,
-    RegionLevel,
+    HOUSEHOLD_LIST_ORDER, BatchStatus, Department, DepartmentRecord, Household, ImportBatch, Person, PolicyParameter,
+    RecordKind, Region, RegionLevel,
 )
 from ..parameters import BY_KEY
 from ..services import person_reveal_id_number
@@ -106,7 +106,7 @@ class HouseholdViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return scope_queryset(Household.objects.select_related("community"), self.request.user).order_by(
-            "community_id", "id")
+            *HOUSEHOLD_LIST_ORDER)
 
     def get_object(self):
         return selectors.household_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
