@@ -66,8 +66,9 @@ def _may_export(user) -> bool:
 @caseworker_required
 def application_list_view(request):
     fs = _filterset(request)
-    paginator = CappedPaginator(fs.qs, PAGE_SIZE)
+    paginator = CappedPaginator(fs.qs, PAGE_SIZE, cap=common.COUNT_CAP)
     page = paginator.get_page(request.GET.get("page"))
+    common.label_list_rows(page.object_list)
     return render(request, "assistance/application_list.html", {
         "filterset": fs, "page": page, "capped": paginator.capped, "cap": common.COUNT_CAP,
         "can_export": _may_export(request.user), "query": request.GET.urlencode(),
