@@ -10,6 +10,8 @@ silently and never an error.
 """
 from __future__ import annotations
 
+import copy
+
 from django.core.paginator import Page, Paginator
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -78,8 +80,8 @@ def _window_rows(queryset, start: int, stop: int):
     if query.distinct or query.annotations or query.extra or query.extra_order_by or not query.order_by:
         return queryset[start:stop]
     rows = queryset.model._default_manager.filter(pk__in=queryset.values("pk")[start:stop])
-    rows.query.select_related = query.select_related
-    rows.query.deferred_loading = query.deferred_loading
+    rows.query.select_related = copy.deepcopy(query.select_related)
+    rows.query.deferred_loading = copy.deepcopy(query.deferred_loading)
     return rows.order_by(*query.order_by)
 
 
