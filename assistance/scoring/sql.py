@@ -500,7 +500,8 @@ def _lead_statement(target: str) -> str:
     by equality on the household only, so even planned from stale statistics (the first
     run fills the table as it goes) a nested loop does index lookups instead of re-reading
     the chunk's range of leads for every candidate. Work items use the same dedupe key as
-    ``workitem_raise``. A re-run with unchanged scores writes
+    ``workitem_raise``. An open lead is refreshed when its colour, type, model version or
+    community changes; a re-run with unchanged scores writes
     nothing (UPDATE … IS DISTINCT FROM, then INSERT where no open lead exists; the
     unique open (household, kind) index absorbs a concurrent run's insert). A lead
     closed within the model's cool-down is not raised again."""
@@ -523,10 +524,11 @@ upd AS (
         per_capita_income = c.per_capita_income, standard = c.standard, run_id = %(run_id)s, updated_at = now()
     FROM cand c
     WHERE l.household_id = c.household_id AND l.kind = c.kind AND l.status = 'open'
-      AND (l.community_id, l.model_version_id, l.difficulty_index, l.colour, l.main_type, l.per_capita_income,
-           l.standard)
-          IS DISTINCT FROM (c.community_id, c.model_version_id, c.difficulty_index, c.colour, c.main_type,
-                            c.per_capita_income, c.standard)
+      -- refreshed on a material change only (colour, type, model, community): numbers that
+      -- merely drift (a new standard moves every index a little) leave the lead and its work
+      -- item alone; the lead page explains the current score.
+      AND (l.community_id, l.model_version_id, l.colour, l.main_type)
+          IS DISTINCT FROM (c.community_id, c.model_version_id, c.colour, c.main_type)
     RETURNING l.id, l.household_id, l.kind, l.community_id, l.due_at, l.difficulty_index, l.colour, l.main_type,
               l.per_capita_income, l.standard, false AS inserted
 ),

@@ -83,3 +83,40 @@ def test_a_benefit_entering_phase_out_clears_the_review_flag(city, model):
     assert not second["review_needed"] and second["covered"]
     assert same(second, computed(model, hh))
     assert ScoreHistory.objects.filter(household=hh).count() == 2
+
+
+def test_an_open_lead_follows_colour_and_type_changes_but_not_drifting_numbers(city, model):
+    """A new standard moves every index a little: the open lead and its work item stay as
+    they are (the lead page explains the current score). A change of type refreshes them."""
+    from decimal import Decimal
+
+    from assistance.scoring import services
+    from assistance.scoring.models import Lead
+    from civilaffairs.registry.models import PolicyParameter
+    from civilaffairs.registry.services import parameter_set
+
+    standard = PolicyParameter.objects.filter(key="dibao_standard", region_id="3302").latest("effective_from")
+    hh, (a,) = household(city.community, [ADULT])
+    monthly(a, "income", int(standard.value * Decimal("0.9")))  # under the standard: red, an income lead
+    record(a, "financial_assets", ON - dt.timedelta(days=30), amount=5000)  # its dimension moves with the standard
+    services.household_rescore(household_id=hh.pk, on=ON)
+    lead = Lead.objects.select_related("work_item").get(household=hh, kind="discovery")
+    before = (lead.difficulty_index, lead.main_type, lead.work_item.title, lead.work_item.detail)
+    score_before = HouseholdScore.objects.get(household=hh).difficulty_index
+
+    parameter_set(actor=None, key="dibao_standard", region_code="3302", value=standard.value + Decimal("37"),
+                  effective_from=ON - dt.timedelta(days=3))
+    services.household_rescore(household_id=hh.pk, on=ON)
+    assert HouseholdScore.objects.get(household=hh).difficulty_index != score_before
+    lead.refresh_from_db()
+    lead.work_item.refresh_from_db()
+    assert (lead.difficulty_index, lead.main_type, lead.work_item.title, lead.work_item.detail) == before
+
+    record(a, "medical_expense", ON - dt.timedelta(days=20), ON - dt.timedelta(days=20), 90000)  # a large recent bill: now 急难型
+    services.household_rescore(household_id=hh.pk, on=ON)
+    lead.refresh_from_db()
+    lead.work_item.refresh_from_db()
+    assert Lead.objects.filter(household=hh, kind="discovery").count() == 1
+    assert lead.main_type == "emergency" != before[1]
+    assert lead.difficulty_index == HouseholdScore.objects.get(household=hh).difficulty_index
+    assert lead.work_item.title != before[2]
