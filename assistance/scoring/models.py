@@ -196,7 +196,8 @@ class ScoreFields(models.Model):
 
 class HouseholdScore(ScoreFields):
     """The current score of a household: one row, rewritten only when its content changes.
-    Indexed only on what caseworkers filter by (colour within a region)."""
+    Indexed only on what caseworkers filter by (colour within a region); stored at
+    fillfactor 50 so a rewrite is a HOT update (migration 0005)."""
 
     household = models.OneToOneField("registry.Household", verbose_name=_("家庭"), on_delete=models.CASCADE,
                                      primary_key=True, related_name="score")

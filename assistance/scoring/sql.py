@@ -573,7 +573,7 @@ items AS (
            i.community_id, 'scoring.lead', i.id::text, %(link_prefix)s || i.id || '/', i.due_at,
            CASE WHEN i.kind = 'discovery' THEN 3 ELSE 2 END, 'open', '',
            'scoring.' || i.kind || ':' || i.household_id, false, now(), now()
-    FROM ins i JOIN registry_household h ON h.id = i.household_id
+    FROM ins i JOIN registry_household h ON h.id = i.household_id AND {target.replace("{col}", "h.id")}
     ON CONFLICT (dedupe_key) WHERE (status IN ('open', 'in_progress') AND NOT (dedupe_key = ''))
     DO UPDATE SET title = EXCLUDED.title, detail = EXCLUDED.detail, link = EXCLUDED.link,
                   subject_id = EXCLUDED.subject_id, updated_at = EXCLUDED.updated_at
