@@ -423,24 +423,24 @@ class Server:
         except OSError:
             return []
 
-    def cpu_seconds(self) -> tuple[float, float, float]:
-        """CPU seconds used so far by the gunicorn workers, by the PostgreSQL backends serving this
-        database (other than the benchmark's own) and by this process (the clients): the cost of a
-        request, much less dependent than throughput on how busy the machine is with other work."""
+    def cpu_sample(self) -> dict:
+        """CPU seconds used so far by each gunicorn worker (``("app", pid)``) and each PostgreSQL
+        backend serving this database other than the benchmark's own (``("db", pid)``)."""
         from django.db import connection
 
-        def cpu(pid) -> float:
+        def cpu(pid) -> float | None:
             try:
                 fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
                 return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
             except (OSError, IndexError, ValueError):
-                return 0.0
+                return None
 
         with connection.cursor() as cur:
             cur.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
                         "AND pid <> pg_backend_pid() AND backend_type = 'client backend'")
             backends = [r[0] for r in cur.fetchall()]
-        return sum(cpu(p) for p in self._children()), sum(cpu(p) for p in backends), time.process_time()
+        pids = [("app", int(p)) for p in self._children()] + [("db", p) for p in backends]
+        return {key: value for key in pids if (value := cpu(key[1])) is not None}
 
     def worker_rss_mb(self) -> list[float]:
         out = []
@@ -527,8 +527,53 @@ HEALTHZ = ("GET", "/healthz", None, "", lambda status, location: status == 200, 
 MINIMAL = ("GET", "/i18n/setlang/?next=/", None, "", lambda status, location: status == 302 and location == "/", None)
 
 
-def _cpu(before: tuple, after: tuple, n: int) -> str:
-    app, db, client = ((a - b) / max(n, 1) * 1000 for a, b in zip(after, before))
+class CpuMeter:
+    """CPU of the server side (gunicorn workers, PostgreSQL backends) and of this process (the
+    clients) during a phase: the cost of a request, much less dependent than throughput on how busy
+    the machine is with other work. Sampled every 0.2 s, so a worker recycled after
+    ``max_requests`` or a connection closed after ``CONN_MAX_AGE`` still counts (a process that
+    starts during the phase counts from zero: its start-up is part of the cost)."""
+
+    def __init__(self, server: Server):
+        self.server, self.first, self.last = server, {}, {}
+        self.ready, self.done = threading.Event(), threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _take(self, initial: bool = False) -> None:
+        for key, value in self.server.cpu_sample().items():
+            self.first.setdefault(key, value if initial else 0.0)
+            self.last[key] = value
+
+    def _run(self) -> None:
+        # All samples from this thread: its own connection is the one backend left out.
+        from django.db import connection
+
+        try:
+            self._take(initial=True)
+            self.ready.set()
+            while not self.done.wait(0.2):
+                self._take()
+            self._take()
+        finally:
+            self.ready.set()
+            connection.close()
+
+    def __enter__(self):
+        self.thread.start()
+        self.ready.wait()
+        self.client = time.process_time()
+        return self
+
+    def __exit__(self, *exc):
+        self.client = time.process_time() - self.client
+        self.done.set()
+        self.thread.join()
+        self.app = sum(self.last[k] - self.first[k] for k in self.last if k[0] == "app")
+        self.db = sum(self.last[k] - self.first[k] for k in self.last if k[0] == "db")
+
+
+def _cpu(meter: CpuMeter, n: int) -> str:
+    app, db, client = (x / max(n, 1) * 1000 for x in (meter.app, meter.db, meter.client))
     return (f"{app:.1f} ms gunicorn + {db:.1f} ms PostgreSQL (server-bound ceiling "
             f"{(os.cpu_count() or 1) / (app + db) * 1000:,.0f}/s on {os.cpu_count()} idle cores; "
             f"client {client:.1f} ms)")
@@ -671,13 +716,12 @@ def run(quick: bool) -> list[str]:
         load_before = _loadavg()
         before = {}
         for name, reqs in floors.items():
-            cpu0 = server.cpu_seconds()
-            r = load(server, reqs)
-            before[name] = (r, _cpu(cpu0, server.cpu_seconds(), r["n"]))
+            with CpuMeter(server) as meter:
+                r = load(server, reqs)
+            before[name] = (r, _cpu(meter, r["n"]))
         measured = drafts[warmup:warmup + n]
-        cpu1 = server.cpu_seconds()
-        result = load(server, [_submit(aid, sessions[uid], csrf) for aid, uid, _, _ in measured], seconds=cap)
-        cpu2 = server.cpu_seconds()
+        with CpuMeter(server) as meter:
+            result = load(server, [_submit(aid, sessions[uid], csrf) for aid, uid, _, _ in measured], seconds=cap)
         after = {name: load(server, reqs) for name, reqs in reversed(floors.items())}
         load_after = _loadavg()
         connection.close()
@@ -715,7 +759,7 @@ def run(quick: bool) -> list[str]:
     capped = f" (of {n:,}: stopped at {cap:.0f}s)" if result["n"] < n else ""
     lines.append(f"resident submit: {CLIENTS} clients, {result['n']:,} residents{capped} each submitting their "
                  f"household's draft "
-                 f"(POST → 302): {_summary(result)}; CPU per submit {_cpu(cpu1, cpu2, result['n'])}; "
+                 f"(POST → 302): {_summary(result)}; CPU per submit {_cpu(meter, result['n'])}; "
                  f"efficiency {rate / floor_rate['minimal']:.2f} of the minimal floor, "
                  f"{rate / floor_rate['healthz']:.2f} of /healthz; "
                  f"target ≥ {TARGET_RATE}/s at p95 ≤ {TARGET_P95_MS} ms: {'met' if met else 'NOT met'}; "
