@@ -10,6 +10,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -21,7 +22,7 @@ from civilaffairs.accounts.scoping import scope_queryset, user_can
 from civilaffairs.lib.idnumber import is_valid_id_number
 
 from .imports import department_batch_import
-from .models import BatchStatus, Department, DepartmentRecord, ImportBatch
+from .models import BatchStatus, Department, DepartmentRecord, ImportBatch, Person
 from .selectors import id_digest
 
 __all__ = ["ImportBatchAdmin", "DepartmentRecordAdmin"]
@@ -51,15 +52,15 @@ class BatchUploadForm(forms.Form):
 @admin.register(ImportBatch)
 class ImportBatchAdmin(admin.ModelAdmin):
     list_display = ("id", "source", "channel", "file_name", "status_badge", "total_rows", "loaded_rows",
-                    "duplicate_rows", "error_rows", "submitted_by", "created_at")
+                    "duplicate_rows", "error_rows", "unmatched_rows", "submitted_by", "created_at")
     list_filter = ("source", "channel", "status")
     list_select_related = ("submitted_by",)
     search_fields = ("file_name", "content_sha256")
     date_hierarchy = "created_at"
     change_list_template = "admin/registry/importbatch/change_list.html"
     fields = ("source", "channel", "file_name", "status", "submitted_by", "created_at", "finished_at",
-              "total_rows", "loaded_rows", "duplicate_rows", "error_rows", "content_sha256", "records_link",
-              "error_table")
+              "total_rows", "loaded_rows", "duplicate_rows", "error_rows", "unmatched_rows", "unmatched_list",
+              "content_sha256", "records_link", "error_table")
     readonly_fields = fields
 
     # --- Read-only: batches are written by the import service only.
@@ -94,6 +95,16 @@ class ImportBatchAdmin(admin.ModelAdmin):
     def records_link(self, obj):
         url = reverse("admin:registry_departmentrecord_changelist") + f"?batch__id__exact={obj.pk}"
         return format_html('<a href="{}">{}</a>', url, _("查看本批次的 %(n)d 条记录") % {"n": obj.loaded_rows})
+
+    @admin.display(description=_("未匹配人员的行号"))
+    def unmatched_list(self, obj):
+        lines = obj.unmatched_lines or []
+        if not lines:
+            return _("无")
+        text = "、".join(str(n) for n in lines)
+        if obj.unmatched_rows > len(lines):
+            text += _("……（仅列出前 %(shown)d 行，共 %(total)d 行）") % {"shown": len(lines), "total": obj.unmatched_rows}
+        return text
 
     @admin.display(description=_("错误明细"))
     def error_table(self, obj):
@@ -152,6 +163,9 @@ class ImportBatchAdmin(admin.ModelAdmin):
         level = {BatchStatus.DONE: messages.SUCCESS, BatchStatus.DONE_WITH_ERRORS: messages.WARNING}.get(
             batch.status, messages.ERROR)
         self.message_user(request, summary, level)
+        if batch.unmatched_rows:
+            self.message_user(request, _("有 %(n)d 行的身份证号码未匹配到登记人员：这些记录已保存，但未关联到人员。")
+                              % {"n": batch.unmatched_rows}, messages.WARNING)
 
 
 @admin.register(DepartmentRecord)
@@ -195,7 +209,13 @@ class DepartmentRecordAdmin(admin.ModelAdmin):
         if term.isdigit() and len(term) <= 18 and not is_valid_id_number(term):
             return queryset.filter(batch_id=int(term)), False
         if is_valid_id_number(term):
-            return queryset.filter(id_digest=id_digest(term)), False
+            # A linked record is found through its person; only unlinked ones are indexed by digest.
+            digest = id_digest(term)
+            match = Q(person__isnull=True, id_digest=digest)
+            person_id = Person.objects.filter(id_digest=digest).values_list("pk", flat=True).first()
+            if person_id is not None:
+                match |= Q(person_id=person_id)
+            return queryset.filter(match), False
         return queryset.none(), False
 
     @admin.display(description=_("身份证号"))

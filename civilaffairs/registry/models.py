@@ -4,10 +4,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateRangeField, RangeOperators
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import BrinIndex, GinIndex
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, JSONField, Q, Value
 from django.db.models.functions import Collate
 from django.utils.translation import gettext_lazy as _
 
@@ -296,6 +296,11 @@ class ImportBatch(models.Model):
     duplicate_rows = models.PositiveIntegerField(_("重复跳过"), default=0)
     error_rows = models.PositiveIntegerField(_("错误行"), default=0)
     errors = models.JSONField(_("错误明细"), default=list, blank=True)
+    # Rows this batch loaded whose ID number matches no registered person (kept, not linked to a
+    # person). Database defaults too: bulk generators insert batches with SQL.
+    unmatched_rows = models.PositiveIntegerField(_("未匹配人员"), default=0, db_default=0)
+    unmatched_lines = models.JSONField(_("未匹配人员的行号"), default=list, db_default=Value([], JSONField()),
+                                       blank=True, help_text=_("最多列出前 1000 行"))
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
@@ -309,27 +314,45 @@ class ImportBatch(models.Model):
 
 
 class DepartmentRecord(models.Model):
-    """One fact about one person from another department, keyed by ID digest."""
+    """One fact about one person from another department, keyed by ID digest.
+
+    The biggest table, written in bulk by the import pipeline only (``registry.imports``), so
+    every index and per-row check is paid on each of millions of rows. It keeps what is read:
+    the fingerprint (dedupe), person/kind/period (the scoring engine and the person pages), the
+    digest of rows not linked to a person (finding them by ID number), and a BRIN index on the
+    batch (rows of one batch are written together). The two foreign keys have no database
+    constraint: a per-row check that locks the referenced row cost about as much as the rest
+    of the insert. The pipeline sets ``person`` from a join with ``registry_person`` in the
+    statement that inserts the row and ``batch`` to the batch it created in the same
+    transaction; persons and batches are deleted only through the ORM (SET_NULL / PROTECT).
+    """
 
     person = models.ForeignKey(Person, verbose_name=_("人员"), null=True, blank=True, on_delete=models.SET_NULL,
-                               related_name="department_records")
-    id_digest = models.CharField(_("身份证号摘要"), max_length=64, db_index=True)
+                               related_name="department_records", db_index=False, db_constraint=False)
+    id_digest = models.CharField(_("身份证号摘要"), max_length=64)
     source = models.CharField(_("来源部门"), max_length=16, choices=Department.choices)
     kind = models.CharField(_("类别"), max_length=24, choices=RecordKind.choices)
     period_start = models.DateField(_("期间起"))
     period_end = models.DateField(_("期间止"))
     amount = models.DecimalField(_("金额（元）"), max_digits=14, decimal_places=2, null=True, blank=True)
     attributes = models.JSONField(_("属性"), default=dict, blank=True)
-    batch = models.ForeignKey(ImportBatch, verbose_name=_("批次"), on_delete=models.PROTECT, related_name="records")
-    fingerprint = models.CharField(_("指纹"), max_length=64, unique=True, editable=False)
+    batch = models.ForeignKey(ImportBatch, verbose_name=_("批次"), on_delete=models.PROTECT, related_name="records",
+                              db_index=False, db_constraint=False)
+    fingerprint = models.CharField(_("指纹"), max_length=64, editable=False)
     created_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("部门数据")
         verbose_name_plural = _("部门数据")
-        indexes = [models.Index(fields=["person", "kind", "period_end"], name="deptrec_person_kind_idx")]
+        indexes = [
+            models.Index(fields=["person", "kind", "period_end"], name="deptrec_person_kind_idx"),
+            models.Index(fields=["id_digest"], condition=Q(person__isnull=True), name="deptrec_unlinked_digest_idx"),
+            BrinIndex(fields=["batch"], name="deptrec_batch_brin"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(period_end__gte=models.F("period_start")), name="deptrec_period_order"),
+            # A constraint rather than unique=True: no second (varchar_pattern_ops) index on the column.
+            models.UniqueConstraint(fields=["fingerprint"], name="deptrec_fingerprint_unique"),
         ]
 
     def __str__(self) -> str:

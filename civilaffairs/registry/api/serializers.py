@@ -90,16 +90,20 @@ class BatchErrorSerializer(serializers.Serializer):
 
 class BatchOutputSerializer(serializers.ModelSerializer):
     errors = BatchErrorSerializer(many=True, read_only=True)
+    unmatched_lines = serializers.ListField(
+        child=serializers.IntegerField(), read_only=True,
+        help_text=_("身份证号码未匹配到登记人员的行号（记录已导入但未关联到人员），最多列出前 1000 行"))
 
     class Meta:
         model = ImportBatch
         fields = ["id", "source", "channel", "file_name", "status", "total_rows", "loaded_rows", "duplicate_rows",
-                  "error_rows", "errors", "content_sha256", "created_at", "finished_at"]
+                  "error_rows", "errors", "unmatched_rows", "unmatched_lines", "content_sha256", "created_at",
+                  "finished_at"]
 
 
 class BatchListOutputSerializer(BatchOutputSerializer):
     class Meta(BatchOutputSerializer.Meta):
-        fields = [f for f in BatchOutputSerializer.Meta.fields if f != "errors"]
+        fields = [f for f in BatchOutputSerializer.Meta.fields if f not in ("errors", "unmatched_lines")]
 
 
 class BatchFileInputSerializer(serializers.Serializer):
