@@ -10,6 +10,7 @@ import base64
 import hashlib
 import hmac
 import os
+from collections.abc import Callable
 from functools import lru_cache
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -17,6 +18,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 _VERSION = b"\x01"
+_SHA256_BLOCK = 64
 
 
 class DecryptionError(Exception):
@@ -66,6 +68,27 @@ def blind_index(value: str, *, purpose: str) -> str:
     """Keyed digest used for lookup and uniqueness of an encrypted value."""
     msg = f"{purpose}:{value}".encode()
     return hmac.new(_index_key(settings.BLIND_INDEX_KEY), msg, hashlib.sha256).hexdigest()
+
+
+def blind_indexer(purpose: str) -> Callable[[str], str]:
+    """``blind_index`` for many values (bulk imports): the same digests, with the key's HMAC
+    pads hashed once instead of on every call (RFC 2104; about half the cost per value)."""
+    key = _index_key(settings.BLIND_INDEX_KEY)
+    if len(key) > _SHA256_BLOCK:
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(_SHA256_BLOCK, b"\0")
+    inner = hashlib.sha256(key.translate(hmac.trans_36))
+    inner.update(f"{purpose}:".encode())
+    outer = hashlib.sha256(key.translate(hmac.trans_5C))
+
+    def digest(value: str) -> str:
+        i = inner.copy()
+        i.update(value.encode())
+        o = outer.copy()
+        o.update(i.digest())
+        return o.hexdigest()
+
+    return digest
 
 
 def generate_key() -> str:

@@ -16,7 +16,7 @@ from civilaffairs.lib.crypto import encrypt_text
 from civilaffairs.lib.idnumber import parse_id_number
 from civilaffairs.lib.masking import mask_id_number, mask_phone
 
-from .models import Household, HouseholdMember, Person, PolicyParameter, Region, RegionLevel, Relation
+from .models import DepartmentRecord, Household, HouseholdMember, Person, PolicyParameter, Region, RegionLevel, Relation
 from .parameters import BY_KEY
 from .selectors import id_digest, phone_digest
 
@@ -72,8 +72,11 @@ def person_create(*, actor, name: str, id_number: str, phone: str = "",
             person.save()
     except IntegrityError:
         raise ValidationError({"id_number": _("该身份证号码已登记。")}) from None
+    # Department records that arrived before the person was registered (loaded unlinked).
+    linked = DepartmentRecord.objects.filter(id_digest=person.id_digest, person__isnull=True).update(person=person)
     audit_log(actor=actor, action="registry.person_created", obj=person,
-              after={"name": person.name, "id_number": person.id_number_masked})
+              after={"name": person.name, "id_number": person.id_number_masked,
+                     **({"department_records_linked": linked} if linked else {})})
     return person
 
 

@@ -301,3 +301,198 @@ def test_record_admin_shows_the_masked_id_and_finds_records_by_batch_or_id_numbe
     assert person.id_number_masked in client.get(url, {"q": number}).content.decode()
     assert person.id_number_masked not in client.get(url, {"q": str(batch.pk + 100)}).content.decode()
     assert client.get(url, {"source__exact": "hrss", "kind__exact": "income"}).status_code == 200
+
+
+# --- The bulk pipeline: staging in chunks, set-based load, one transaction ------------------------
+
+from django.db import DatabaseError  # noqa: E402
+from hypothesis import given, settings as hypothesis_settings, strategies as st  # noqa: E402
+
+from civilaffairs.lib.crypto import blind_index, blind_indexer  # noqa: E402
+from civilaffairs.registry.imports import loading, rows  # noqa: E402
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    """Chunks of three rows, so a short file is staged and loaded in several statements."""
+    monkeypatch.setattr("civilaffairs.registry.imports.services.CHUNK_ROWS", 3)
+
+
+def test_a_file_mixing_good_bad_duplicate_and_unknown_person_rows_is_reported_row_by_row(
+        data_provider, known, small_chunks):
+    person, number = known
+    stranger = f.id_number(region6="330205")
+    department_batch_import(actor=data_provider, source="hrss",
+                            content=_csv(f"{number},,income,2024-01-01,2024-01-31,100,"))
+    content = _csv(
+        f"{number},,income,2024-01-01,2024-01-31,100,",             # 2: loaded by the earlier batch
+        f"{number},,income,2024-02-01,2024-02-29,100,",             # 3: good
+        f"{_bad_check_digit(number)},,income,2024-02-01,2024-02-29,1,",  # 4: check digit
+        f"{stranger},,pension,2024-02-01,2024-02-29,2000,",         # 5: good, person not registered
+        f"{number},,income,2024-02-01,2024-02-29,100.00,",          # 6: same as line 3
+        f"{number},,income,2024-13-01,2024-02-29,1,",               # 7: bad date
+        f"{number},,income,2024-03-01,2024-03-31,1e3,",             # 8: good (the slow amount path)
+        f"{stranger},,lottery,2024-02-01,2024-02-29,1,",            # 9: unknown kind
+        f"{stranger},,pension,2024-02-01,2024-02-29,2000,",         # 10: same as line 5
+        f"{number},,vehicle,2024-03-01,2024-03-31,,",               # 11: good
+    )
+    batch = department_batch_import(actor=data_provider, source="hrss", file_name="mixed.csv", content=content)
+    assert batch.status == BatchStatus.DONE_WITH_ERRORS
+    assert (batch.total_rows, batch.loaded_rows, batch.duplicate_rows, batch.error_rows) == (10, 4, 3, 3)
+    assert [(e["line"], e["field"]) for e in batch.errors] == [(4, "id_number"), (7, "period_start"), (9, "kind")]
+    assert (batch.unmatched_rows, batch.unmatched_lines) == (1, [5])  # line 10 loaded nothing
+    records = DepartmentRecord.objects.filter(batch=batch)
+    assert sorted((r.kind, str(r.period_start), r.amount) for r in records.filter(person=person)) == [
+        ("income", "2024-02-01", Decimal("100.00")), ("income", "2024-03-01", Decimal("1000.00")),
+        ("vehicle", "2024-03-01", None)]
+    unlinked = records.get(person__isnull=True)
+    assert unlinked.id_digest == id_digest(stranger) and unlinked.amount == Decimal("2000.00")
+    event = AuditEvent.objects.filter(action="registry.department_batch_imported").latest("pk")
+    assert event.after["unmatched"] == 1 and event.after["duplicates"] == 3
+
+
+def test_a_resent_batch_of_many_chunks_loads_nothing_and_changes_nothing(data_provider, known, small_chunks):
+    _, number = known
+    content = _csv(*(f"{number},,income,2023-{m:02d}-01,2023-{m:02d}-28,{m}0{d},"
+                     for m in range(1, 13) for d in range(2)))
+    first = department_batch_import(actor=data_provider, source="hrss", content=content)
+    before = list(DepartmentRecord.objects.order_by("pk").values_list("pk", "batch_id", "fingerprint"))
+    again = department_batch_import(actor=data_provider, source="hrss", content=content)
+    assert (first.loaded_rows, first.duplicate_rows) == (24, 0)
+    assert (again.total_rows, again.loaded_rows, again.duplicate_rows, again.status) == (24, 0, 24, BatchStatus.DONE)
+    assert list(DepartmentRecord.objects.order_by("pk").values_list("pk", "batch_id", "fingerprint")) == before
+
+
+def test_a_row_whose_person_is_unknown_loads_unlinked_is_listed_and_found_by_id_number_in_the_admin(
+        client, admin_user, data_provider):
+    stranger = f.id_number(region6="330205")
+    batch = department_batch_import(actor=data_provider, source="medins", channel="api", records=[
+        {"id_number": stranger, "kind": "medical_expense", "period_start": "2024-05-01",
+         "period_end": "2024-05-31", "amount": "880.5"}])
+    assert (batch.status, batch.loaded_rows, batch.unmatched_rows, batch.unmatched_lines) == (
+        BatchStatus.DONE, 1, 1, [1])
+    record = DepartmentRecord.objects.get(batch=batch)
+    assert record.person_id is None and record.amount == Decimal("880.50")
+    client.force_login(admin_user)
+    page = client.get(reverse("admin:registry_departmentrecord_changelist"), {"q": stranger}).content.decode()
+    assert "未匹配到登记人员" in page and "1 条结果" in page
+    page = client.get(reverse("admin:registry_importbatch_change", args=[batch.pk])).content.decode()
+    assert "未匹配人员" in page
+
+
+def test_the_unmatched_line_list_is_capped_but_the_count_is_exact(data_provider, monkeypatch, small_chunks):
+    monkeypatch.setattr(loading, "UNMATCHED_LISTED", 4)
+    strangers = [f.id_number(region6="330205") for _ in range(7)]
+    batch = department_batch_import(actor=data_provider, source="hrss", content=_csv(
+        *(f"{n},,employment,2024-01-01,2024-01-31,," for n in strangers)))
+    assert (batch.unmatched_rows, batch.unmatched_lines) == (7, [2, 3, 4, 5])
+
+
+def test_a_database_error_in_a_later_chunk_leaves_no_batch_no_records_and_no_audit_event(
+        data_provider, known, small_chunks, monkeypatch):
+    _, number = known
+    real_load = loading.ChunkLoader._load
+    calls = []
+
+    def fail_on_the_second_chunk(self, cursor, payload):
+        calls.append(payload)
+        if len(calls) == 2:
+            cursor.execute("SELECT 1 / 0")
+        return real_load(self, cursor, payload)
+
+    monkeypatch.setattr(loading.ChunkLoader, "_load", fail_on_the_second_chunk)
+    content = _csv(*(f"{number},,income,2022-{m:02d}-01,2022-{m:02d}-28,{m}," for m in range(1, 13)))
+    with pytest.raises(DatabaseError) as exc:
+        department_batch_import(actor=data_provider, source="hrss", content=content)
+    assert len(calls) >= 2
+    assert "SQLSTATE 22012" in str(exc.value) and exc.value.__cause__ is None  # no row data in the report
+    assert (ImportBatch.objects.count(), DepartmentRecord.objects.count()) == (0, 0)
+    assert not AuditEvent.objects.filter(action="registry.department_batch_imported").exists()
+    monkeypatch.setattr(loading.ChunkLoader, "_load", real_load)  # the connection is usable again
+    assert department_batch_import(actor=data_provider, source="hrss", content=content).loaded_rows == 12
+
+
+def test_a_broken_csv_line_after_loaded_chunks_refuses_the_whole_file(data_provider, known, small_chunks):
+    import csv
+
+    _, number = known
+    good = [f"{number},,income,2021-{m:02d}-01,2021-{m:02d}-28,{m}," for m in range(1, 10)]
+    limit = csv.field_size_limit(100)  # a field above the csv module's limit: the file breaks at line 11
+    try:
+        with pytest.raises(ValidationError) as exc:
+            department_batch_import(actor=data_provider, source="hrss",
+                                    content=_csv(*good, f"{number},,income,2021-10-01,2021-10-31,1,{'x' * 200}"))
+    finally:
+        csv.field_size_limit(limit)
+    assert "第 11 行" in exc.value.messages[0]
+    assert (ImportBatch.objects.count(), DepartmentRecord.objects.count()) == (0, 0)
+
+
+def test_attributes_with_backslashes_quotes_and_newlines_survive_the_copy(data_provider, known):
+    _, number = known
+    attributes = {"备注": 'a\\b "c"\nd\te', "level": 2}
+    batch = department_batch_import(actor=data_provider, source="dpf", channel="api", records=[
+        {"id_number": number, "kind": "disability", "period_start": "2024-01-01", "period_end": "2024-12-31",
+         "attributes": attributes},
+        {"id_number": number, "kind": "disability", "period_start": "2024-01-01", "period_end": "2024-12-31",
+         "attributes": {"bad": "nul\x00"}},
+    ])
+    assert (batch.loaded_rows, [e["line"] for e in batch.errors]) == (1, [2])
+    assert "无法保存" in batch.errors[0]["reason"]
+    assert DepartmentRecord.objects.get(batch=batch).attributes == attributes
+
+
+def test_an_import_marks_the_households_of_its_persons_dirty_for_rescoring(data_provider, known, small_chunks):
+    from assistance.scoring.models import DirtyHousehold
+
+    person, number = known
+    DirtyHousehold.objects.all().delete()
+    department_batch_import(actor=data_provider, source="hrss", content=_csv(
+        *(f"{number},,income,2020-{m:02d}-01,2020-{m:02d}-28,{m}," for m in range(1, 8))))
+    household_id = person.memberships.get(is_active=True).household_id
+    assert list(DirtyHousehold.objects.values_list("household_id", flat=True)) == [household_id]
+
+
+def test_repeated_values_are_validated_once_with_the_same_result(known):
+    _, number = known
+    cleaner = rows.RowCleaner(today=dt.date(2025, 1, 1))
+    first = cleaner.clean(number, "收入", "2024/01/01", "20240131", "1,234.5", '{"b": 1, "a": "二"}')
+    again = cleaner.clean(number, "收入", "2024/01/01", "20240131", "1,234.5", '{"b": 1, "a": "二"}')
+    assert first == again == (id_digest(number), "income", "2024-01-01", "2024-01-31", "1234.50",
+                              '{"a":"二","b":1}')
+    with pytest.raises(rows.RowError) as exc:
+        cleaner.clean(number, "income", "2024-02-01", "2024-01-31", "1", "")
+    assert exc.value.field == "period_end"
+
+
+@hypothesis_settings(max_examples=400, deadline=None)
+@given(st.one_of(st.from_regex(r"\A[0-9]{0,14}(\.[0-9]{0,3})?\Z"), st.text(max_size=16)))
+def test_the_fast_amount_path_gives_the_same_text_or_error_as_the_rule(text):
+    cleaner = rows.RowCleaner(today=dt.date(2025, 1, 1))
+    try:
+        expected = rows.amount_text(text, "income")
+    except rows.RowError as exc:
+        expected = ("error", exc.reason)
+    try:
+        got = cleaner.clean("11010519491231002X", "income", "2024-01-01", "2024-01-31", text, "")[4]
+    except rows.RowError as exc:
+        got = ("error", exc.reason)
+    assert got == expected
+
+
+def test_the_bulk_blind_index_is_the_blind_index():
+    digest = blind_indexer("id")
+    for value in ("11010519491231002X", "330203198001011234", "", "中文"):
+        assert digest(value) == blind_index(value, purpose="id")
+
+
+def test_records_of_a_person_registered_later_are_linked_when_the_person_is_created(data_provider):
+    from civilaffairs.registry.services import person_create
+
+    number = f.id_number(region6="330206")
+    department_batch_import(actor=data_provider, source="hrss", content=_csv(
+        f"{number},,income,2024-01-01,2024-01-31,100,", f"{number},,income,2024-02-01,2024-02-29,100,"))
+    assert DepartmentRecord.objects.filter(person__isnull=True).count() == 2
+    person = person_create(actor=None, name="后登记", id_number=number)
+    assert DepartmentRecord.objects.filter(person=person).count() == 2
+    assert AuditEvent.objects.get(action="registry.person_created").after["department_records_linked"] == 2
