@@ -88,6 +88,7 @@ STEPS = [
        FROM generate_series(1, %(n)s) h WHERE h %% 33 = 0""",
     "SELECT setval(pg_get_serial_sequence('registry_household', 'id'), %(n)s)",
     "SELECT setval(pg_get_serial_sequence('registry_person', 'id'), (SELECT max(id) FROM registry_person))",
+    "SELECT setval(pg_get_serial_sequence('registry_importbatch', 'id'), (SELECT max(id) FROM registry_importbatch))",
     "TRUNCATE scoring_dirtyhousehold",
     "DROP TABLE bench_comm, bench_people, bench_rec",
 ]
