@@ -4,9 +4,9 @@ An exact ``COUNT(*)`` of a district's 100,000 households costs more than the res
 together, and a city's million ten times that. ``CappedPaginator`` counts at most ``cap`` + 1 rows
 (``SELECT count(*) FROM (SELECT … LIMIT cap + 1)``: a short index range scan, whatever the size) and
 the page then says "10,000+". Each page reads one row more than it shows, so it knows whether a next
-page exists without the total: pages past the cap still work (with "next" but no "last" link), and a
-page number past the end is an empty page the template can say so about, never the last page
-silently and never an error.
+page exists without the total: pages past the cap still work (with "next" but no "last" link), a last
+page below the cap knows the total without a count, and a page number past the end is an empty page
+the template can say so about, never the last page silently and never an error.
 """
 from __future__ import annotations
 
@@ -68,7 +68,11 @@ class CappedPaginator(Paginator):
         number = max(int(number), 1)
         bottom = (number - 1) * self.per_page
         rows = list(_window_rows(self.object_list, bottom, bottom + self.per_page + 1)) if bottom < _MAX_OFFSET else []
-        return CappedPage(rows[:self.per_page], number, self, has_next=len(rows) > self.per_page)
+        has_next = len(rows) > self.per_page
+        if rows and not has_next and bottom + len(rows) <= self.cap:
+            # The last page below the cap: the total is known without counting (a search finding a few).
+            self.__dict__["count"] = bottom + len(rows)
+        return CappedPage(rows[:self.per_page], number, self, has_next=has_next)
 
 
 def _window_rows(queryset, start: int, stop: int):

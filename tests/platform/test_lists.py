@@ -140,11 +140,33 @@ def test_the_query_count_does_not_grow_with_the_page(client, grid_worker, city, 
     client.force_login(grid_worker)
     client.get(LIST)
     counts = []
-    for page in (1, 2, 4):
+    for page in (1, 2, 3, 4, 9):
         with CaptureQueriesContext(connection) as ctx:
             assert client.get(LIST, {"page": page}).status_code == 200
         counts.append(len(ctx.captured_queries))
-    assert counts[0] == counts[1] == counts[2]
+    # Full pages count; the last page (4: one row) knows the total without counting.
+    assert counts[0] == counts[1] == counts[2] == counts[4] and counts[3] == counts[0] - 1
+
+
+def test_the_last_page_knows_its_total_without_counting(client, grid_worker, three_households, monkeypatch):
+    monkeypatch.setattr("civilaffairs.registry.views.PAGE_SIZE", 2)
+    client.force_login(grid_worker)
+    with CaptureQueriesContext(connection) as ctx:
+        html = client.get(LIST, {"page": 2}).content.decode()
+    assert "共 3 户" in html and "第 2 / 2 页" in html
+    assert not [q for q in ctx.captured_queries if "COUNT(" in q["sql"].upper()]
+    with CaptureQueriesContext(connection) as ctx:
+        assert names(client.get(LIST, {"q": "赵一"})) == ["赵一"]
+    assert not [q for q in ctx.captured_queries if "COUNT(" in q["sql"].upper()]
+
+
+def test_a_last_page_beyond_the_cap_still_shows_the_capped_count(client, grid_worker, three_households,
+                                                                monkeypatch):
+    monkeypatch.setattr(pagination, "COUNT_CAP", 2)
+    monkeypatch.setattr("civilaffairs.registry.views.PAGE_SIZE", 2)
+    client.force_login(grid_worker)
+    html = client.get(LIST, {"page": 2}).content.decode()
+    assert "共 2+ 户" in html and "末页" not in html and "孙三" in html
 
 
 def test_the_api_lists_households_in_the_same_order(client, township_officer, city):
