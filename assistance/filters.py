@@ -77,12 +77,13 @@ class ApplicationFilterSet(django_filters.FilterSet):
         return queryset.filter(community__code__startswith=value)
 
     def filter_overdue(self, queryset, name, value):
-        if not value:
+        """是: only applications with an overdue open work item; 否: only those without one."""
+        if value is None:
             return queryset
         overdue = (WorkItem.objects.filter(subject_type="assistance.application", status__in=OPEN_STATUSES,
                                            due_at__lt=timezone.now())
                    .annotate(application_id=Cast("subject_id", BigIntegerField())).values("application_id"))
-        return queryset.filter(pk__in=overdue)
+        return queryset.filter(pk__in=overdue) if value else queryset.exclude(pk__in=overdue)
 
 
 class BenefitFilterSet(django_filters.FilterSet):

@@ -115,3 +115,20 @@ def test_the_query_count_does_not_grow_with_the_page(client, at, township_office
         counts.append(len(ctx.captured_queries))
     # Page 1 is also the last page, which knows its total without the count page 3 needs.
     assert counts[1] == counts[0] + 1
+
+
+def test_the_overdue_filter_answers_yes_and_no(client, at, township_officer):
+    from civilaffairs.worklist.models import WorkItem
+
+    app = at("submitted")
+    item = WorkItem.objects.get(subject_type="assistance.application", subject_id=str(app.pk), status="open")
+    client.force_login(township_officer)
+    item.due_at = timezone.now() - dt.timedelta(hours=1)
+    item.save(update_fields=["due_at"])
+    assert numbers(client.get(LIST, {"overdue": "true"})) == [app.number]
+    assert numbers(client.get(LIST, {"overdue": "false"})) == []
+    item.due_at = timezone.now() + dt.timedelta(days=3)
+    item.save(update_fields=["due_at"])
+    assert numbers(client.get(LIST, {"overdue": "true"})) == []
+    assert numbers(client.get(LIST, {"overdue": "false"})) == [app.number]
+    assert numbers(client.get(LIST)) == [app.number]
