@@ -194,7 +194,7 @@ def floor_rate(payload: bytes, rows: int, clock: CpuClock) -> tuple[float, str]:
 
 
 def run(quick: bool) -> list[str]:
-    from benchmarks.bench_scoring import machine
+    from benchmarks.common import machine
     from benchmarks.city import check_database, generate
     from civilaffairs.registry.imports import department_batch_import
     from civilaffairs.registry.models import Household

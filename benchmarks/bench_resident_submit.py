@@ -44,7 +44,6 @@ import hashlib
 import http.client
 import io
 import os
-import platform
 import secrets
 import socket
 import statistics
@@ -55,6 +54,8 @@ import threading
 import time
 from http.cookies import SimpleCookie
 from pathlib import Path
+
+from benchmarks.common import machine
 
 QUICK_SUBMITS = 1_000
 FULL_SUBMITS = 5_000
@@ -643,23 +644,6 @@ def _hasher() -> str:
 
     hasher = get_hasher()
     return f"{hasher.algorithm}, {getattr(hasher, 'iterations', '?'):,} iterations"
-
-
-def machine() -> str:
-    from django.db import connection
-
-    cpu = "?"
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    with connection.cursor() as cur:
-        cur.execute("SHOW server_version")
-        pg = cur.fetchone()[0]
-    return f"{platform.node()} {os.cpu_count()} cores {cpu} / PostgreSQL {pg} / Python {platform.python_version()}"
 
 
 def _loadavg() -> str:

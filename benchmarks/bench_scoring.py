@@ -12,11 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
-import platform
 import resource
 import time
 
 from django.db import connection, transaction
+
+from benchmarks.common import machine
 
 QUICK_HOUSEHOLDS = 20_000
 FULL_HOUSEHOLDS = 1_000_000
@@ -32,27 +33,6 @@ SELECT count(*), sum(inc), sum(n) FROM (
        AND d.period_start <= %(on)s AND d.period_end > %(ws)s
   WHERE hm.is_active AND hm.household_id BETWEEN %(lo)s AND %(hi)s
   GROUP BY hm.household_id) t"""
-
-
-def machine() -> str:
-    cpu = "?"
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    with connection.cursor() as cur:
-        cur.execute("SHOW server_version")
-        pg = cur.fetchone()[0]
-        cur.execute("SHOW shared_buffers")
-        buffers = cur.fetchone()[0]
-    try:
-        load = "load {:.1f} {:.1f} {:.1f}".format(*os.getloadavg())
-    except OSError:
-        load = "load ?"
-    return f"{platform.node()} {os.cpu_count()} cores {cpu} / PostgreSQL {pg} shared_buffers {buffers} / {load}"
 
 
 def rss_mb() -> float:
