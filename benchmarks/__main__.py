@@ -10,6 +10,29 @@ import sys
 import traceback
 
 
+def _create_database_if_missing(connection) -> None:
+    """A benchmark database that does not exist yet is created (on the same server)."""
+    from django.db import OperationalError
+
+    try:
+        connection.ensure_connection()
+        return
+    except OperationalError as exc:
+        if "does not exist" not in str(exc):
+            raise
+    import psycopg2
+    from psycopg2 import sql
+
+    params = connection.get_connection_params()
+    name = params.pop("database", None) or params.pop("dbname")
+    admin = psycopg2.connect(**{**params, "dbname": "postgres"})
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    admin.close()
+    print(f"created database {name!r}", flush=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("--quick", action="store_true", help="small sizes, for CI (under 2 minutes)")
@@ -26,6 +49,7 @@ def main() -> int:
         print(f"refusing to run against database {connection.settings_dict['NAME']!r}: "
               "point DATABASE_URL at a database whose name contains 'bench'", file=sys.stderr)
         return 2
+    _create_database_if_missing(connection)
     call_command("migrate", verbosity=0)
     import benchmarks
 
