@@ -8,3 +8,8 @@ class ScoringConfig(AppConfig):
     name = "assistance.scoring"
     label = "scoring"
     verbose_name = _("困难指数与主动发现")
+
+    def ready(self):
+        from .worklist_source import register
+
+        register()

@@ -14,6 +14,7 @@ from civilaffairs.accounts.scoping import user_can
 from civilaffairs.audit.services import audit_log
 
 from .models import OPEN_STATUSES, TRANSITIONS, ItemStatus, Priority, WorkItem
+from .sources import source_for
 
 
 @transaction.atomic(savepoint=False)  # inside a caller's transaction, its failure is the caller's: no savepoint
@@ -43,8 +44,10 @@ def workitem_raise(*, kind: str, title: str, region_code: str, due_at: dt.dateti
 
 
 @transaction.atomic
-def workitem_transition(*, item_id: int, actor, to_status: str, outcome: str = "") -> WorkItem:
-    """Move an item along its state machine. The caller must work in the item's region."""
+def workitem_transition(*, item_id: int, actor, to_status: str, outcome: str = "", resolution: str = "") -> WorkItem:
+    """Move an item along its state machine. The caller must work in the item's region.
+    Closing an item whose programme registered a ``Source`` closes the programme's record too,
+    in this transaction (``resolution``: that programme's verdict code, see ``sources``)."""
     item = WorkItem.objects.select_for_update().get(pk=item_id)
     if not user_can(actor, Capability.MANAGE_WORKLIST, item.region_id):
         raise PermissionDenied(_("您无权处理该辖区的待办事项。"))
@@ -66,6 +69,10 @@ def workitem_transition(*, item_id: int, actor, to_status: str, outcome: str = "
     item.save(update_fields=update)
     audit_log(actor=actor, action=f"worklist.item_{to_status}", obj=item, region_code=item.region_id,
               before=before, after={"status": to_status, "outcome": item.outcome})
+    source = source_for(item)
+    if source is not None and to_status in (ItemStatus.DONE, ItemStatus.CANCELLED):
+        source.on_close(item=item, actor=actor, to_status=to_status, outcome=item.outcome,
+                        resolution=resolution.strip())
     return item
 
 

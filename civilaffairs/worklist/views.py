@@ -18,6 +18,7 @@ from .forms import OPEN_FILTER, CancelForm, CompleteForm, WorklistFilterForm
 from .models import OPEN_STATUSES, ItemStatus
 from .selectors import workitem_get_for_user, worklist_for_user
 from .services import workitem_transition
+from .sources import close_url_for
 
 PAGE_SIZE = 50
 
@@ -46,6 +47,7 @@ def item_list(request):
 def _render_detail(request, item, *, complete_form=None, status=200):
     return render(request, "worklist/item_detail.html", {
         "item": item,
+        "close_url": close_url_for(item) if item.is_open else None,
         "complete_form": complete_form or CompleteForm(),
         "can_start": item.status == ItemStatus.OPEN,
         "can_release": item.status == ItemStatus.IN_PROGRESS,
@@ -93,10 +95,22 @@ def item_release(request, pk: int):
     return redirect("worklist:detail", pk=item.pk)
 
 
+def _closed_elsewhere(request, item):
+    """Items whose programme records its own verdict (a lead's 核实结果) are closed on that
+    programme's page, which closes the item with it: send the worker there."""
+    url = close_url_for(item) if item.is_open else None
+    if url is None:
+        return None
+    messages.info(request, _("该事项须在业务页面记录办理结果，记录后待办事项随之办结。"))
+    return redirect(url)
+
+
 @require_POST
 @worker_required
 def item_complete(request, pk: int):
     item = workitem_get_for_user(user=request.user, pk=pk)
+    if (elsewhere := _closed_elsewhere(request, item)) is not None:
+        return elsewhere
     form = CompleteForm(request.POST)
     if form.is_valid():
         errors = _transition(request, item, ItemStatus.DONE, form.cleaned_data["outcome"])
@@ -114,6 +128,8 @@ def item_complete(request, pk: int):
 def item_cancel(request, pk: int):
     """GET asks for a reason and confirmation; POST cancels."""
     item = workitem_get_for_user(user=request.user, pk=pk)
+    if (elsewhere := _closed_elsewhere(request, item)) is not None:
+        return elsewhere
     form = CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         errors = _transition(request, item, ItemStatus.CANCELLED, form.cleaned_data["reason"])

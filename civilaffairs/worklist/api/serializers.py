@@ -21,3 +21,6 @@ class TransitionInputSerializer(serializers.Serializer):
     to_status = serializers.ChoiceField(label=_("目标状态"), choices=ItemStatus.choices)
     outcome = serializers.CharField(label=_("办理结果"), max_length=4000, required=False, allow_blank=True,
                                     default="")
+    resolution = serializers.CharField(
+        label=_("业务结论代码"), max_length=32, required=False, allow_blank=True, default="",
+        help_text=_("事项由业务记录生成时，办结所需的业务结论，如主动发现线索的核实结果（included、false_alarm 等）"))

@@ -1,0 +1,54 @@
+"""Leads' work items closed from the worklist (page, API, admin) close the lead with them.
+
+A lead needs a verdict (``LeadOutcome``, with a reason for some) that the worklist's free-text
+outcome cannot give, so it is recorded by ``lead_record_outcome``, the lead page's own service,
+and nowhere else: the worklist pages send the worker to the lead page, the API may pass the
+verdict as ``resolution``, and any other close of an open lead's item is refused (the item stays
+open, the transaction rolls back). The lead page closes the lead first and then its item, so by
+the time this hook runs for that item the lead is closed and there is nothing left to do.
+"""
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from civilaffairs.worklist.sources import Source, source_register
+
+from .models import Lead, LeadStatus
+
+SUBJECT_TYPE = "scoring.lead"  # the subject_type of the work items the lead SQL raises (sql.py)
+
+
+def _lead_id(item) -> int | None:
+    try:
+        return int(item.subject_id)
+    except (TypeError, ValueError):
+        return None
+
+
+def lead_item_close_url(item) -> str | None:
+    lead_id = _lead_id(item)
+    return reverse("scoring:lead_detail", args=[lead_id]) if lead_id is not None else None
+
+
+def lead_item_closed(*, item, actor, to_status: str, outcome: str, resolution: str) -> None:
+    from .services import lead_record_outcome
+
+    lead_id = _lead_id(item)
+    if lead_id is None or not Lead.objects.filter(pk=lead_id, status=LeadStatus.OPEN).exists():
+        return
+    if not resolution:
+        raise ValidationError(_("这是主动发现线索的待办：请在线索页面选择核实结果，线索和待办事项将一并办结。"))
+    try:
+        lead_record_outcome(actor=actor, lead_id=lead_id, outcome=resolution, reason=outcome)
+    except ValidationError as exc:
+        # The lead's "outcome" is the worklist's "resolution", its "reason" the item's "outcome".
+        if hasattr(exc, "error_dict"):
+            names = {"outcome": "resolution", "reason": "outcome"}
+            raise ValidationError({names.get(k, k): v for k, v in exc.error_dict.items()}) from None
+        raise
+
+
+def register() -> None:
+    source_register(SUBJECT_TYPE, Source(on_close=lead_item_closed, close_url=lead_item_close_url))
