@@ -123,6 +123,11 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Sessions are read from Redis and written through to the database (a flushed or evicted cache
+# costs one read, never a sign-out): every signed-in request saves the session query. Not with
+# the per-process cache: a worker would keep serving a session another worker signed out.
+SESSION_ENGINE = ("django.contrib.sessions.backends.cached_db" if REDIS_URL
+                  else "django.contrib.sessions.backends.db")
 
 # --- Auth ---------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

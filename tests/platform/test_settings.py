@@ -57,3 +57,12 @@ def test_production_passes_check_deploy_cleanly():
 def test_the_field_key_is_not_the_secret_key():
     assert settings.FIELD_ENCRYPTION_KEY != settings.SECRET_KEY
     assert settings.BLIND_INDEX_KEY != settings.SECRET_KEY
+
+
+def test_production_reads_sessions_from_the_shared_cache():
+    show = ("shell", "--no-imports", "-c", "from django.conf import settings; print(settings.SESSION_ENGINE)")
+    result = run_manage(production_env(), *show)
+    assert result.stdout.strip() == "django.contrib.sessions.backends.cached_db", result.stderr[-500:]
+    # Without Redis the cache is per process: one worker would keep a session another signed out.
+    result = run_manage(production_env(DJANGO_ENV="development", REDIS_URL=None), *show)
+    assert result.stdout.strip() == "django.contrib.sessions.backends.db", result.stderr[-500:]
