@@ -3,6 +3,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class SmsStatus(models.TextChoices):
+    NONE = "", _("不发短信")
+    PENDING = "pending", _("待发送")
+    SENT = "sent", _("已发送")
+    FAILED = "failed", _("发送失败")
+
+
 class Notification(models.Model):
     """An in-app message to one user (residents see theirs in the resident centre)."""
 
@@ -13,6 +20,9 @@ class Notification(models.Model):
     link = models.CharField(_("链接"), max_length=255, blank=True, default="")
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+    # The SMS copy goes out from a Celery task after the commit; this is its delivery state.
+    sms_status = models.CharField(_("短信状态"), max_length=8, choices=SmsStatus.choices, blank=True, default="")
+    sms_sent_at = models.DateTimeField(_("短信发送时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("消息")

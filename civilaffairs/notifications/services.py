@@ -1,22 +1,31 @@
-"""Notify people: in-app always; SMS through the configured backend (console in
-development). SMS goes out after the transaction commits, so a rolled-back change
-never texts anyone."""
+"""Notify people: in-app always, in the caller's transaction; SMS from a Celery task queued
+after the commit (a rolled-back change never texts anyone, and no web request waits on the
+SMS gateway). The task takes the notification's id, so neither the number nor the text
+travels through the broker or its logs."""
 from __future__ import annotations
+
+import logging
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from civilaffairs.lib.sms import send_sms
 
-from .models import Notification
+from .models import Notification, SmsStatus
+
+log = logging.getLogger(__name__)
 
 
 def notify_user(*, user, title: str, body: str = "", link: str = "", sms: bool = False) -> Notification:
-    note = Notification.objects.create(user=user, title=title[:200], body=body, link=link)
     person = getattr(user, "person", None)
-    if sms and person is not None and person.phone_encrypted:
-        phone = person.reveal_phone()
-        transaction.on_commit(lambda: send_sms(phone=phone, message=f"【民政】{title}"))
+    texted = sms and person is not None and bool(person.phone_encrypted)
+    note = Notification.objects.create(user=user, title=title[:200], body=body, link=link,
+                                       sms_status=SmsStatus.PENDING if texted else SmsStatus.NONE)
+    if texted:
+        from .tasks import send_notification_sms
+
+        transaction.on_commit(lambda pk=note.pk: send_notification_sms.delay(pk))
     return note
 
 
@@ -33,7 +42,36 @@ def notify_household(*, household, title: str, body: str = "", link: str = "", s
     return count
 
 
-def notification_mark_read(*, user, pk: int) -> None:
-    from django.utils import timezone
+def notification_sms_text(note: Notification) -> str:
+    return f"【民政】{note.title}"
 
+
+@transaction.atomic
+def notification_sms_send(*, notification_id: int) -> str:
+    """Send a pending notification's SMS once. The row stays locked while the gateway is called,
+    so a redelivered task waits and then finds it sent; a gateway failure (``SmsSendError``)
+    leaves it pending for the retry. Returns what happened: "sent", or "skipped"."""
+    note = (Notification.objects.select_for_update(of=("self",)).select_related("user__person")
+            .filter(pk=notification_id).first())
+    if note is None or note.sms_status != SmsStatus.PENDING:
+        return "skipped"
+    person = getattr(note.user, "person", None)
+    phone = person.reveal_phone() if person is not None else ""
+    if not phone:  # the number was removed after the notification was written
+        Notification.objects.filter(pk=note.pk).update(sms_status=SmsStatus.NONE)
+        return "skipped"
+    send_sms(phone=phone, message=notification_sms_text(note))
+    Notification.objects.filter(pk=note.pk).update(sms_status=SmsStatus.SENT, sms_sent_at=timezone.now())
+    return "sent"
+
+
+def notification_sms_give_up(*, notification_id: int) -> None:
+    """The gateway refused every retry: the in-app message stands, the SMS is marked failed."""
+    updated = Notification.objects.filter(pk=notification_id, sms_status=SmsStatus.PENDING).update(
+        sms_status=SmsStatus.FAILED)
+    if updated:
+        log.warning("SMS for notification %s failed after every retry", notification_id)
+
+
+def notification_mark_read(*, user, pk: int) -> None:
     Notification.objects.filter(user=user, pk=pk, read_at__isnull=True).update(read_at=timezone.now())
