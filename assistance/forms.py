@@ -168,6 +168,7 @@ class EmergencyForm(forms.Form):
 
 class HouseholdSearchForm(forms.Form):
     q = forms.CharField(label=_("户主姓名或身份证号"), max_length=50, required=False,
+                        help_text=_("一两个字按姓名开头查找，三个字及以上按包含查找；身份证号须完整18位。"),
                         widget=forms.TextInput(attrs={**TEXT, "autofocus": True}))
 
 

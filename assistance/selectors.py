@@ -3,9 +3,12 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 
-from civilaffairs.accounts.scoping import get_scoped_or_404, scope_queryset
+from civilaffairs.accounts.scoping import get_scoped_or_404, role_codes, scope_queryset
+from civilaffairs.registry.filters import HouseholdFilterSet
+from civilaffairs.registry.models import HOUSEHOLD_LIST_ORDER, Household
 
 from .models import Application, ApplicationEvent, Benefit, Payment, PaymentRoll, Review, VerificationReport
+from .workflow import INTAKE
 
 
 def application_list(*, user) -> QuerySet[Application]:
@@ -23,6 +26,21 @@ def application_get_for_user(*, user, pk: int, related: bool = True) -> Applicat
             Prefetch("events", queryset=ApplicationEvent.objects.select_related("actor").order_by("created_at", "id")),
             "members__person", "materials", "visits", "decisions")
     return get_scoped_or_404(qs, user, pk=pk)
+
+
+def may_file_on_behalf(user) -> bool:
+    """Intake workers (村社、乡镇街道) file for households in their regions; approvers do not."""
+    codes = role_codes(user, INTAKE)
+    return codes is None or bool(codes)
+
+
+def households_to_file_for(*, user, q: str) -> QuerySet[Household]:
+    """The 代为申请 search: households where ``user`` may file, found as the household list finds
+    them (a full ID number, a name's first one or two characters, or three or more anywhere in it),
+    in the list's index order."""
+    households = scope_queryset(Household.objects.select_related("community", "community__parent"), user,
+                                roles=INTAKE)
+    return HouseholdFilterSet({"q": q}, queryset=households.order_by(*HOUSEHOLD_LIST_ORDER)).qs
 
 
 def benefit_list(*, user) -> QuerySet[Benefit]:

@@ -20,13 +20,16 @@ from civilaffairs.audit.services import audit_log
 from civilaffairs.portal.access import is_caseworker
 from civilaffairs.registry.models import RecordKind, Region
 from civilaffairs.registry.parameters import CATALOGUE
-from civilaffairs.registry.selectors import household_get_for_user, household_list, household_members
+from civilaffairs.registry.selectors import household_get_for_user, household_members
 
 from .. import services as svc
 from .. import forms as f
 from ..filters import ApplicationFilterSet
 from ..models import ApplicationStatus, Decision, Objection, Programme
-from ..selectors import application_get_for_user, application_list, household_assistance, report_get_for_user
+from ..selectors import (
+    application_get_for_user, application_list, household_assistance, households_to_file_for, may_file_on_behalf,
+    report_get_for_user,
+)
 from ..verification import verify_seal
 from ..workflow import INTAKE, TRANSITIONS, actions_from
 from . import common
@@ -72,6 +75,7 @@ def application_list_view(request):
     return render(request, "assistance/application_list.html", {
         "filterset": fs, "page": page, "capped": paginator.capped, "cap": common.COUNT_CAP,
         "can_export": _may_export(request.user), "query": request.GET.urlencode(),
+        "can_file_on_behalf": may_file_on_behalf(request.user),
     })
 
 
@@ -285,15 +289,19 @@ def application_act(request, pk: int, action: str):
 
 # --- filing on a resident's behalf ---------------------------------------------------------
 
+FILE_SEARCH_PAGE_SIZE = 20
+
+
 @caseworker_required
 def file_search(request):
+    if not may_file_on_behalf(request.user):
+        raise PermissionDenied(_("只有村（社区）、乡镇（街道）工作人员可以代为申请。"))
     form = f.HouseholdSearchForm(request.GET or None)
-    households = []
+    page = None
     if form.is_valid() and form.cleaned_data["q"].strip():
-        households = list(household_list(user=request.user, q=form.cleaned_data["q"])
-                          .select_related("community", "community__parent")[:20])
-    return render(request, "assistance/file_search.html", {"form": form, "households": households,
-                                                           "searched": form.is_bound})
+        found = households_to_file_for(user=request.user, q=form.cleaned_data["q"].strip())
+        page = CappedPaginator(found, FILE_SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "assistance/file_search.html", {"form": form, "page": page, "searched": form.is_bound})
 
 
 # --- printable pages -----------------------------------------------------------------------

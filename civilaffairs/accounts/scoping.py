@@ -50,6 +50,14 @@ def jurisdiction_codes(user, capability: str = Capability.VIEW_HOUSEHOLDS) -> li
     return _minimal(codes)
 
 
+def role_codes(user, roles) -> list[str] | None:
+    """Region-code prefixes where ``user`` holds one of ``roles`` (for acts tied to a role rather
+    than a capability, such as filing on a household's behalf). ``None`` means everywhere."""
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return None
+    return _minimal({region for role, region in _assignments(user) if role in roles})
+
+
 def user_can(user, capability: str, region_code: str | None = None) -> bool:
     """Does ``user`` hold ``capability`` — anywhere, or over ``region_code``?"""
     codes = jurisdiction_codes(user, capability)
@@ -69,8 +77,9 @@ def region_q(field: str, codes: list[str]) -> Q:
     return q
 
 
-def scope_queryset(qs: QuerySet, user, *, capability: str = Capability.VIEW_HOUSEHOLDS) -> QuerySet:
-    """Limit ``qs`` to what ``user`` may see: their regions (staff) or their own records (residents)."""
+def scope_queryset(qs: QuerySet, user, *, capability: str = Capability.VIEW_HOUSEHOLDS, roles=None) -> QuerySet:
+    """Limit ``qs`` to what ``user`` may see: their regions (staff) or their own records (residents).
+    With ``roles``, staff see the regions where they hold one of those roles instead."""
     model = qs.model
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return qs.none()
@@ -79,7 +88,7 @@ def scope_queryset(qs: QuerySet, user, *, capability: str = Capability.VIEW_HOUS
         if resident_q is None or user.person_id is None:
             return qs.none()
         return qs.filter(resident_q(user.person_id))
-    codes = jurisdiction_codes(user, capability)
+    codes = jurisdiction_codes(user, capability) if roles is None else role_codes(user, roles)
     if codes is None:
         return qs
     if hasattr(model, "jurisdiction_q"):

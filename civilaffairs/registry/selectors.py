@@ -62,19 +62,6 @@ def person_find_by_id_number(id_number: str) -> Person | None:
     return Person.objects.filter(id_digest=id_digest(id_number)).first()
 
 
-def household_list(*, user, q: str = "", region_code: str = "") -> QuerySet[Household]:
-    qs = scope_queryset(Household.objects.select_related("community", "community__parent"), user)
-    if region_code:
-        qs = qs.filter(community__code__startswith=region_code)
-    if q:
-        q = q.strip()
-        if len(q) == 18 and q[:17].isdigit():
-            qs = qs.filter(members__person__id_digest=id_digest(q), members__is_active=True)
-        else:
-            qs = qs.filter(head_name__contains=q)
-    return qs.order_by("community_id", "id")
-
-
 def household_get_for_user(*, user, pk: int) -> Household:
     return get_scoped_or_404(Household.objects.select_related("community", "community__parent", "head"), user, pk=pk)
 
