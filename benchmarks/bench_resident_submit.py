@@ -149,7 +149,7 @@ _GROW_SQL = [
                                               attributes, batch_id, fingerprint, created_at)
        SELECT p.pid, p.digest, 'hrss', 'income', m::date, (m + interval '1 month - 1 day')::date,
               (600 + (p.i * 7919) %% 4200)::numeric(14, 2), '{}'::jsonb, %(batch)s,
-              md5('bench-submit:' || p.pid || ':' || m::date), now()
+              md5('bench-submit:' || p.pid || ':' || m::date)::uuid, now()
          FROM bench_submit_people p,
               generate_series(date_trunc('month', now()) - interval '24 months',
                               date_trunc('month', now()) - interval '1 month', interval '1 month') m
@@ -158,7 +158,7 @@ _GROW_SQL = [
                                               attributes, batch_id, fingerprint, created_at)
        SELECT p.pid, p.digest, 'bank', 'financial_assets', DATE '2024-12-31', DATE '2024-12-31',
               ((p.i * 104729) %% 40000)::numeric(14, 2), '{}'::jsonb, %(batch)s,
-              md5('bench-submit-assets:' || p.pid), now()
+              md5('bench-submit-assets:' || p.pid)::uuid, now()
          FROM bench_submit_people p WHERE p.k = 0""",
 ]
 

@@ -80,7 +80,7 @@ STEPS = [
     """INSERT INTO registry_departmentrecord (person_id, id_digest, source, kind, period_start, period_end, amount,
                                               attributes, batch_id, fingerprint, created_at)
        SELECT pid, md5('p' || pid), 'hrss', kind, ps, pe, amount, attrs, 1,
-              md5(pid || kind || ps || row_number() OVER ()), now()
+              md5(pid || kind || ps || row_number() OVER ())::uuid, now()
        FROM bench_rec ORDER BY pid""",
     """INSERT INTO assistance_benefit (household_id, programme, status, monthly_amount, members_covered, start_date,
                                        end_date, phaseout_until, end_reason, created_at, updated_at{extra_cols})

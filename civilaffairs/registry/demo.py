@@ -666,7 +666,7 @@ class _CityBuilder:
         amount_text = "" if amount is None else f"{amount:.2f}"
         s, e = start.isoformat(), end.isoformat()
         fingerprint = hashlib.sha256(
-            f"{source}|{kind}|{person.id_digest}|{s}|{e}|{amount_text}|{attrs}".encode()).hexdigest()
+            f"{source}|{kind}|{person.id_digest}|{s}|{e}|{amount_text}|{attrs}".encode()).hexdigest()[:32]
         out.write(f"{person.pid}\t{person.id_digest}\t{source}\t{kind}\t{s}\t{e}\t{amount_text or NULL}\t"
                   f"{attrs}\t{self.batches[source]}\t{fingerprint}\t{self.now}\n")
         self.record_counts[source] += 1

@@ -41,7 +41,7 @@ CREATE TEMPORARY TABLE IF NOT EXISTS {STAGE_TABLE} (
     period_end date NOT NULL,
     amount numeric(14, 2),
     attributes jsonb NOT NULL,
-    fingerprint varchar(64) NOT NULL
+    fingerprint uuid NOT NULL
 ) ON COMMIT DROP"""
 
 STAGE_COLUMNS = "line, id_digest, kind, period_start, period_end, amount, attributes, fingerprint"

@@ -63,8 +63,9 @@ class RowError(Exception):
 
 def fingerprint(source: str, kind: str, digest: str, start: str, end: str, amount: str, attributes_json: str) -> str:
     """The record's identity for deduplication: the same fact from the same department is one record.
-    Dates ISO, amount with two decimals (empty when absent), attributes as canonical JSON."""
-    return hashlib.sha256(f"{source}|{kind}|{digest}|{start}|{end}|{amount}|{attributes_json}".encode()).hexdigest()
+    Dates ISO, amount with two decimals (empty when absent), attributes as canonical JSON; the first
+    128 bits of the SHA-256 as 32 hex digits (the text form of the uuid column)."""
+    return hashlib.sha256(f"{source}|{kind}|{digest}|{start}|{end}|{amount}|{attributes_json}".encode()).hexdigest()[:32]
 
 
 def header_key(cell: Any) -> str:
