@@ -28,8 +28,9 @@ def workitem_raise(*, kind: str, title: str, region_code: str, due_at: dt.dateti
     fields = dict(kind=kind, title=title, region_id=region_code, due_at=due_at, priority=priority,
                   subject_type=subject_type, subject_id=str(subject_id), detail=detail, link=link)
     if dedupe_key:
-        existing = (WorkItem.objects.select_for_update()
-                    .filter(dedupe_key=dedupe_key, status__in=OPEN_STATUSES).first())
+        # At most one open item per key (a partial unique index): no ordering to compile or sort.
+        existing = next(iter(WorkItem.objects.select_for_update()
+                             .filter(dedupe_key=dedupe_key, status__in=OPEN_STATUSES).order_by()[:1]), None)
         if existing is not None:
             for name, value in fields.items():
                 setattr(existing, name, value)
