@@ -243,8 +243,24 @@ def _delete_household_dependents(h_lo: int, h_hi: int) -> None:
             (Material, application), (ApplicationMember, application), (ApplicationEvent, application),
             (VerificationReport, household), (Application, household)]
     for model, where in plan:
-        model.objects.filter(**where)._raw_delete(model.objects.db)
-    WorkItem.objects.filter(pk__in=item_ids)._raw_delete(WorkItem.objects.db)
+        _delete_rows(model.objects.filter(**where))
+    _delete_rows(WorkItem.objects.filter(pk__in=item_ids))
+
+
+def _delete_rows(queryset) -> None:
+    """One DELETE statement for the rows of ``queryset``: no signals, no cascade collection
+    (the plan above deletes children first), nothing loaded into Python."""
+    from django.core.exceptions import EmptyResultSet
+    from django.db import connection
+
+    model = queryset.model
+    try:
+        select, params = queryset.values("pk").query.sql_with_params()
+    except EmptyResultSet:  # e.g. ``pk__in=[]``: nothing to delete
+        return
+    table, pk = connection.ops.quote_name(model._meta.db_table), connection.ops.quote_name(model._meta.pk.column)
+    with connection.cursor() as cur:
+        cur.execute(f"DELETE FROM {table} WHERE {pk} IN ({select})", params)
 
 
 def demo_signins() -> list[dict]:
