@@ -309,6 +309,7 @@ from django.db import DatabaseError  # noqa: E402
 from hypothesis import given, settings as hypothesis_settings, strategies as st  # noqa: E402
 
 from civilaffairs.lib.crypto import blind_index, blind_indexer  # noqa: E402
+from civilaffairs.lib.idnumber import check_digit  # noqa: E402
 from civilaffairs.registry.imports import loading, rows  # noqa: E402
 
 
@@ -477,6 +478,39 @@ def test_the_fast_amount_path_gives_the_same_text_or_error_as_the_rule(text):
         got = cleaner.clean("11010519491231002X", "income", "2024-01-01", "2024-01-31", text, "")[4]
     except rows.RowError as exc:
         got = ("error", exc.reason)
+    assert got == expected
+
+
+def _id_variants():
+    """ID numbers near the rules: valid ones, a wrong check digit, impossible, future or too early birth dates,
+    a lower-case x, spaces, full-width digits, other lengths."""
+    body = st.builds(lambda region, y, m, d, seq: f"{region}{y:04d}{m:02d}{d:02d}{seq:03d}",
+                     st.sampled_from(["110105", "330203", "440305"]), st.integers(1870, 2030),
+                     st.integers(0, 13), st.integers(0, 32), st.integers(0, 999))
+    valid = body.map(lambda b: b + check_digit(b))
+    return st.one_of(
+        valid,
+        st.tuples(body, st.sampled_from("0123456789Xx")).map("".join),
+        valid.map(lambda n: n.lower()),
+        valid.map(lambda n: f" {n[:6]} {n[6:]} "),
+        valid.map(lambda n: n.translate(str.maketrans("0123456789", "０１２３４５６７８９"))),
+        st.from_regex(r"\A[0-9X]{16,19}\Z"),
+        st.text(max_size=20),
+    )
+
+
+@hypothesis_settings(max_examples=600, deadline=None)
+@given(_id_variants())
+def test_the_fast_id_number_path_gives_the_same_digest_or_error_as_the_rule(text):
+    today = dt.date(2025, 1, 1)
+    try:
+        expected = blind_index(rows._clean_id(text, today), purpose="id")
+    except rows.RowError as exc:
+        expected = ("error", exc.field, exc.reason)
+    try:
+        got = rows.RowCleaner(today=today).clean(text, "income", "2024-01-01", "2024-01-31", "1", "")[0]
+    except rows.RowError as exc:
+        got = ("error", exc.field, exc.reason)
     assert got == expected
 
 
