@@ -413,6 +413,28 @@ def test_a_database_error_in_a_later_chunk_leaves_no_batch_no_records_and_no_aud
     assert department_batch_import(actor=data_provider, source="hrss", content=content).loaded_rows == 12
 
 
+def test_a_batch_whose_records_another_transaction_commits_meanwhile_is_loaded_again_skipping_them(
+        data_provider, known, small_chunks, monkeypatch):
+    """The insert skips records by NOT EXISTS, which cannot see rows another transaction commits while the
+    batch loads; the insert then fails on the fingerprint constraint and the whole batch is loaded again
+    with ON CONFLICT DO NOTHING. Simulated by a first statement without its NOT EXISTS."""
+    _, number = known
+    lines = [f"{number},,income,2023-{m:02d}-01,2023-{m:02d}-28,{m}," for m in range(1, 8)]
+    department_batch_import(actor=data_provider, source="hrss", content=_csv(*lines[:4]))
+    real_sql, modes = loading.load_sql, []
+
+    def blind_to_committed_rows(*, on_conflict):
+        modes.append(on_conflict)
+        return real_sql(on_conflict=on_conflict).replace(loading.SKIP_COMMITTED, "")
+
+    monkeypatch.setattr(loading, "load_sql", blind_to_committed_rows)
+    batch = department_batch_import(actor=data_provider, source="hrss", content=_csv(*lines))
+    assert modes == [False, True]
+    assert (batch.status, batch.loaded_rows, batch.duplicate_rows) == (BatchStatus.DONE, 3, 4)
+    assert (ImportBatch.objects.count(), DepartmentRecord.objects.count()) == (2, 7)
+    assert AuditEvent.objects.filter(action="registry.department_batch_imported").count() == 2
+
+
 def test_a_broken_csv_line_after_loaded_chunks_refuses_the_whole_file(data_provider, known, small_chunks):
     import csv
 

@@ -18,7 +18,7 @@ from civilaffairs.accounts.scoping import user_can
 from civilaffairs.audit.services import audit_log
 
 from ..models import BatchStatus, Department, ImportBatch
-from .loading import CHUNK_ROWS, ChunkLoader, stage_line
+from .loading import CHUNK_ROWS, ChunkLoader, FingerprintRace, stage_line
 from .reading import Rows, file_rows, record_rows
 from .rows import RowCleaner, RowError, fingerprint
 
@@ -80,12 +80,19 @@ def department_batch_import(*, actor, source: str, channel: str = "file", file_n
                 raise  # not a readable CSV/xlsx: refuse without writing a batch
             header_error = exc
             rows = iter(())
-    return _load(actor=actor, source=source, channel=channel, file_name=os.path.basename(file_name or "")[:255],
-                 sha256=sha256, rows=rows, header_error=header_error)
+    batch = {"actor": actor, "source": source, "channel": channel, "sha256": sha256, "header_error": header_error,
+             "file_name": os.path.basename(file_name or "")[:255]}
+    try:
+        return _load(**batch, rows=rows, on_conflict=False)
+    except FingerprintRace:
+        # A concurrent transaction committed some of this batch's records while it loaded (the same rows
+        # imported twice at the same moment). All of it was rolled back: load it again, skipping those.
+        rows = record_rows(records) if records is not None else file_rows(data, file_name)
+        return _load(**batch, rows=rows, on_conflict=True)
 
 
 @transaction.atomic
-def _load(*, actor, source, channel, file_name, sha256, rows: Rows, header_error) -> ImportBatch:
+def _load(*, actor, source, channel, file_name, sha256, rows: Rows, header_error, on_conflict: bool) -> ImportBatch:
     batch = ImportBatch.objects.create(
         source=source, channel=channel, file_name=file_name, content_sha256=sha256,
         submitted_by=actor if getattr(actor, "is_authenticated", False) else None,
@@ -93,7 +100,7 @@ def _load(*, actor, source, channel, file_name, sha256, rows: Rows, header_error
     errors: list[dict] = []
     if header_error is not None:
         errors.append({"line": 1, "field": "", "reason": " ".join(header_error.messages)})
-    loader = ChunkLoader(batch_id=batch.pk, source=source, now=timezone.now())
+    loader = ChunkLoader(batch_id=batch.pk, source=source, now=timezone.now(), on_conflict=on_conflict)
     try:
         total, valid = _clean_and_stage(rows, source=source, loader=loader, errors=errors)
         loader.finish()
@@ -130,11 +137,13 @@ def _load(*, actor, source, channel, file_name, sha256, rows: Rows, header_error
 
 
 def _clean_and_stage(rows: Rows, *, source: str, loader: ChunkLoader, errors: list[dict]) -> tuple[int, int]:
-    """Validate every row (bad ones into ``errors``) and hand the good ones to ``loader`` in chunks;
-    returns (rows read, rows valid). The hot loop of an import: one call per field at most."""
+    """Validate every row (bad ones into ``errors``) and hand the good ones to ``loader`` in chunks, each
+    fingerprint once per chunk; returns (rows read, rows valid). The hot loop of an import: one call per
+    field at most."""
     clean = RowCleaner(today=timezone.localdate()).clean
     total = valid = 0
     chunk: list[str] = []
+    fingerprints: set[str] = set()
     for line, values in rows:
         total += 1
         if type(values) is RowError:  # a row that could not be read as one (not raised: instances repeat)
@@ -146,11 +155,15 @@ def _clean_and_stage(rows: Rows, *, source: str, loader: ChunkLoader, errors: li
             errors.append({"line": line, "field": exc.field, "reason": exc.reason})
             continue
         valid += 1
-        chunk.append(stage_line(line, digest, kind, start, end, amount, attributes,
-                                fingerprint(source, kind, digest, start, end, amount, attributes)))
+        fp = fingerprint(source, kind, digest, start, end, amount, attributes)
+        if fp in fingerprints:  # a duplicate of an earlier row of this chunk (the loader skips earlier chunks')
+            continue
+        fingerprints.add(fp)
+        chunk.append(stage_line(line, digest, kind, start, end, amount, attributes, fp))
         if len(chunk) >= CHUNK_ROWS:
             loader.put(chunk)
             chunk = []
+            fingerprints = set()
     if chunk:
         loader.put(chunk)
     return total, valid
