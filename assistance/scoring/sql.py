@@ -585,18 +585,22 @@ items AS (
     ON CONFLICT (dedupe_key) WHERE (status IN ('open', 'in_progress') AND NOT (dedupe_key = ''))
     DO UPDATE SET title = EXCLUDED.title, detail = EXCLUDED.detail, link = EXCLUDED.link,
                   subject_id = EXCLUDED.subject_id, updated_at = EXCLUDED.updated_at
-    RETURNING 1
+    RETURNING w.id, w.subject_id
 )
-SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted), (SELECT count(*) FROM items)
+SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted),
+       (SELECT count(*) FROM items),
+       (SELECT coalesce(array_agg(subject_id::bigint), ARRAY[]::bigint[]) FROM items),
+       (SELECT coalesce(array_agg(id), ARRAY[]::bigint[]) FROM items)
 FROM ins"""
 
 
+# Each raised or refreshed lead points at its work item: the pairs come back from the lead
+# statement (a statement cannot update the rows its own CTEs inserted), so this is a
+# primary-key lookup per pair instead of a join with every open work item.
 _LINK_LEADS_TO_ITEMS = """
-UPDATE scoring_lead l SET work_item_id = w.id
-FROM worklist_workitem w
-WHERE l.status = 'open' AND l.work_item_id IS NULL AND {target}
-  AND w.dedupe_key = 'scoring.' || l.kind || ':' || l.household_id
-  AND w.status IN ('open', 'in_progress') AND w.dedupe_key <> ''"""
+UPDATE scoring_lead l SET work_item_id = x.item_id
+FROM unnest(%(lead_ids)s::bigint[], %(item_ids)s::bigint[]) AS x(lead_id, item_id)
+WHERE l.id = x.lead_id AND l.work_item_id IS DISTINCT FROM x.item_id"""
 
 
 # A household that now receives 低保/特困/低边 (``covered`` on its fresh score) needs no
@@ -644,10 +648,14 @@ def _raise_leads(target_where: str, params: dict, nestloop: bool = True, lead_ra
         if not nestloop:
             cur.execute("SET LOCAL enable_nestloop = off")
         _execute(cur, _lead_statement(target_where, lead_range=lead_range), params)
-        counts = LeadCounts(*cur.fetchone())
-        if counts.raised or counts.updated:
-            cur.execute(_LINK_LEADS_TO_ITEMS.format(target=target_where.replace("{col}", "l.household_id")),
-                        params)
+        raised, updated, items, lead_ids, item_ids = cur.fetchone()
+        counts = LeadCounts(raised, updated, items)
+        if lead_ids:
+            if not nestloop:
+                cur.execute("SET LOCAL enable_nestloop = on")  # index lookups by primary key
+            cur.execute(_LINK_LEADS_TO_ITEMS, {"lead_ids": lead_ids, "item_ids": item_ids})
+            if not nestloop:
+                cur.execute("SET LOCAL enable_nestloop = off")
         # For a range the scores are limited too (else every covered score of the city is read).
         score_target = target_where.replace("{col}", "s.household_id") if lead_range else "true"
         cur.execute(_CLOSE_COVERED_LEADS.format(lead_target=target_where.replace("{col}", "l.household_id"),
