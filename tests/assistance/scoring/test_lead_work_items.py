@@ -142,3 +142,66 @@ def test_an_item_naming_no_lead_closes_as_any_other(grid_worker, city):
                              subject_id="not-a-lead")
     assert workitem_transition(item_id=item.pk, actor=grid_worker, to_status=ItemStatus.DONE,
                                outcome="已走访").status == ItemStatus.DONE
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_lead_page_and_the_worklist_closing_at_the_same_moment_wait_for_each_other(city, grid_worker):
+    """The worklist locks the item, then (through its hook) the lead. The lead page takes the
+    same order, so the second close waits and then finds the lead closed: no deadlock."""
+    import threading
+    import time
+
+    from django.core.exceptions import ValidationError
+    from django.db import connection, transaction
+
+    from .conftest import ensure_model
+
+    ensure_model()
+    hh, (a,) = household(city.community, [dt.date(1950, 1, 1)], name="困难")
+    monthly(a, "pension", 600)
+    services.household_rescore(household_id=hh.pk, on=ON)
+    lead = Lead.objects.get(household=hh)
+    item_locked, lead_page_waiting = threading.Event(), threading.Event()
+    results = {}
+
+    def worklist_close():
+        try:
+            with transaction.atomic():
+                WorkItem.objects.select_for_update().get(pk=lead.work_item_id)   # what workitem_transition does first
+                item_locked.set()
+                lead_page_waiting.wait(10)
+                workitem_transition(item_id=lead.work_item_id, actor=grid_worker, to_status=ItemStatus.DONE,
+                                    outcome="未发现困难", resolution="false_alarm")
+            results["worklist"] = "closed"
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion
+            results["worklist"] = repr(exc)
+        finally:
+            connection.close()
+
+    def lead_page_close():
+        item_locked.wait(10)
+        try:
+            services.lead_record_outcome(actor=grid_worker, lead_id=lead.pk, outcome="included")
+            results["lead page"] = "closed"
+        except ValidationError as exc:
+            results["lead page"] = "already closed" if "已办结" in str(exc) else repr(exc)
+        except Exception as exc:  # noqa: BLE001
+            results["lead page"] = repr(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worklist_close), threading.Thread(target=lead_page_close)]
+    [t.start() for t in threads]
+    item_locked.wait(10)
+    with connection.cursor() as cur:   # the lead page's transaction is now waiting on a lock
+        for _ in range(100):
+            cur.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = "
+                        "current_database()")
+            if cur.fetchone()[0]:
+                break
+            time.sleep(0.05)
+    lead_page_waiting.set()
+    [t.join(30) for t in threads]
+    assert results == {"worklist": "closed", "lead page": "already closed"}
+    lead.refresh_from_db()
+    assert (lead.status, lead.outcome) == ("closed", "false_alarm")
