@@ -435,6 +435,25 @@ def test_a_batch_whose_records_another_transaction_commits_meanwhile_is_loaded_a
     assert AuditEvent.objects.filter(action="registry.department_batch_imported").count() == 2
 
 
+def test_the_gil_switch_interval_is_lowered_while_a_batch_loads_and_restored_after(data_provider, known, monkeypatch):
+    import sys
+
+    _, number = known
+    seen = []
+    real_load = loading.ChunkLoader._load
+
+    def note_the_interval(self, cursor, payload):
+        seen.append(sys.getswitchinterval())
+        return real_load(self, cursor, payload)
+
+    monkeypatch.setattr(loading.ChunkLoader, "_load", note_the_interval)
+    before = sys.getswitchinterval()
+    department_batch_import(actor=data_provider, source="hrss",
+                            content=_csv(f"{number},,income,2019-01-01,2019-01-31,1,"))
+    assert seen == [min(before, loading.GIL_SWITCH_INTERVAL)]
+    assert sys.getswitchinterval() == before
+
+
 def test_a_broken_csv_line_after_loaded_chunks_refuses_the_whole_file(data_provider, known, small_chunks):
     import csv
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import io
 import queue
+import sys
 import threading
 
 import psycopg2
@@ -94,6 +95,29 @@ def stage_line(line: int, digest: str, kind: str, start: str, end: str, amount: 
     return f"{line}\t{digest}\t{kind}\t{start}\t{end}\t{amount or _NULL}\t{attributes}\t{fingerprint}\n"
 
 
+# While a batch loads, the thread cleaning rows holds the GIL nearly all the time, and each time one
+# of the loader's database calls returns (TRUNCATE, COPY, the insert: several per chunk) the loader
+# waits for the GIL up to the interpreter's switch interval (5 ms) while the database has nothing to
+# do. Handing over within 0.5 ms instead: 1M-row file 44-50k -> 55-56k records/s on 2 cores, the CPU
+# per row unchanged. The interval is process-wide: lowered while any loader runs, then restored.
+GIL_SWITCH_INTERVAL = 0.0005
+_switching = {"loaders": 0, "saved": 0.0}
+_switching_lock = threading.Lock()
+
+
+def _prompt_gil_handoff(running: bool) -> None:
+    with _switching_lock:
+        if running:
+            if _switching["loaders"] == 0:
+                _switching["saved"] = sys.getswitchinterval()
+                sys.setswitchinterval(min(_switching["saved"], GIL_SWITCH_INTERVAL))
+            _switching["loaders"] += 1
+        else:
+            _switching["loaders"] -= 1
+            if _switching["loaders"] == 0:
+                sys.setswitchinterval(_switching["saved"])
+
+
 class ChunkLoader:
     """Loads chunks of staged lines on a second thread; see the module docstring.
 
@@ -115,6 +139,8 @@ class ChunkLoader:
         self._raw = connection.connection
         self._chunks: queue.Queue = queue.Queue(maxsize=1)
         self._thread = threading.Thread(target=self._run, name="department-import-loader", daemon=True)
+        _prompt_gil_handoff(True)
+        self._prompting = True
         self._thread.start()
 
     def put(self, lines: list[str]) -> None:
@@ -129,6 +155,9 @@ class ChunkLoader:
         if self._thread.is_alive():
             self._chunks.put(None)
             self._thread.join()
+        if self._prompting:
+            self._prompting = False
+            _prompt_gil_handoff(False)
 
     def _raise_if_failed(self) -> None:
         if self._error is None:
@@ -162,7 +191,7 @@ class ChunkLoader:
 
     def _load(self, cursor, payload: bytes) -> None:
         cursor.execute(f"TRUNCATE {STAGE_TABLE}")
-        cursor.copy_expert(f"COPY {STAGE_TABLE} ({STAGE_COLUMNS}) FROM STDIN", io.BytesIO(payload), size=1 << 20)
+        cursor.copy_expert(f"COPY {STAGE_TABLE} ({STAGE_COLUMNS}) FROM STDIN", io.BytesIO(payload), size=len(payload))
         cursor.execute(self._sql, {**self._params, "listed": max(0, UNMATCHED_LISTED - len(self.unmatched_lines))})
         loaded, unmatched, lines = cursor.fetchone()
         self.loaded += loaded
