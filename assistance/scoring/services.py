@@ -50,7 +50,6 @@ from .models import (
     ScoringChunk,
     ScoringModel,
     ScoringRun,
-    lead_dedupe_key,
 )
 from .selectors import current_model, today
 
@@ -371,7 +370,6 @@ def _audit_covered_closed(leads: sql.LeadCounts, *, obj=None, object_type: str =
 @transaction.atomic
 def lead_record_outcome(*, actor, lead_id: int, outcome: str, reason: str = "") -> Lead:
     """The grid worker's verdict after the visit. Closes the lead and its work item."""
-    _lock_lead_items(Lead.objects.filter(pk=lead_id).values_list("kind", "household_id", "work_item_id").first())
     lead = Lead.objects.select_for_update().get(pk=lead_id)
     if not user_can(actor, Capability.MANAGE_WORKLIST, lead.community_id):
         raise PermissionDenied(_("您无权处理该辖区的线索。"))
@@ -386,9 +384,11 @@ def lead_record_outcome(*, actor, lead_id: int, outcome: str, reason: str = "") 
     Lead.objects.filter(pk=lead.pk).update(status=LeadStatus.CLOSED, outcome=outcome, outcome_reason=reason,
                                            closed_at=now, closed_by=actor, updated_at=now)
     lead.refresh_from_db()
+    item_outcome = f"{lead.get_outcome_display()}{('：' + reason) if reason else ''}"
     if lead.work_item_id and lead.work_item.status in OPEN_STATUSES:
-        workitem_transition(item_id=lead.work_item_id, actor=actor, to_status=ItemStatus.DONE,
-                            outcome=f"{lead.get_outcome_display()}{('：' + reason) if reason else ''}")
+        workitem_transition(item_id=lead.work_item_id, actor=actor, to_status=ItemStatus.DONE, outcome=item_outcome)
+    # Any other open item raised for the lead (an older link pointing at a closed item) goes too.
+    _lead_items_close(lead, actor=actor, outcome=item_outcome, now=now)
     audit_log(actor=actor, action="scoring.lead_closed", obj=lead, region_code=lead.community_id,
               after={"outcome": outcome, "reason": reason})
     return lead
@@ -401,7 +401,6 @@ def leads_close_covered(*, actor, household_id: int, note: str = "") -> Lead | N
     checked the actor's rights). A lead still open has no outcome recorded, so it is closed
     as included (纳入救助), with its work item; both audited. Every other way a benefit
     arrives is caught by the set-based twin at the next re-score (``sql._CLOSE_COVERED_LEADS``)."""
-    _lock_lead_items((LeadKind.DISCOVERY, household_id, None))
     lead = (Lead.objects.select_for_update()
             .filter(household_id=household_id, kind=LeadKind.DISCOVERY, status=LeadStatus.OPEN).first())
     if lead is None:
@@ -417,21 +416,6 @@ def leads_close_covered(*, actor, household_id: int, note: str = "") -> Lead | N
                                                          "reason": note})
     _lead_items_close(lead, actor=actor, outcome=f"{lead.get_outcome_display()}：{note}", now=now)
     return lead
-
-
-def _lock_lead_items(key) -> None:
-    """Lock a lead's open work items *before* the lead: closing the item from the worklist
-    locks the item and then (through the worklist hook) the lead, so taking them in the
-    same order here means two closes at the same moment wait for each other instead of
-    deadlocking. ``key``: (kind, household_id, work_item_id) or None."""
-    if key is None:
-        return
-    kind, household_id, work_item_id = key
-    condition = Q(dedupe_key=lead_dedupe_key(kind, household_id))
-    if work_item_id:
-        condition |= Q(pk=work_item_id)
-    list(WorkItem.objects.select_for_update().filter(condition, status__in=OPEN_STATUSES)
-         .order_by("pk").values_list("pk", flat=True))
 
 
 def _lead_items_close(lead: Lead, *, actor, outcome: str, now) -> None:

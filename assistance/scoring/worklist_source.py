@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from civilaffairs.worklist.models import ItemStatus
 from civilaffairs.worklist.sources import Source, source_register
 
 from .models import Lead, LeadStatus
@@ -28,8 +29,18 @@ def _lead_id(item) -> int | None:
 
 
 def lead_item_close_url(item) -> str | None:
+    """The lead page, while the lead is open (a closed lead's page has no verdict form)."""
     lead_id = _lead_id(item)
-    return reverse("scoring:lead_detail", args=[lead_id]) if lead_id is not None else None
+    if lead_id is None or not Lead.objects.filter(pk=lead_id, status=LeadStatus.OPEN).exists():
+        return None
+    return reverse("scoring:lead_detail", args=[lead_id])
+
+
+def lead_item_lock(item) -> None:
+    """Lock the lead before its item, the order of the lead page and of the re-score SQL."""
+    lead_id = _lead_id(item)
+    if lead_id is not None:
+        list(Lead.objects.select_for_update().filter(pk=lead_id).values_list("pk", flat=True))
 
 
 def lead_item_closed(*, item, actor, to_status: str, outcome: str, resolution: str) -> None:
@@ -38,7 +49,9 @@ def lead_item_closed(*, item, actor, to_status: str, outcome: str, resolution: s
     lead_id = _lead_id(item)
     if lead_id is None or not Lead.objects.filter(pk=lead_id, status=LeadStatus.OPEN).exists():
         return
-    if not resolution:
+    if not resolution or to_status != ItemStatus.DONE:
+        # A verdict closes the lead and its item as done (as the lead page does); a lead's
+        # item is never just cancelled.
         raise ValidationError(_("这是主动发现线索的待办：请在线索页面选择核实结果，线索和待办事项将一并办结。"))
     try:
         lead_record_outcome(actor=actor, lead_id=lead_id, outcome=resolution, reason=outcome)
@@ -51,4 +64,5 @@ def lead_item_closed(*, item, actor, to_status: str, outcome: str, resolution: s
 
 
 def register() -> None:
-    source_register(SUBJECT_TYPE, Source(on_close=lead_item_closed, close_url=lead_item_close_url))
+    source_register(SUBJECT_TYPE, Source(on_close=lead_item_closed, close_url=lead_item_close_url,
+                                         lock=lead_item_lock))

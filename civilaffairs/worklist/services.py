@@ -14,7 +14,7 @@ from civilaffairs.accounts.scoping import user_can
 from civilaffairs.audit.services import audit_log
 
 from .models import OPEN_STATUSES, TRANSITIONS, ItemStatus, Priority, WorkItem
-from .sources import source_for
+from .sources import source_for, source_lock
 
 
 @transaction.atomic(savepoint=False)  # inside a caller's transaction, its failure is the caller's: no savepoint
@@ -49,6 +49,7 @@ def workitem_transition(*, item_id: int, actor, to_status: str, outcome: str = "
     """Move an item along its state machine. The caller must work in the item's region.
     Closing an item whose programme registered a ``Source`` closes the programme's record too,
     in this transaction (``resolution``: that programme's verdict code, see ``sources``)."""
+    source_lock(item_id)  # the programme's record first, as the programme's own services do
     item = WorkItem.objects.select_for_update().get(pk=item_id)
     if not user_can(actor, Capability.MANAGE_WORKLIST, item.region_id):
         raise PermissionDenied(_("您无权处理该辖区的待办事项。"))

@@ -144,10 +144,18 @@ def test_an_item_naming_no_lead_closes_as_any_other(grid_worker, city):
                                outcome="已走访").status == ItemStatus.DONE
 
 
+def test_a_lead_item_is_not_cancelled_with_a_verdict(grid_worker, lead):
+    url = f"/api/v1/worklist/items/{lead.work_item_id}/transition/"
+    r = api_as(grid_worker).post(url, {"to_status": "cancelled", "outcome": "重复", "resolution": "included"},
+                                 format="json")
+    assert r.status_code == 400
+    assert_both_open(lead)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_lead_page_and_the_worklist_closing_at_the_same_moment_wait_for_each_other(city, grid_worker):
-    """The worklist locks the item, then (through its hook) the lead. The lead page takes the
-    same order, so the second close waits and then finds the lead closed: no deadlock."""
+    """Everyone takes the lead before its item (the lead page, the re-score SQL, and the
+    worklist through its source's lock), so a second close waits and is then refused: no deadlock."""
     import threading
     import time
 
@@ -161,47 +169,48 @@ def test_the_lead_page_and_the_worklist_closing_at_the_same_moment_wait_for_each
     monthly(a, "pension", 600)
     services.household_rescore(household_id=hh.pk, on=ON)
     lead = Lead.objects.get(household=hh)
-    item_locked, lead_page_waiting = threading.Event(), threading.Event()
+    lead_locked, worklist_waiting = threading.Event(), threading.Event()
     results = {}
 
-    def worklist_close():
+    def lead_page_close():
         try:
             with transaction.atomic():
-                WorkItem.objects.select_for_update().get(pk=lead.work_item_id)   # what workitem_transition does first
-                item_locked.set()
-                lead_page_waiting.wait(10)
-                workitem_transition(item_id=lead.work_item_id, actor=grid_worker, to_status=ItemStatus.DONE,
-                                    outcome="未发现困难", resolution="false_alarm")
-            results["worklist"] = "closed"
-        except Exception as exc:  # noqa: BLE001 - reported by the assertion
-            results["worklist"] = repr(exc)
-        finally:
-            connection.close()
-
-    def lead_page_close():
-        item_locked.wait(10)
-        try:
-            services.lead_record_outcome(actor=grid_worker, lead_id=lead.pk, outcome="included")
+                Lead.objects.select_for_update().get(pk=lead.pk)   # what lead_record_outcome does first
+                lead_locked.set()
+                worklist_waiting.wait(10)
+                services.lead_record_outcome(actor=grid_worker, lead_id=lead.pk, outcome="included")
             results["lead page"] = "closed"
-        except ValidationError as exc:
-            results["lead page"] = "already closed" if "已办结" in str(exc) else repr(exc)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion
             results["lead page"] = repr(exc)
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=worklist_close), threading.Thread(target=lead_page_close)]
+    def worklist_close():
+        lead_locked.wait(10)
+        try:
+            workitem_transition(item_id=lead.work_item_id, actor=grid_worker, to_status=ItemStatus.DONE,
+                                outcome="未发现困难", resolution="false_alarm")
+            results["worklist"] = "closed"
+        except ValidationError:
+            results["worklist"] = "refused"
+        except Exception as exc:  # noqa: BLE001
+            results["worklist"] = repr(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=lead_page_close), threading.Thread(target=worklist_close)]
     [t.start() for t in threads]
-    item_locked.wait(10)
-    with connection.cursor() as cur:   # the lead page's transaction is now waiting on a lock
+    lead_locked.wait(10)
+    with connection.cursor() as cur:   # the worklist's transaction is now waiting on a lock
         for _ in range(100):
             cur.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = "
                         "current_database()")
             if cur.fetchone()[0]:
                 break
             time.sleep(0.05)
-    lead_page_waiting.set()
+    worklist_waiting.set()
     [t.join(30) for t in threads]
-    assert results == {"worklist": "closed", "lead page": "already closed"}
+    assert results == {"lead page": "closed", "worklist": "refused"}
     lead.refresh_from_db()
-    assert (lead.status, lead.outcome) == ("closed", "false_alarm")
+    lead.work_item.refresh_from_db()
+    assert (lead.status, lead.outcome, lead.work_item.status) == ("closed", "included", ItemStatus.DONE)
