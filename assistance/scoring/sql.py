@@ -587,11 +587,12 @@ items AS (
                   subject_id = EXCLUDED.subject_id, updated_at = EXCLUDED.updated_at
     RETURNING w.id, w.subject_id
 )
-SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted),
-       (SELECT count(*) FROM items),
-       (SELECT coalesce(array_agg(subject_id::bigint), ARRAY[]::bigint[]) FROM items),
-       (SELECT coalesce(array_agg(id), ARRAY[]::bigint[]) FROM items)
-FROM ins"""
+SELECT (SELECT count(*) FROM ins WHERE inserted), (SELECT count(*) FROM ins WHERE NOT inserted),
+       p.n, p.lead_ids, p.item_ids
+FROM (SELECT count(*) AS n,  -- (lead, item) pairs, in one scan so the two arrays line up
+             coalesce(array_agg(subject_id::bigint ORDER BY id), ARRAY[]::bigint[]) AS lead_ids,
+             coalesce(array_agg(id ORDER BY id), ARRAY[]::bigint[]) AS item_ids
+      FROM items) p"""
 
 
 # Each raised or refreshed lead points at its work item: the pairs come back from the lead
@@ -650,19 +651,17 @@ def _raise_leads(target_where: str, params: dict, nestloop: bool = True, lead_ra
         _execute(cur, _lead_statement(target_where, lead_range=lead_range), params)
         raised, updated, items, lead_ids, item_ids = cur.fetchone()
         counts = LeadCounts(raised, updated, items)
+        if not nestloop:
+            # What follows reaches other rows by primary key (the links) or by a few closed
+            # leads' dedupe keys (their work items): index lookups, not hashes of whole tables.
+            cur.execute("SET LOCAL enable_nestloop = on")
         if lead_ids:
-            if not nestloop:
-                cur.execute("SET LOCAL enable_nestloop = on")  # index lookups by primary key
             cur.execute(_LINK_LEADS_TO_ITEMS, {"lead_ids": lead_ids, "item_ids": item_ids})
-            if not nestloop:
-                cur.execute("SET LOCAL enable_nestloop = off")
         # For a range the scores are limited too (else every covered score of the city is read).
         score_target = target_where.replace("{col}", "s.household_id") if lead_range else "true"
         cur.execute(_CLOSE_COVERED_LEADS.format(lead_target=target_where.replace("{col}", "l.household_id"),
                                                 score_target=score_target), params)
         counts.closed, counts.closed_items = cur.fetchone()
-        if not nestloop:
-            cur.execute("SET LOCAL enable_nestloop = on")
         return counts
 
 
