@@ -28,7 +28,8 @@ class CappedPageNumberPagination(PageNumberPagination):
             return None
         paginator = CappedPaginator(queryset, page_size, cap=self.count_cap)
         raw = request.query_params.get(self.page_query_param) or "1"
-        if not raw.isdigit() or int(raw) < 1:
+        # isdecimal + ASCII: "²" is a digit to isdigit() but not to int(); 20 digits bound int().
+        if not (raw.isascii() and raw.isdecimal() and len(raw) <= 20) or int(raw) < 1:
             raise NotFound(self.invalid_page_message)
         self.page = paginator.page(int(raw))
         if self.page.past_the_end:

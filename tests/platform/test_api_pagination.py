@@ -63,7 +63,7 @@ def test_the_last_page_needs_no_count(grid_worker, five, small_pages):
 
 
 # Not named "page": that is Playwright's browser fixture, and would move this test among the browser tests.
-@pytest.mark.parametrize("number", ["4", "99999999999999999999", "0", "-1", "abc", "1.5"])
+@pytest.mark.parametrize("number", ["4", "99999999999999999999", "0", "-1", "abc", "1.5", "²", "１", "9" * 5000])
 def test_a_page_past_the_end_or_not_a_page_is_a_404(grid_worker, five, small_pages, number):
     response = api_as(grid_worker).get(HOUSEHOLDS, {"page": number})
     assert response.status_code == 404 and "无效的页码" in response.json()["detail"]
