@@ -478,9 +478,11 @@ def test_attributes_with_backslashes_quotes_and_newlines_survive_the_copy(data_p
          "attributes": attributes},
         {"id_number": number, "kind": "disability", "period_start": "2024-01-01", "period_end": "2024-12-31",
          "attributes": {"bad": "nul\x00"}},
+        {"id_number": number, "kind": "disability", "period_start": "2024-01-01", "period_end": "2024-12-31",
+         "attributes": json.loads('{"bad": "\\ud800"}')},   # a lone surrogate: valid JSON, not UTF-8
     ])
-    assert (batch.loaded_rows, [e["line"] for e in batch.errors]) == (1, [2])
-    assert "无法保存" in batch.errors[0]["reason"]
+    assert (batch.loaded_rows, [e["line"] for e in batch.errors]) == (1, [2, 3])
+    assert "无法保存" in batch.errors[0]["reason"] and "无法保存" in batch.errors[1]["reason"]
     assert DepartmentRecord.objects.get(batch=batch).attributes == attributes
 
 

@@ -214,6 +214,10 @@ def attributes_json(value: Any) -> str:
         raise RowError("attributes", _("属性中含有无法保存的值。")) from None
     if "\\u0000" in text:  # PostgreSQL's jsonb has no NUL character
         raise RowError("attributes", _("属性中含有无法保存的值。"))
+    try:  # a lone surrogate ("\\ud800" in JSON) decodes to a str that UTF-8 cannot carry
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise RowError("attributes", _("属性中含有无法保存的值。")) from None
     return text
 
 

@@ -67,7 +67,9 @@ def department_batch_import(*, actor, source: str, channel: str = "file", file_n
     header_error = None
     if records is not None:
         records = list(records)
-        digest_input = json.dumps(records, ensure_ascii=False, sort_keys=True, default=str).encode()
+        # Hashed only: a lone surrogate is reported on its own row later, not a crash here.
+        digest_input = json.dumps(records, ensure_ascii=False, sort_keys=True,
+                                  default=str).encode("utf-8", "surrogatepass")
         sha256 = hashlib.sha256(digest_input).hexdigest()
         rows: Rows = record_rows(records)
     else:
