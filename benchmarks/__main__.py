@@ -18,7 +18,8 @@ def _create_database_if_missing(connection) -> None:
         connection.ensure_connection()
         return
     except OperationalError as exc:
-        if "does not exist" not in str(exc):
+        # libpq's start-up failure carries no SQLSTATE: match the message for this database only
+        if f'database "{connection.settings_dict["NAME"]}" does not exist' not in str(exc):
             raise
     import psycopg2
     from psycopg2 import sql
