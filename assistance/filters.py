@@ -65,7 +65,9 @@ class ApplicationFilterSet(django_filters.FilterSet):
         return queryset.filter(submitted_at__gte=_start_of(value)) if value else queryset
 
     def filter_submitted_to(self, queryset, name, value):
-        return queryset.filter(submitted_at__lt=_start_of(value + dt.timedelta(days=1))) if value else queryset
+        if not value or value >= dt.date.max:  # up to the last representable day: no upper bound
+            return queryset
+        return queryset.filter(submitted_at__lt=_start_of(value + dt.timedelta(days=1)))
 
     def filter_programme(self, queryset, name, value):
         return queryset.filter(programmes__contains=[value]) if value else queryset

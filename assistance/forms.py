@@ -171,6 +171,15 @@ class HouseholdSearchForm(forms.Form):
                         help_text=_("一两个字按姓名开头查找，三个字及以上按包含查找；身份证号须完整18位。"),
                         widget=forms.TextInput(attrs={**TEXT, "autofocus": True}))
 
+    def clean_q(self):
+        from civilaffairs.lib.idnumber import is_valid_id_number, normalize_id_number
+
+        q = self.cleaned_data["q"].strip()
+        candidate = normalize_id_number(q)
+        if len(candidate) == 18 and candidate[:17].isdigit() and not is_valid_id_number(candidate):
+            raise forms.ValidationError(_("身份证号不正确（校验位或出生日期不符），请核对后再查找。"))
+        return q
+
 
 # --- money and reviews -----------------------------------------------------------------
 

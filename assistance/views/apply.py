@@ -209,18 +209,21 @@ def _review(request, app, *, errors=(), status=200):
 @require_POST
 @login_required
 def apply_submit(request, pk: int):
-    # The service locks the row and checks the right to submit before anything else, so the way
-    # that succeeds reads the application once. A refusal is answered like every other page: 404
-    # outside the user's reach (the scoped read), 403 without the right, else the service's reason.
+    # The scoped read first (404 outside the user's reach), as every object page; then the
+    # service locks the row and checks the right to submit.
+    app = application_get_for_user(user=request.user, pk=pk, related=False)
     try:
-        app = svc.application_submit(actor=request.user, application_id=pk)
+        app = svc.application_submit(actor=request.user, application_id=app.pk)
     except (ValidationError, PermissionDenied) as exc:
-        app = application_get_for_user(user=request.user, pk=pk, related=False)
+        app.refresh_from_db()
         if isinstance(exc, PermissionDenied) or not svc.may_act(request.user, "submit", app):
             raise PermissionDenied(_("您无权填写该申请。")) from None
         if app.status != ApplicationStatus.DRAFT:
             # A double click: the first request submitted it, the service refused the second.
-            messages.info(request, _("申请已经提交，无需重复提交。"))
+            if app.status == ApplicationStatus.SUBMITTED:
+                messages.info(request, _("申请已经提交，无需重复提交。"))
+            else:
+                messages.info(request, _("该申请当前状态为“%(s)s”，不能提交。") % {"s": app.get_status_display()})
             return redirect("assistance:application_detail", app.pk)
         return _review(request, app, errors=exc.messages, status=400)
     messages.success(request, _("申请已提交，编号 %(no)s。我们会在办理过程中通过站内消息和短信通知您。")

@@ -88,3 +88,15 @@ def test_residents_and_data_providers_are_refused(client, request, who, home_hou
 
 def test_anonymous_visitors_are_sent_to_sign_in(client, db):
     assert client.get(SEARCH)["Location"].startswith("/accounts/login/")
+
+
+def test_a_wrong_id_number_or_an_overlong_query_says_what_is_wrong(client, grid_worker, city):
+    hh = f.household(community=city.community, head_name="欧阳小明")
+    number = hh.head.reveal_id_number()
+    wrong = number[:17] + ("0" if number[17] != "0" else "1")   # check digit off by one
+    client.force_login(grid_worker)
+    for q, message in ((wrong, "身份证号不正确"), ("张" * 51, "50")):
+        r = client.get(SEARCH, {"q": q})
+        body = r.content.decode()
+        assert r.status_code == 200 and message in body, q
+        assert "辖区内没有找到该家庭" not in body and r.context["page"] is None

@@ -55,6 +55,7 @@ def test_the_submission_dates_are_whole_local_days(client, at, township_officer)
     assert found(submitted_to=day) == [app.number]
     assert found(submitted_from=day + dt.timedelta(days=1)) == []
     assert found(submitted_to=day - dt.timedelta(days=1)) == []
+    assert found(submitted_to=dt.date.max) == [app.number]   # 9999-12-31: no upper bound, not a 500
 
 
 def test_a_local_day_starts_at_local_midnight(client, at, township_officer):
