@@ -1,9 +1,18 @@
 from django.contrib import admin
+from django.http import HttpResponseRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from civilaffairs.portal.health import healthz
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico by themselves: send them to the static file (hashed in production).
+    A temporary redirect, so that a new icon's new name is picked up."""
+    return HttpResponseRedirect(static("favicon.ico"))
+
 
 admin.site.site_header = _("民政一体化服务平台 · 管理后台")
 admin.site.site_title = _("民政一体化服务平台")
@@ -23,4 +32,5 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
 ]
