@@ -6,7 +6,10 @@ missing; development falls back to clearly-marked insecure defaults so that
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import os
+import re
 from urllib.parse import parse_qs, unquote, urlparse
 
 from django.core.exceptions import ImproperlyConfigured
@@ -45,6 +48,38 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if value is None or value.strip() == "":
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+KEY_BYTES = 32
+# 32 bytes are 43 base64 digits and one "=" (optional); URL-safe or standard alphabet.
+_KEY_FORM = re.compile(r"[A-Za-z0-9_+/-]{43}=?")
+
+
+def decode_key(name: str, value: str) -> bytes:
+    """The 32 raw bytes of a base64-encoded key (``generate_key()``), or ImproperlyConfigured naming
+    the variable and the expected form. The message never quotes the value: it is a secret."""
+    raw = b""
+    if isinstance(value, str) and _KEY_FORM.fullmatch(value):
+        try:
+            raw = base64.urlsafe_b64decode(value.replace("+", "-").replace("/", "_").rstrip("=") + "=")
+        except (binascii.Error, ValueError):
+            pass
+    if len(raw) != KEY_BYTES:
+        raise ImproperlyConfigured(
+            f"{name} must be {KEY_BYTES} random bytes in URL-safe base64 (44 characters ending in '=', "
+            "as `python -m civilaffairs.lib.crypto` prints); the value set is not of that form."
+        )
+    return raw
+
+
+def env_key(name: str, default: str, *, required: bool = False) -> str:
+    """A 32-byte base64 key from the environment, checked at start-up (a malformed key would
+    otherwise pass until the first ID number is encrypted or a report sealed)."""
+    value = env_str(name, required=required)
+    if value is None:
+        return default
+    decode_key(name, value)
+    return value
 
 
 def database_from_url(url: str) -> dict:

@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 
 
-from civilaffairs.envconf import database_from_url, env_bool, env_int, env_list, env_str
+from civilaffairs.envconf import database_from_url, env_bool, env_int, env_key, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("CIVILAFFAIRS_VAR_DIR", BASE_DIR / "var"))
@@ -26,10 +26,10 @@ _DEV_ONLY = "insecure-development-only-"
 SECRET_KEY = env_str("SECRET_KEY", required=PRODUCTION) or _DEV_ONLY + "secret-key-change-me-0123456789abcdef"
 # Personal-data keys are separate from SECRET_KEY: rotating the session key must
 # never make ID numbers unreadable. Both are 32 bytes, base64 (urlsafe) encoded.
-FIELD_ENCRYPTION_KEY = env_str("FIELD_ENCRYPTION_KEY", required=PRODUCTION) or "ZGV2LW9ubHktZmllbGQta2V5LWRvLW5vdC11c2UhISE="
-BLIND_INDEX_KEY = env_str("BLIND_INDEX_KEY", required=PRODUCTION) or "ZGV2LW9ubHktYmxpbmQtaW5kZXgta2V5LWRvLW5vdCE="
+FIELD_ENCRYPTION_KEY = env_key("FIELD_ENCRYPTION_KEY", "ZGV2LW9ubHktZmllbGQta2V5LWRvLW5vdC11c2UhISE=", required=PRODUCTION)
+BLIND_INDEX_KEY = env_key("BLIND_INDEX_KEY", "ZGV2LW9ubHktYmxpbmQtaW5kZXgta2V5LWRvLW5vdCE=", required=PRODUCTION)
 # Seals economic-verification reports (HMAC over the content digest).
-REPORT_SEAL_KEY = env_str("REPORT_SEAL_KEY", required=PRODUCTION) or "ZGV2LW9ubHktcmVwb3J0LXNlYWwta2V5LWRvLW5vdCE="
+REPORT_SEAL_KEY = env_key("REPORT_SEAL_KEY", "ZGV2LW9ubHktcmVwb3J0LXNlYWwta2V5LWRvLW5vdCE=", required=PRODUCTION)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver", "[::1]"])
 if PRODUCTION and not ALLOWED_HOSTS:
@@ -164,7 +164,7 @@ USE_TZ = True
 
 # --- Static and uploads -------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG

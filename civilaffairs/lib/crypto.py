@@ -10,12 +10,14 @@ import base64
 import hashlib
 import hmac
 import os
+import secrets
 from collections.abc import Callable
 from functools import lru_cache
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+
+from civilaffairs.envconf import decode_key
 
 _VERSION = b"\x01"
 _SHA256_BLOCK = 64
@@ -26,13 +28,7 @@ class DecryptionError(Exception):
 
 
 def _decode_key(name: str, value: str) -> bytes:
-    try:
-        raw = base64.urlsafe_b64decode(value.encode() + b"=" * (-len(value) % 4))
-    except (ValueError, TypeError) as exc:
-        raise ImproperlyConfigured(f"{name} must be base64-encoded 32 bytes.") from exc
-    if len(raw) != 32:
-        raise ImproperlyConfigured(f"{name} must decode to 32 bytes, got {len(raw)}.")
-    return raw
+    return decode_key(name, value)
 
 
 @lru_cache(maxsize=4)
@@ -92,4 +88,20 @@ def blind_indexer(purpose: str) -> Callable[[str], str]:
 
 
 def generate_key() -> str:
+    """A FIELD_ENCRYPTION_KEY, BLIND_INDEX_KEY or REPORT_SEAL_KEY: 32 random bytes, URL-safe base64."""
     return base64.urlsafe_b64encode(os.urandom(32)).decode()
+
+
+def generate_secret_key() -> str:
+    """A Django SECRET_KEY: 67 characters (``check --deploy`` wants at least 50, 5 distinct)."""
+    return secrets.token_urlsafe(50)
+
+
+def generate_environment() -> str:
+    """The four keys of a new deployment as ``NAME=value`` lines (``python -m civilaffairs.lib.crypto``)."""
+    names = ("FIELD_ENCRYPTION_KEY", "BLIND_INDEX_KEY", "REPORT_SEAL_KEY")
+    return "\n".join([f"SECRET_KEY={generate_secret_key()}", *(f"{name}={generate_key()}" for name in names)])
+
+
+if __name__ == "__main__":
+    print(generate_environment())
