@@ -6,9 +6,10 @@ from __future__ import annotations
 import datetime as dt
 
 from celery import shared_task
-from django.db import DatabaseError, InterfaceError, OperationalError, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError
 from django.utils import timezone
 
+from civilaffairs.lib.tasks import enqueue_on_commit
 from civilaffairs.registry.models import Region, RegionLevel
 
 from . import services
@@ -28,7 +29,7 @@ def payment_rolls_generate(month: str | None = None) -> int:
     codes = list(Region.objects.filter(level=RegionLevel.DISTRICT, is_active=True).order_by("code")
                  .values_list("code", flat=True))
     for code in codes:
-        transaction.on_commit(lambda code=code: payment_roll_generate.delay(code, month))
+        enqueue_on_commit(payment_roll_generate, code, month)
     return len(codes)
 
 

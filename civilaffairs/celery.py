@@ -29,4 +29,6 @@ app.conf.beat_schedule = {
                                                               minute=0)},
     "assistance-phaseouts-expire-daily": {"task": "assistance.phaseouts_expire",
                                           "schedule": crontab(hour=0, minute=30)},
+    # SMS whose task the broker could not take (Redis down at the commit) or lost.
+    "notifications-sweep-pending-sms": {"task": "notifications.sweep_pending_sms", "schedule": crontab(minute="*/5")},
 }

@@ -120,7 +120,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache (login throttling and rate limits need one shared cache in production)
 REDIS_URL = env_str("REDIS_URL", required=PRODUCTION)
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # An unreachable Redis is a cache miss (sessions then come from PostgreSQL), never an error:
+    # civilaffairs/lib/cache.py.
+    CACHES = {"default": {"BACKEND": "civilaffairs.lib.cache.ResilientRedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Sessions are read from Redis and written through to the database (a flushed or evicted cache
@@ -201,7 +203,13 @@ if not REDIS_URL:
     }
 else:
     # Above the longest task, so an acked-late task is not redelivered while running.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 1}
+# A request that queues a task after its commit must not wait seconds on a dead broker: one
+# short connect and one quick retry, then civilaffairs.lib.tasks logs it and a beat sweep
+# picks the row up later.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.1,
+                                    "interval_max": 0.1}
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+
+from civilaffairs.lib.tasks import enqueue_on_commit
 
 from . import services
 from .models import Lead, ModelStatus, ScoringChunk, ScoringModel, ScoringRun
@@ -54,7 +55,7 @@ class ScoringModelAdmin(admin.ModelAdmin):
         from .tasks import dry_run
 
         for model in queryset:
-            transaction.on_commit(lambda pk=model.pk: dry_run.delay(pk))
+            enqueue_on_commit(dry_run, model.pk)
         self.message_user(request, _("试算已提交。"))
 
     @admin.action(description=_("发布所选草稿（将触发全量重算）"))

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from civilaffairs.accounts.roles import Capability
 from civilaffairs.accounts.scoping import user_can
 from civilaffairs.audit.services import audit_log
+from civilaffairs.lib.tasks import enqueue, enqueue_on_commit
 from civilaffairs.registry.models import Household, PolicyParameter
 from civilaffairs.worklist.models import OPEN_STATUSES, ItemStatus, WorkItem
 from civilaffairs.worklist.services import workitem_transition
@@ -140,7 +141,7 @@ def scoring_model_publish(*, actor, model_id: int, start_full_run: bool = True) 
     if start_full_run:
         from .tasks import start_full_rescore
 
-        transaction.on_commit(lambda: start_full_rescore.delay())
+        enqueue_on_commit(start_full_rescore)
     return model
 
 
@@ -203,7 +204,7 @@ def _enqueue_chunks(chunk_ids: list[int]) -> None:
     from .tasks import score_chunk
 
     for chunk_id in chunk_ids:
-        score_chunk.delay(chunk_id)
+        enqueue(score_chunk, chunk_id)
 
 
 def _run_refresh_status(run_id: int) -> None:

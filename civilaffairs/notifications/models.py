@@ -23,12 +23,18 @@ class Notification(models.Model):
     # The SMS copy goes out from a Celery task after the commit; this is its delivery state.
     sms_status = models.CharField(_("短信状态"), max_length=8, choices=SmsStatus.choices, blank=True, default="")
     sms_sent_at = models.DateTimeField(_("短信发送时间"), null=True, blank=True)
+    # When the task was last handed to the broker: written with the row, cleared when the broker
+    # could not take it. The beat sweep queues again a pending SMS that was never queued, or was
+    # queued longer ago than every retry of a task takes.
+    sms_queued_at = models.DateTimeField(_("短信排队时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("消息")
         verbose_name_plural = _("消息")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread_idx")]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread_idx"),
+                   models.Index(fields=["sms_queued_at"], condition=models.Q(sms_status="pending"),
+                                name="notification_sms_pending_idx")]
 
     def __str__(self) -> str:
         return self.title

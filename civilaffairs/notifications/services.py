@@ -4,13 +4,16 @@ SMS gateway). The task takes the notification's id, so neither the number nor th
 travels through the broker or its logs."""
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from civilaffairs.lib.sms import send_sms
+from civilaffairs.lib.tasks import enqueue, enqueue_on_commit
 
 from .models import Notification, SmsStatus
 
@@ -21,11 +24,13 @@ def notify_user(*, user, title: str, body: str = "", link: str = "", sms: bool =
     person = getattr(user, "person", None)
     texted = sms and person is not None and bool(person.phone_encrypted)
     note = Notification.objects.create(user=user, title=title[:200], body=body, link=link,
-                                       sms_status=SmsStatus.PENDING if texted else SmsStatus.NONE)
+                                       sms_status=SmsStatus.PENDING if texted else SmsStatus.NONE,
+                                       sms_queued_at=timezone.now() if texted else None)
     if texted:
         from .tasks import send_notification_sms
 
-        transaction.on_commit(lambda pk=note.pk: send_notification_sms.delay(pk))
+        enqueue_on_commit(send_notification_sms, note.pk,
+                          on_failure=lambda pk=note.pk: notification_sms_not_queued(notification_id=pk))
     return note
 
 
@@ -71,6 +76,37 @@ def notification_sms_give_up(*, notification_id: int) -> None:
         sms_status=SmsStatus.FAILED)
     if updated:
         log.warning("SMS for notification %s failed after every retry", notification_id)
+
+
+def notification_sms_not_queued(*, notification_id: int) -> None:
+    """The broker could not take the task: the next sweep queues it."""
+    Notification.objects.filter(pk=notification_id, sms_status=SmsStatus.PENDING).update(sms_queued_at=None)
+
+
+def notification_sms_sweep(*, stuck_after: dt.timedelta, give_up_after: dt.timedelta, limit: int = 500) -> int:
+    """Queue again the pending SMS that were never queued (the broker was down at the commit) or
+    were queued longer than ``stuck_after`` ago (the message was lost), oldest first. A duplicate
+    is harmless: the send locks the row and sends only while it is pending. Pending SMS older
+    than ``give_up_after`` are marked failed instead (the in-app message stands). Returns how
+    many were queued; stops at the first the broker refuses."""
+    from .tasks import send_notification_sms
+
+    now = timezone.now()
+    pending = Notification.objects.filter(sms_status=SmsStatus.PENDING)
+    expired = pending.filter(created_at__lt=now - give_up_after).update(sms_status=SmsStatus.FAILED)
+    if expired:
+        log.warning("%d SMS still pending after %s marked failed", expired, give_up_after)
+    stuck = list(pending.filter(Q(sms_queued_at__isnull=True) | Q(sms_queued_at__lt=now - stuck_after))
+                 .order_by("created_at", "pk").values_list("pk", flat=True)[:limit])
+    queued = []
+    for pk in stuck:
+        if not enqueue(send_notification_sms, pk):
+            break
+        queued.append(pk)
+    Notification.objects.filter(pk__in=queued, sms_status=SmsStatus.PENDING).update(sms_queued_at=now)
+    if queued:
+        log.info("queued %d pending SMS again", len(queued))
+    return len(queued)
 
 
 def notification_mark_read(*, user, pk: int) -> None:

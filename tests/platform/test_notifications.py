@@ -1,9 +1,14 @@
 """Notifications: the in-app message in the caller's transaction, the SMS from a task after the commit."""
+import datetime as dt
 import logging
 from unittest import mock
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
+from kombu.exceptions import OperationalError
+
+from civilaffairs.lib import tasks as lib_tasks
 
 from civilaffairs.lib.sms import BaseSmsBackend, ConsoleSmsBackend
 from civilaffairs.notifications import tasks
@@ -30,6 +35,13 @@ def outbox():
     ConsoleSmsBackend.outbox.clear()
     yield ConsoleSmsBackend.outbox
     ConsoleSmsBackend.outbox.clear()
+
+
+@pytest.fixture(autouse=True)
+def broker_state():
+    lib_tasks.broker.reset()
+    yield
+    lib_tasks.broker.reset()  # a test that took the broker down must not skip the next test's enqueue
 
 
 @pytest.fixture
@@ -111,3 +123,70 @@ def test_no_log_line_shows_the_number_or_the_text(resident, outbox, failing, cap
     assert PHONE not in logged and "DB20260001" not in logged and "已批准" not in logged
     ConsoleSmsBackend().send(phone=PHONE, message=TITLE)
     assert PHONE not in caplog.records[-1].getMessage() and TITLE not in caplog.records[-1].getMessage()
+
+
+# --- the broker cannot take the task: logged, and the sweep queues it later ----------------------------
+
+def refused(*args):
+    raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+
+def test_a_broker_that_cannot_take_the_sms_fails_nothing_and_leaves_it_for_the_sweep(
+        resident, caplog, django_capture_on_commit_callbacks):
+    with mock.patch.object(tasks.send_notification_sms, "delay", side_effect=refused):
+        with caplog.at_level(logging.WARNING), django_capture_on_commit_callbacks(execute=True):
+            note = notify_user(user=resident, title=TITLE, sms=True)
+    note.refresh_from_db()
+    assert note.sms_status == SmsStatus.PENDING and note.sms_queued_at is None
+    assert any("could not queue notifications.send_sms" in r.getMessage() for r in caplog.records)
+
+
+def pending(resident, *, queued_minutes_ago=None, created_minutes_ago=0):
+    note = notify_user(user=resident, title=TITLE, sms=True)
+    now = timezone.now()
+    Notification.objects.filter(pk=note.pk).update(
+        created_at=now - dt.timedelta(minutes=created_minutes_ago),
+        sms_queued_at=None if queued_minutes_ago is None else now - dt.timedelta(minutes=queued_minutes_ago))
+    return note
+
+
+def test_the_sweep_queues_sms_never_queued_or_queued_longer_ago_than_every_retry_takes(resident):
+    window = tasks.SMS_RETRY_WINDOW.total_seconds() / 60
+    never = pending(resident, created_minutes_ago=1)
+    lost = pending(resident, queued_minutes_ago=window + 1, created_minutes_ago=window + 1)
+    retrying = pending(resident, queued_minutes_ago=window - 1, created_minutes_ago=window - 1)
+    with mock.patch.object(tasks.send_notification_sms, "delay") as delay:
+        assert tasks.sweep_pending_sms() == 2
+        assert [c.args for c in delay.call_args_list] == [(lost.pk,), (never.pk,)]  # oldest first
+        assert tasks.sweep_pending_sms() == 0  # queued now: left to their tasks
+    assert Notification.objects.get(pk=retrying.pk).sms_queued_at < timezone.now() - dt.timedelta(minutes=1)
+    assert Notification.objects.filter(sms_queued_at__gt=timezone.now() - dt.timedelta(minutes=1)).count() == 2
+
+
+def test_an_sms_queued_both_by_its_commit_and_by_the_sweep_is_sent_once(resident, outbox):
+    note = pending(resident)  # its first message is still somewhere in the broker
+    with mock.patch.object(tasks.send_notification_sms, "delay", side_effect=tasks.send_notification_sms):
+        assert tasks.sweep_pending_sms() == 1  # the worker runs the swept copy
+    assert tasks.send_notification_sms(note.pk) == "skipped"  # then the first copy arrives
+    assert outbox == [(PHONE, f"【民政】{TITLE}")]
+
+
+def test_the_sweep_stops_at_a_refusing_broker_and_the_rows_wait_for_the_next_one(resident):
+    first, second = pending(resident, created_minutes_ago=2), pending(resident, created_minutes_ago=1)
+    with mock.patch.object(tasks.send_notification_sms, "delay", side_effect=refused) as delay:
+        assert tasks.sweep_pending_sms() == 0
+        assert delay.call_count == 1  # not one refused call per row
+        assert tasks.sweep_pending_sms() == 0 and delay.call_count == 1  # the broker failed just now: not tried
+    assert set(Notification.objects.values_list("sms_queued_at", flat=True)) == {None}
+    lib_tasks.broker.reset()  # the back-off has passed
+    with mock.patch.object(tasks.send_notification_sms, "delay") as delay:
+        assert tasks.sweep_pending_sms() == 2
+    assert [c.args for c in delay.call_args_list] == [(first.pk,), (second.pk,)]
+
+
+def test_the_sweep_gives_up_on_sms_pending_for_days_and_keeps_the_message(resident):
+    old = pending(resident, created_minutes_ago=tasks.SMS_GIVE_UP_AFTER.total_seconds() / 60 + 1)
+    with mock.patch.object(tasks.send_notification_sms, "delay") as delay:
+        assert tasks.sweep_pending_sms() == 0
+    delay.assert_not_called()
+    assert Notification.objects.get(pk=old.pk).sms_status == SmsStatus.FAILED
