@@ -32,8 +32,8 @@ from .. import selectors, services as svc
 from ..exports import applications_export, benefits_export
 from ..filters import ApplicationFilterSet, BenefitFilterSet
 from ..models import (
-    Application, ApplicationStatus, Benefit, DecisionState, Objection, Payment, PaymentRoll, PaymentStatus, PriceSubsidyRound,
-    Review, VerificationReport,
+    Application, ApplicationStatus, Benefit, DecisionState, Objection, Payment, PaymentRoll, PaymentStatus,
+    PriceSubsidyRound, Review, VerificationReport,
 )
 from ..workflow import TRANSITIONS
 from . import serializers as s

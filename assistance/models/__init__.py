@@ -1,7 +1,7 @@
 """Social assistance models, split by sub-domain."""
 from .applications import (  # noqa: F401
-    FINAL_STATUSES, Application, ApplicationEvent, ApplicationMember, ApplicationStatus, Channel, Material, MaterialKind,
-    SelfCare,
+    FINAL_STATUSES, Application, ApplicationEvent, ApplicationMember, ApplicationStatus, Channel, Material,
+    MaterialKind, SelfCare,
 )
 from .benefits import (  # noqa: F401
     COVERAGE_PROGRAMMES, DECLARED_INCOME_MAX, MONTHLY_AMOUNT_MAX, ONE_OFF_AMOUNT_MAX, PAID_STATUSES,

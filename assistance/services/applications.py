@@ -24,8 +24,8 @@ from .. import materials as material_files
 from ..calculations import PARAMETER_KEYS, Computation, MemberFacts, compute, load_parameters
 from ..limits import check_temporary_amount, money_limits, needs_second_approver
 from ..models import (
-    COVERAGE_PROGRAMMES, FINAL_STATUSES, MONTHLY_AMOUNT_MAX, Application, ApplicationEvent, ApplicationMember, ApplicationStatus, Benefit,
-    BenefitStatus, Channel, Decision, DecisionOutcome, DecisionState, HomeVisit, Material, Objection, Payment,
+    COVERAGE_PROGRAMMES, FINAL_STATUSES, MONTHLY_AMOUNT_MAX, Application, ApplicationEvent, ApplicationMember,
+    ApplicationStatus, Benefit, BenefitStatus, Channel, Decision, DecisionOutcome, DecisionState, HomeVisit, Material, Objection, Payment,
     PaymentKind, Programme, PublicNotice, SelfCare, VerificationReport,
 )
 from ..scoring.services import leads_close_covered
