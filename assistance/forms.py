@@ -166,6 +166,10 @@ class EmergencyForm(forms.Form):
     note = _text(_("说明"), required=False, rows=2)
 
 
+class EmergencyDeclineForm(forms.Form):
+    reason = _text(_("不予批准先行救助的理由"), rows=2)
+
+
 class HouseholdSearchForm(forms.Form):
     q = forms.CharField(label=_("户主姓名或身份证号"), max_length=50, required=False,
                         help_text=_("一两个字按姓名开头查找，三个字及以上按包含查找；身份证号须完整18位。"),

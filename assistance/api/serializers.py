@@ -93,7 +93,8 @@ class NoticeOutputSerializer(serializers.ModelSerializer):
 class DecisionOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = Decision
-        fields = ["id", "outcome", "lines", "reason", "verification_report", "decided_at"]
+        fields = ["id", "outcome", "state", "monthly_total", "one_off_total", "lines", "reason", "verification_report",
+                  "decided_by", "decided_at", "confirmed_by", "confirmed_at"]
 
 
 class ReportBriefSerializer(serializers.ModelSerializer):
@@ -266,7 +267,7 @@ class PaymentOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = Payment
         fields = ["id", "roll", "benefit", "household", "kind", "subsidy_round", "month", "amount", "status",
-                  "attempts", "failure_reason", "paid_at", "created_at"]
+                  "attempts", "failure_reason", "paid_at", "marked_by", "created_at"]
 
 
 class RollTotalsSerializer(serializers.Serializer):
@@ -282,7 +283,8 @@ class RollOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PaymentRoll
-        fields = ["id", "district", "district_name", "month", "status", "generated_at", "approved_at", "exported_at"]
+        fields = ["id", "district", "district_name", "month", "status", "generated_at", "generated_by", "changed_by",
+                  "approved_by", "approved_at", "exported_by", "exported_at"]
 
 
 class RollDetailOutputSerializer(RollOutputSerializer):

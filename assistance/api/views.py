@@ -32,8 +32,8 @@ from .. import selectors, services as svc
 from ..exports import applications_export, benefits_export
 from ..filters import ApplicationFilterSet, BenefitFilterSet
 from ..models import (
-    Application, ApplicationStatus, Benefit, Objection, Payment, PaymentRoll, PaymentStatus, PriceSubsidyRound,
-    Review, VerificationReport,
+    Application, ApplicationStatus, Benefit, DecisionState, Objection, Payment, PaymentRoll, PaymentStatus,
+    PriceSubsidyRound, Review, VerificationReport,
 )
 from ..workflow import TRANSITIONS
 from . import serializers as s
@@ -98,7 +98,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def _detail_data(self, app) -> dict:
         user = self.request.user
         context = {"allowed_actions": [t.action for t in TRANSITIONS.values()
-                                       if app.status in t.sources and svc.may_act(user, t.action, app)]}
+                                       if t.shown and app.status in t.sources and svc.may_act(user, t.action, app)]}
         if app.status in (ApplicationStatus.DRAFT, ApplicationStatus.RETURNED) and not app.precheck:
             context["precheck"] = svc.application_precheck(app)  # a live hint while drafting
         return s.ApplicationDetailOutputSerializer(app, context=context).data
@@ -275,6 +275,17 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             svc.application_approve(actor=request.user, application_id=app.pk, note=data["note"])
         return self._detail(app.pk)
 
+    @_transition("confirm", request_serializer=s.NoteInputSerializer, summary="确认拟批准的决定（第二审批人）",
+                 description="核定金额超过须第二审批人确认的标准时，批准先记为拟批准（状态 proposed）；"
+                             "由拟定人以外的区县审批人确认后生效。拟定人本人确认答 403。")
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        app = self._app_for("confirm", pk)
+        data = self._body(s.NoteInputSerializer)
+        with service_errors():
+            svc.application_confirm(actor=request.user, application_id=app.pk, note=data["note"])
+        return self._detail(app.pk)
+
     @_transition("reject", request_serializer=s.RejectInputSerializer, summary="不予批准（区县），须说明理由")
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
@@ -294,16 +305,47 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         return self._detail(app.pk)
 
     @extend_schema(request=s.EmergencyPayInputSerializer,
-                   responses={201: s.PaymentOutputSerializer, **_errors(400, 403, 404)},
-                   summary="先行救助：急难临时救助先发放后补材料", filters=False)
+                   responses={201: s.PaymentOutputSerializer,
+                              202: OpenApiResponse(s.DecisionOutputSerializer,
+                                                   description="超过本级可独立决定的金额：已报区县审批（待确认的决定）"),
+                              **_errors(400, 403, 404)},
+                   summary="先行救助：急难临时救助先发放后补材料", filters=False,
+                   description="乡镇（街道）可独立发放至“乡镇可独立先行救助的金额上限”，区县审批人至“须第二审批人"
+                               "确认的一次性救助金额”；超过者记为请求（202），由请求人以外的区县审批人批准。"
+                               "任何人不得超过临时救助单次上限（400）。")
     @action(detail=True, methods=["post"], url_path="emergency-pay")
     def emergency_pay(self, request, pk=None):
         app = self.get_object()
         data = self._body(s.EmergencyPayInputSerializer)
         with service_errors():
-            payment = svc.application_emergency_pay(actor=request.user, application_id=app.pk,
-                                                    amount=data.get("amount"), note=data["note"])
+            decision = svc.application_emergency_pay(actor=request.user, application_id=app.pk,
+                                                     amount=data.get("amount"), note=data["note"])
+        if decision.state == DecisionState.PROPOSED:
+            return Response(s.DecisionOutputSerializer(decision).data, status=status.HTTP_202_ACCEPTED)
+        payment = Payment.objects.get(benefit__decision=decision)
         return Response(s.PaymentOutputSerializer(payment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.NoteInputSerializer, responses={201: s.PaymentOutputSerializer, **_errors(400, 403, 404)},
+                   summary="批准先行救助请求（区县，请求人以外）", filters=False)
+    @action(detail=True, methods=["post"], url_path="emergency-confirm")
+    def emergency_confirm(self, request, pk=None):
+        app = self.get_object()
+        data = self._body(s.NoteInputSerializer)
+        with service_errors():
+            payment = svc.application_emergency_confirm(actor=request.user, application_id=app.pk, note=data["note"])
+        return Response(s.PaymentOutputSerializer(payment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.RejectInputSerializer, responses={200: s.DecisionOutputSerializer,
+                                                               **_errors(400, 403, 404)},
+                   summary="不予批准先行救助请求（区县），须说明理由", filters=False)
+    @action(detail=True, methods=["post"], url_path="emergency-decline")
+    def emergency_decline(self, request, pk=None):
+        app = self.get_object()
+        data = self._body(s.RejectInputSerializer)
+        with service_errors():
+            decision = svc.application_emergency_decline(actor=request.user, application_id=app.pk,
+                                                         reason=data["reason"])
+        return Response(s.DecisionOutputSerializer(decision).data)
 
     @extend_schema(responses={(200, XLSX): OpenApiTypes.BINARY, **_errors(400, 403)},
                    summary="导出申请列表（Excel，须有导出个人数据权限，记审计）")

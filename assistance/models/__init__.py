@@ -1,10 +1,15 @@
 """Social assistance models, split by sub-domain."""
 from .applications import (  # noqa: F401
-    Application, ApplicationEvent, ApplicationMember, ApplicationStatus, Channel, Material, MaterialKind,
-    SelfCare,
+    FINAL_STATUSES, Application, ApplicationEvent, ApplicationMember, ApplicationStatus, Channel, Material,
+    MaterialKind, SelfCare,
 )
-from .benefits import COVERAGE_PROGRAMMES, PAID_STATUSES, Benefit, BenefitStatus, Programme  # noqa: F401
-from .casework import Decision, DecisionOutcome, HomeVisit, Objection, PublicNotice, VerificationReport  # noqa: F401
+from .benefits import (  # noqa: F401
+    COVERAGE_PROGRAMMES, DECLARED_INCOME_MAX, MONTHLY_AMOUNT_MAX, ONE_OFF_AMOUNT_MAX, PAID_STATUSES,
+    PAYMENT_AMOUNT_MAX, SUBSIDY_MULTIPLIER_MAX, SUBSIDY_PER_PERSON_MAX, Benefit, BenefitStatus, Programme,
+)
+from .casework import (  # noqa: F401
+    Decision, DecisionOutcome, DecisionState, HomeVisit, Objection, PublicNotice, VerificationReport,
+)
 from .payments import (  # noqa: F401
     Payment, PaymentKind, PaymentRoll, PaymentStatus, PriceSubsidyRound, Review, ReviewOutcome, RollStatus,
 )

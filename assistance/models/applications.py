@@ -11,7 +11,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Collate
 from django.utils.translation import gettext_lazy as _
 
-from .benefits import Programme
+from .benefits import DECLARED_INCOME_MAX, ONE_OFF_AMOUNT_MAX, Programme
 
 
 class ApplicationStatus(models.TextChoices):
@@ -23,6 +23,7 @@ class ApplicationStatus(models.TextChoices):
     VISITED = "visited", _("已入户，待公示")
     NOTICE = "notice", _("公示中")
     DECISION = "decision", _("待区县审批")
+    PROPOSED = "proposed", _("拟批准，待第二审批人确认")
     APPROVED = "approved", _("已批准")
     REJECTED = "rejected", _("不予批准")
     WITHDRAWN = "withdrawn", _("已撤回")
@@ -99,6 +100,9 @@ class Application(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(programmes=[]), name="application_has_programme"),
+            models.CheckConstraint(condition=Q(temporary_aid_amount__isnull=True)
+                                   | Q(temporary_aid_amount__gte=0, temporary_aid_amount__lte=ONE_OFF_AMOUNT_MAX),
+                                   name="application_temporary_amount_bounds"),
         ]
 
     def __str__(self) -> str:
@@ -145,7 +149,12 @@ class ApplicationMember(models.Model):
     class Meta:
         verbose_name = _("申报成员")
         verbose_name_plural = _("申报成员")
-        constraints = [models.UniqueConstraint(fields=["application", "person"], name="application_member_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "person"], name="application_member_once"),
+            models.CheckConstraint(condition=Q(declared_monthly_income__gte=0,
+                                               declared_monthly_income__lte=DECLARED_INCOME_MAX),
+                                   name="application_member_income_bounds"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.application_id}:{self.person_id}"

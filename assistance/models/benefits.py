@@ -2,6 +2,8 @@
 (assistance.scoring) reads ``Benefit`` to tell recipients from households not yet covered."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +26,16 @@ class BenefitStatus(models.TextChoices):
     SUSPENDED = "suspended", _("暂停")
     ENDED = "ended", _("已终止")
 
+
+# Hard caps the database enforces on money whatever the policy parameters say (the parameters,
+# e.g. ``temporary_aid_ceiling``, are the working limits and lie far below): a typo or a raw admin or
+# API write can never put an absurd amount on a roll. The services clamp every parameter to these.
+MONTHLY_AMOUNT_MAX = Decimal("100000")  # 元/月 per benefit
+ONE_OFF_AMOUNT_MAX = Decimal("1000000")  # 元 per one-off payment or requested temporary aid
+PAYMENT_AMOUNT_MAX = ONE_OFF_AMOUNT_MAX  # 元 per payment line
+DECLARED_INCOME_MAX = Decimal("10000000")  # 元/人·月 declared
+SUBSIDY_PER_PERSON_MAX = Decimal("100000")  # 元 per person and round
+SUBSIDY_MULTIPLIER_MAX = Decimal("10")
 
 # Statuses in which a benefit is paid and the household counts as covered.
 PAID_STATUSES = (BenefitStatus.ACTIVE, BenefitStatus.PHASEOUT)
@@ -61,6 +73,7 @@ class Benefit(models.Model):
                                     condition=Q(status__in=["active", "phaseout", "suspended"]),
                                     name="benefit_one_live_per_programme"),
             models.CheckConstraint(condition=Q(monthly_amount__gte=0), name="benefit_amount_nonnegative"),
+            models.CheckConstraint(condition=Q(monthly_amount__lte=MONTHLY_AMOUNT_MAX), name="benefit_amount_max"),
             models.CheckConstraint(condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
                                    name="benefit_dates_order"),
         ]

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+
+from .benefits import MONTHLY_AMOUNT_MAX, ONE_OFF_AMOUNT_MAX
 
 
 class VerificationReport(models.Model):
@@ -121,8 +124,16 @@ class DecisionOutcome(models.TextChoices):
     EMERGENCY = "emergency", _("先行救助")
 
 
+class DecisionState(models.TextChoices):
+    EFFECTIVE = "effective", _("已生效")
+    PROPOSED = "proposed", _("待确认")
+    DECLINED = "declined", _("未予确认")
+
+
 class Decision(models.Model):
-    """The district's decision, with the arithmetic behind each amount and the parameters used."""
+    """The district's decision, with the arithmetic behind each amount and the parameters used.
+    A decision above the four-eyes threshold (or an emergency payment above what its maker may pay
+    alone) is first ``proposed`` and takes effect when a second person confirms it."""
 
     application = models.ForeignKey("assistance.Application", verbose_name=_("申请"), on_delete=models.PROTECT,
                                     related_name="decisions")
@@ -134,11 +145,27 @@ class Decision(models.Model):
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("审批人"), on_delete=models.PROTECT,
                                    related_name="+")
     decided_at = models.DateTimeField(_("审批时间"), auto_now_add=True)
+    state = models.CharField(_("生效状态"), max_length=10, choices=DecisionState.choices,
+                             default=DecisionState.EFFECTIVE)
+    monthly_total = models.DecimalField(_("核定月救助金额合计（元）"), max_digits=12, decimal_places=2, default=0)
+    one_off_total = models.DecimalField(_("核定一次性救助金额合计（元）"), max_digits=12, decimal_places=2, default=0)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("确认（复核）人"), null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("审批决定")
         verbose_name_plural = _("审批决定")
         ordering = ["-decided_at"]
+        constraints = [
+            # Four eyes, also against a raw write: the confirming person is never the deciding one.
+            models.CheckConstraint(condition=Q(confirmed_by__isnull=True) | ~Q(confirmed_by=F("decided_by")),
+                                   name="decision_confirmed_by_another"),
+            # At most one benefit per monthly programme (低保, 低边, 特困) and one temporary-aid payment.
+            models.CheckConstraint(condition=Q(monthly_total__gte=0, monthly_total__lte=MONTHLY_AMOUNT_MAX * 3)
+                                   & Q(one_off_total__gte=0, one_off_total__lte=ONE_OFF_AMOUNT_MAX),
+                                   name="decision_amount_bounds"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.application_id} {self.get_outcome_display()}"

@@ -4,10 +4,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from .benefits import Programme
+from .benefits import (
+    PAYMENT_AMOUNT_MAX, SUBSIDY_MULTIPLIER_MAX, SUBSIDY_PER_PERSON_MAX, Programme,
+)
 
 
 class RollStatus(models.TextChoices):
@@ -25,10 +27,18 @@ class PaymentRoll(models.Model):
     month = models.DateField(_("发放月份"), help_text=_("当月1日"))
     status = models.CharField(_("状态"), max_length=12, choices=RollStatus.choices, default=RollStatus.GENERATED)
     generated_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
+    # Four eyes: who made the roll (None: the monthly job) and who last added lines to it may not approve it;
+    # who sent the bank file may not record the bank's "paid" (assistance.workflow.ROLL_TRANSITIONS).
+    generated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("生成人"), null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("最后修改人"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("审核人"), null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="+")
     approved_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     exported_at = models.DateTimeField(_("导出时间"), null=True, blank=True)
+    exported_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("导出人"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         verbose_name = _("发放名册")
@@ -37,6 +47,10 @@ class PaymentRoll(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["district", "month"], name="roll_once_per_district_month"),
             models.CheckConstraint(condition=Q(month__day=1), name="roll_month_first_day"),
+            models.CheckConstraint(condition=Q(approved_by__isnull=True)
+                                   | (~Q(approved_by=F("generated_by")) | Q(generated_by__isnull=True))
+                                   & (~Q(approved_by=F("changed_by")) | Q(changed_by__isnull=True)),
+                                   name="roll_approved_by_another"),
         ]
 
     def __str__(self) -> str:
@@ -63,6 +77,8 @@ class PriceSubsidyRound(models.Model):
             models.CheckConstraint(condition=Q(month__day=1), name="subsidy_month_first_day"),
             models.CheckConstraint(condition=Q(amount_per_person__gt=0) & Q(multiplier__gt=0),
                                    name="subsidy_positive"),
+            models.CheckConstraint(condition=Q(amount_per_person__lte=SUBSIDY_PER_PERSON_MAX)
+                                   & Q(multiplier__lte=SUBSIDY_MULTIPLIER_MAX), name="subsidy_max"),
         ]
 
     def __str__(self) -> str:
@@ -99,6 +115,8 @@ class Payment(models.Model):
     attempts = models.PositiveSmallIntegerField(_("发放次数"), default=0)
     failure_reason = models.CharField(_("失败原因"), max_length=200, blank=True, default="")
     paid_at = models.DateTimeField(_("到账时间"), null=True, blank=True)
+    marked_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
@@ -113,6 +131,7 @@ class Payment(models.Model):
                                     name="payment_subsidy_once_per_round"),
             models.UniqueConstraint(fields=["benefit"], condition=Q(kind="one_off"), name="payment_one_off_once"),
             models.CheckConstraint(condition=Q(amount__gte=0), name="payment_amount_nonnegative"),
+            models.CheckConstraint(condition=Q(amount__lte=PAYMENT_AMOUNT_MAX), name="payment_amount_max"),
         ]
         indexes = [models.Index(fields=["household", "month"], name="payment_household_month_idx")]
 

@@ -22,21 +22,23 @@ from civilaffairs.worklist.services import workitem_raise
 
 from .. import materials as material_files
 from ..calculations import PARAMETER_KEYS, Computation, MemberFacts, compute, load_parameters
+from ..limits import check_temporary_amount, money_limits, needs_second_approver
 from ..models import (
-    COVERAGE_PROGRAMMES, Application, ApplicationEvent, ApplicationMember, ApplicationStatus, Benefit, BenefitStatus,
-    Channel, Decision, DecisionOutcome, HomeVisit, Material, Objection, Payment, PaymentKind, Programme, PublicNotice,
-    SelfCare, VerificationReport,
+    COVERAGE_PROGRAMMES, FINAL_STATUSES, MONTHLY_AMOUNT_MAX, Application, ApplicationEvent, ApplicationMember,
+    ApplicationStatus, Benefit, BenefitStatus, Channel, Decision, DecisionOutcome, DecisionState, HomeVisit, Material, Objection, Payment,
+    PaymentKind, Programme, PublicNotice, SelfCare, VerificationReport,
 )
 from ..scoring.services import leads_close_covered
 from ..verification import build_report_content, new_report_number, seal, verify_seal
-from ..workflow import LEVEL_LENGTH, OWNER, TRANSITIONS, WAITING
+from ..workflow import DECISION_TRANSITIONS, LEVEL_LENGTH, FourEyes, OWNER, TRANSITIONS, WAITING, four_eyes_refusal
 
 __all__ = [
     "application_create", "application_set_members", "application_save_draft", "material_add",
     "application_submit", "application_resubmit", "application_accept", "application_return",
     "application_verify", "visit_record", "notice_start", "objection_record", "objection_resolve",
-    "notice_close", "application_approve", "application_reject", "application_withdraw",
-    "application_emergency_pay", "application_precheck", "application_compute", "is_owner", "may_act",
+    "notice_close", "application_approve", "application_confirm", "application_reject", "application_withdraw",
+    "application_emergency_pay", "application_emergency_confirm", "application_emergency_decline",
+    "application_precheck", "application_compute", "is_owner", "may_act",
 ]
 
 S = ApplicationStatus
@@ -101,6 +103,8 @@ def _move(user, app: Application, action: str, *, note: str = "", extra_audit: d
         app.decided_at = timezone.now()
         fields.append("decided_at")
     app.save(update_fields=fields)
+    if t.target in FINAL_STATUSES:
+        _decline_pending(user, app, note)
     ApplicationEvent.objects.create(application=app, action=action, from_status=before, to_status=t.target,
                                     actor=user if getattr(user, "is_authenticated", False) else None, note=note)
     audit_log(actor=user, action=f"assistance.application_{action}", obj=app, region_code=app.community_id,
@@ -152,6 +156,10 @@ def application_create(*, actor, household: Household, applicant: Person, progra
         raise ValidationError({"programmes": _("救助项目无效。")})
     if emergency and Programme.TEMPORARY not in programmes:
         raise ValidationError({"emergency": _("只有临时救助可以申请先行救助。")})
+    if temporary_aid_amount is not None:
+        check_temporary_amount(temporary_aid_amount, money_limits(region_code=household.community_id,
+                                                                  on=timezone.localdate()),
+                               field="temporary_aid_amount")
     owner = is_owner(actor, household.pk)
     if not owner and not (roles_over(actor, household.community_id) & TRANSITIONS["submit"].actors):
         raise PermissionDenied(_("您只能为本人家庭或辖区内的家庭申请。"))
@@ -202,6 +210,7 @@ def application_set_members(*, actor, application_id: int, members: list[dict]) 
     app = _locked(application_id)
     _editable(actor, app)
     current = {m.person_id: m for m in app.members.all()}
+    income_max = money_limits(region_code=app.community_id, on=timezone.localdate())["declared_income_max"]
     errors = []
     for i, row in enumerate(members, start=1):
         member = current.get(row.get("person_id"))
@@ -213,8 +222,15 @@ def application_set_members(*, actor, application_id: int, members: list[dict]) 
         except Exception:
             errors.append(_("第%(i)d位成员的月收入不是有效金额。") % {"i": i})
             continue
+        if not income.is_finite():
+            errors.append(_("第%(i)d位成员的月收入不是有效金额。") % {"i": i})
+            continue
         if income < 0:
             errors.append(_("第%(i)d位成员的月收入不能为负数。") % {"i": i})
+            continue
+        if income > income_max:
+            errors.append(_("第%(i)d位成员的月收入 %(a)s 元超过合理上限 %(max)s 元/人·月，请核对是否填写有误。")
+                          % {"i": i, "a": income.quantize(Decimal("0.01")), "max": income_max})
             continue
         grade = row.get("disability_grade")
         if grade not in (None, "", 1, 2, 3, 4, "1", "2", "3", "4"):
@@ -515,14 +531,97 @@ def application_approve(*, actor, application_id: int, note: str = "") -> Decisi
             r.programme in (Programme.DIBAO, Programme.TEKUN) for r in eligible):
         raise ValidationError(_("家庭人均金融资产超过上限，不符合低保/特困认定条件。"))
     today = timezone.localdate()
+    limits = money_limits(region_code=app.community_id, on=today)
+    for r in eligible:
+        if r.programme == Programme.TEMPORARY:
+            check_temporary_amount(r.one_off_amount, limits)
+        elif r.monthly_amount > MONTHLY_AMOUNT_MAX:
+            raise ValidationError(_("核定的%(p)s月救助金额 %(a)s 元超过系统上限 %(max)s 元，请检查政策参数。")
+                                  % {"p": Programme(r.programme).label, "a": r.monthly_amount,
+                                     "max": MONTHLY_AMOUNT_MAX})
+    monthly_total = sum((r.monthly_amount for r in eligible if r.programme in MONTHLY_PROGRAMMES), Decimal("0.00"))
+    one_off_total = sum((r.one_off_amount for r in eligible
+                         if r.programme == Programme.TEMPORARY and app.emergency_paid_at is None), Decimal("0.00"))
+    second = needs_second_approver(monthly_total=monthly_total, one_off_total=one_off_total, limits=limits)
     decision = Decision.objects.create(application=app, outcome=DecisionOutcome.APPROVED, reason=note.strip(),
-                                       lines=[r.as_dict() for r in results] + [{"parameters": params}],
-                                       verification_report=report, decided_by=actor)
+                                       lines=[r.as_dict() for r in results]
+                                       + [{"parameters": {**params, **limits.as_dict()}}],
+                                       verification_report=report, decided_by=actor,
+                                       state=DecisionState.PROPOSED if second else DecisionState.EFFECTIVE,
+                                       monthly_total=monthly_total, one_off_total=one_off_total)
+    amounts = {"amounts": {r.programme: str(r.monthly_amount or r.one_off_amount) for r in eligible},
+               "decision": decision.pk}
+    if second:
+        # Four eyes: recorded as proposed; a second district approver confirms (application_confirm).
+        _move(actor, app, "propose", note=note.strip(), extra_audit=amounts)
+        return decision
     for r in eligible:
         _grant(app, decision, r, today=today)
-    _move(actor, app, "approve", note=note.strip(), extra_audit={
-        "amounts": {r.programme: str(r.monthly_amount or r.one_off_amount) for r in eligible}})
+    _move(actor, app, "approve", note=note.strip(), extra_audit=amounts)
     return decision
+
+
+def _computation(line: dict) -> Computation:
+    """A decision line (``Computation.as_dict``) back as the computation it recorded."""
+    return Computation(programme=line["programme"], eligible=line["eligible"],
+                       monthly_amount=Decimal(line["monthly_amount"]), one_off_amount=Decimal(line["one_off_amount"]),
+                       members_covered=line["members_covered"], per_capita_income=Decimal(line["per_capita_income"]),
+                       lines=list(line["lines"]))
+
+
+def _pending(app: Application, outcome: str) -> Decision | None:
+    return (Decision.objects.select_for_update().filter(application=app, outcome=outcome,
+                                                         state=DecisionState.PROPOSED)
+            .order_by("-decided_at", "-id").first())
+
+
+def _confirmable(actor, decision: Decision | None, *, missing: str) -> Decision:
+    if decision is None:
+        raise ValidationError(missing)
+    refusal = four_eyes_refusal(DECISION_TRANSITIONS["confirm"], decision, actor)
+    if refusal:
+        raise FourEyes(refusal)
+    return decision
+
+
+def _settle(actor, decision: Decision, state: str) -> None:
+    """Confirm or decline a proposal. The second person is recorded; a proposer withdrawing their own
+    proposal (withdrawn or rejected application) only changes its state."""
+    decision.state = state
+    fields = ["state"]
+    if getattr(actor, "pk", None) not in (None, decision.decided_by_id):
+        decision.confirmed_by, decision.confirmed_at = actor, timezone.now()
+        fields += ["confirmed_by", "confirmed_at"]
+    decision.save(update_fields=fields)
+
+
+@transaction.atomic
+def application_confirm(*, actor, application_id: int, note: str = "") -> Decision:
+    """The second district approver confirms a proposed (large) decision: it takes effect as recorded,
+    with the amounts and parameters the first approver saw."""
+    app = _locked(application_id)
+    _check(actor, "confirm", app)
+    decision = _confirmable(actor, _pending(app, DecisionOutcome.APPROVED), missing=_("没有待确认的审批决定。"))
+    _settle(actor, decision, DecisionState.EFFECTIVE)
+    today = timezone.localdate()
+    for line in decision.lines:
+        if "programme" in line and line["eligible"]:
+            _grant(app, decision, _computation(line), today=today)
+    _move(actor, app, "confirm", note=note.strip(), extra_audit={
+        "decision": decision.pk, "proposed_by": decision.decided_by_id,
+        "monthly_total": decision.monthly_total, "one_off_total": decision.one_off_total})
+    return decision
+
+
+def _decline_pending(actor, app: Application, note: str) -> None:
+    """An application that ends (rejected, withdrawn) takes its proposals with it."""
+    pending = list(Decision.objects.filter(application=app, state=DecisionState.PROPOSED))
+    for decision in pending:
+        _settle(actor, decision, DecisionState.DECLINED)
+        audit_log(actor=actor, action="assistance.decision_declined", obj=app, region_code=app.community_id,
+                  after={"decision": decision.pk, "note": note[:200]})
+    if pending:
+        _close_emergency_item(app, _("申请已办结：%(s)s") % {"s": app.get_status_display()})
 
 
 def _grant(app: Application, decision: Decision, r: Computation, *, today: dt.date) -> None:
@@ -575,31 +674,117 @@ def application_withdraw(*, actor, application_id: int, reason: str = "") -> App
     return app
 
 
+EMERGENCY_STATUSES = (S.SUBMITTED, S.ACCEPTED, S.VERIFIED, S.VISITED)
+
+
+def _emergency_key(app: Application) -> str:
+    return f"assistance.application:{app.pk}:emergency_request"
+
+
+def _close_emergency_item(app: Application, outcome: str) -> None:
+    now = timezone.now()
+    WorkItem.objects.filter(dedupe_key=_emergency_key(app), status__in=OPEN_STATUSES).update(
+        status=ItemStatus.DONE, outcome=outcome[:500], closed_at=now, updated_at=now)
+
+
+def _pay_emergency(actor, app: Application, decision: Decision, amount: Decimal, *, note: str) -> Payment:
+    today = timezone.localdate()
+    payment = _pay_one_off(app, decision, amount, today=today, calculation=decision.lines[0])
+    app.emergency_paid_at = timezone.now()
+    app.save(update_fields=["emergency_paid_at", "updated_at"])
+    ApplicationEvent.objects.create(application=app, action="emergency_pay", from_status=app.status,
+                                    to_status=app.status, actor=actor, note=f"{amount} 元 {note}".strip())
+    audit_log(actor=actor, action="assistance.emergency_paid", obj=app, region_code=app.community_id,
+              after={"amount": amount, "payment": payment.pk, "decision": decision.pk,
+                     "decided_by": decision.decided_by_id})
+    notify_household(household=app.household, title=_("临时救助金 %(a)s 元已先行发放") % {"a": amount},
+                     link=_link(app))
+    return payment
+
+
 @transaction.atomic
 def application_emergency_pay(*, actor, application_id: int, amount: Decimal | None = None,
-                              note: str = "") -> Payment:
-    """先行救助: pay temporary aid first, document after. The application continues its path."""
+                              note: str = "") -> Decision:
+    """先行救助: pay temporary aid first, document after. The application continues its path.
+    A township pays alone up to ``emergency_township_ceiling``, a district approver up to the four-eyes
+    threshold; above that the payment is requested (a proposed decision) and paid once a district approver
+    other than the requester confirms it (``application_emergency_confirm``). Nobody exceeds
+    ``temporary_aid_ceiling``. Returns the decision: ``state`` effective (paid) or proposed (requested)."""
     app = _locked(application_id)
     if not app.emergency or Programme.TEMPORARY not in app.programmes:
         raise ValidationError(_("只有标记为急难情形的临时救助申请可以先行救助。"))
     if app.emergency_paid_at is not None:
         raise ValidationError(_("该申请已先行救助，不能重复发放。"))
-    if app.status not in (S.SUBMITTED, S.ACCEPTED, S.VERIFIED, S.VISITED):
+    if app.status not in EMERGENCY_STATUSES:
         raise ValidationError(_("申请当前状态为“%(s)s”，不能先行救助。") % {"s": app.get_status_display()})
-    if not roles_over(actor, app.community_id) & (TRANSITIONS["accept"].actors | TRANSITIONS["approve"].actors):
+    roles = roles_over(actor, app.community_id)
+    if not roles & (TRANSITIONS["accept"].actors | TRANSITIONS["approve"].actors):
         raise PermissionDenied(_("先行救助须由乡镇（街道）或区县民政部门决定。"))
+    if _pending(app, DecisionOutcome.EMERGENCY) is not None:
+        raise ValidationError(_("该申请的先行救助已报区县审批，请等待审批结果。"))
     today = timezone.localdate()
     params = load_parameters(region_code=app.community_id, on=today)
+    limits = money_limits(region_code=app.community_id, on=today)
     r = compute(Programme.TEMPORARY, [], params, requested_temporary=amount or app.temporary_aid_amount)
+    check_temporary_amount(r.one_off_amount, limits, field="amount")
+    district = bool(roles & TRANSITIONS["approve"].actors)
+    alone = (limits["decision_second_approval_one_off"] if district else limits["emergency_township_ceiling"])
+    requested = r.one_off_amount > alone
     decision = Decision.objects.create(application=app, outcome=DecisionOutcome.EMERGENCY, reason=note.strip(),
-                                       lines=[r.as_dict(), {"parameters": params}], decided_by=actor)
-    payment = _pay_one_off(app, decision, r.one_off_amount, today=today, calculation=r.as_dict())
-    app.emergency_paid_at = timezone.now()
-    app.save(update_fields=["emergency_paid_at", "updated_at"])
-    ApplicationEvent.objects.create(application=app, action="emergency_pay", from_status=app.status,
-                                    to_status=app.status, actor=actor, note=f"{r.one_off_amount} 元 {note}".strip())
-    audit_log(actor=actor, action="assistance.emergency_paid", obj=app, region_code=app.community_id,
-              after={"amount": r.one_off_amount, "payment": payment.pk})
-    notify_household(household=app.household, title=_("临时救助金 %(a)s 元已先行发放") % {"a": r.one_off_amount},
-                     link=_link(app))
+                                       lines=[r.as_dict(), {"parameters": {**params, **limits.as_dict()}}],
+                                       decided_by=actor, one_off_total=r.one_off_amount,
+                                       state=DecisionState.PROPOSED if requested else DecisionState.EFFECTIVE)
+    if not requested:
+        _pay_emergency(actor, app, decision, r.one_off_amount, note=note.strip())
+        return decision
+    ApplicationEvent.objects.create(application=app, action="emergency_request", from_status=app.status,
+                                    to_status=app.status, actor=actor,
+                                    note=f"{r.one_off_amount} 元 {note.strip()}".strip())
+    audit_log(actor=actor, action="assistance.emergency_requested", obj=app, region_code=app.community_id,
+              after={"amount": r.one_off_amount, "decision": decision.pk, "alone_limit": alone})
+    workitem_raise(kind="assistance.emergency_request",
+                   title=_("先行救助审批：%(head)s户 %(a)s 元（%(no)s）")
+                   % {"head": app.household.head_name, "a": r.one_off_amount, "no": app.number},
+                   region_code=app.community_id[:LEVEL_LENGTH["district"]],
+                   due_at=timezone.now() + dt.timedelta(hours=24), priority=Priority.URGENT, subject=app,
+                   link=_link(app), detail=note.strip()[:200], dedupe_key=_emergency_key(app), actor=actor)
+    return decision
+
+
+def _emergency_decider(actor, app: Application) -> None:
+    if not roles_over(actor, app.community_id) & TRANSITIONS["approve"].actors:
+        raise PermissionDenied(_("超过乡镇（街道）权限的先行救助须由区县民政部门审批。"))
+
+
+@transaction.atomic
+def application_emergency_confirm(*, actor, application_id: int, note: str = "") -> Payment:
+    """A district approver (never the requester) approves a requested emergency payment: it is paid."""
+    app = _locked(application_id)
+    _emergency_decider(actor, app)
+    decision = _confirmable(actor, _pending(app, DecisionOutcome.EMERGENCY), missing=_("没有待审批的先行救助请求。"))
+    if app.is_final or app.emergency_paid_at is not None:
+        raise ValidationError(_("申请当前状态为“%(s)s”，不能先行救助。") % {"s": app.get_status_display()})
+    amount = decision.one_off_total
+    check_temporary_amount(amount, money_limits(region_code=app.community_id, on=timezone.localdate()))
+    _settle(actor, decision, DecisionState.EFFECTIVE)
+    payment = _pay_emergency(actor, app, decision, amount, note=note.strip())
+    _close_emergency_item(app, _("已批准先行救助 %(a)s 元") % {"a": amount})
     return payment
+
+
+@transaction.atomic
+def application_emergency_decline(*, actor, application_id: int, reason: str) -> Decision:
+    app = _locked(application_id)
+    _emergency_decider(actor, app)
+    decision = _pending(app, DecisionOutcome.EMERGENCY)
+    if decision is None:
+        raise ValidationError(_("没有待审批的先行救助请求。"))
+    if not reason.strip():
+        raise ValidationError({"reason": _("不予批准先行救助须说明理由。")})
+    _settle(actor, decision, DecisionState.DECLINED)
+    ApplicationEvent.objects.create(application=app, action="emergency_decline", from_status=app.status,
+                                    to_status=app.status, actor=actor, note=reason.strip())
+    audit_log(actor=actor, action="assistance.emergency_declined", obj=app, region_code=app.community_id,
+              after={"decision": decision.pk, "reason": reason.strip()[:500]})
+    _close_emergency_item(app, _("不予批准先行救助：%(r)s") % {"r": reason.strip()[:100]})
+    return decision

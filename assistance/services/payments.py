@@ -18,8 +18,10 @@ from civilaffairs.audit.services import audit_log
 from civilaffairs.registry.models import Region, RegionLevel
 
 from ..models import (
-    PAID_STATUSES, Payment, PaymentRoll, PaymentStatus, PriceSubsidyRound, Programme, RollStatus,
+    PAID_STATUSES, SUBSIDY_MULTIPLIER_MAX, SUBSIDY_PER_PERSON_MAX, Payment, PaymentRoll, PaymentStatus,
+    PriceSubsidyRound, Programme, RollStatus,
 )
+from ..workflow import PAYMENT_TRANSITIONS, ROLL_TRANSITIONS, FourEyes, MoneyTransition, four_eyes_refusal
 
 __all__ = ["payment_roll_generate", "payment_roll_approve", "payment_roll_export", "payment_mark",
            "payment_retry", "price_subsidy_round_create", "first_of_month"]
@@ -86,8 +88,8 @@ def payment_roll_generate(*, district_code: str, month: dt.date, actor=None) -> 
             cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"payment_roll:{district_code}:{month}"])
         roll = PaymentRoll.objects.filter(district_id=district_code, month=month).first()
         if roll is None:
-            roll = PaymentRoll.objects.create(district_id=district_code, month=month)
-        if roll.status != RollStatus.GENERATED:
+            roll = PaymentRoll.objects.create(district_id=district_code, month=month, generated_by=actor)
+        if roll.status not in ROLL_TRANSITIONS["generate"].sources:
             return roll, 0
         params = {"roll": roll.pk, "month": month, "month_end": _month_end(month), "prefix": district_code + "%",
                   "paid": tuple(str(s) for s in PAID_STATUSES)}
@@ -99,8 +101,12 @@ def payment_roll_generate(*, district_code: str, month: dt.date, actor=None) -> 
             cur.execute(_ONE_OFF_SQL, params)
             created += cur.rowcount
         if created:
+            # Whoever added lines last is a maker of the roll: the four-eyes rule keeps them from approving it.
+            if roll.changed_by_id != getattr(actor, "pk", None):
+                roll.changed_by = actor
+                roll.save(update_fields=["changed_by"])
             audit_log(actor=actor, action="assistance.payment_roll_generated", obj=roll, region_code=district_code,
-                      after={"month": month, "lines_added": created})
+                      after={"month": month, "lines_added": created, "changed_by": getattr(actor, "pk", None)})
     return roll, created
 
 
@@ -111,16 +117,25 @@ def _roll_for_district_staff(actor, roll_id: int) -> PaymentRoll:
     return roll
 
 
+def _check_money(actor, transition: MoneyTransition, obj, status: str, status_label: str) -> None:
+    """State, then the four-eyes rule, from the tables in assistance.workflow."""
+    if status not in transition.sources:
+        raise ValidationError(_("当前状态为“%(s)s”，不能%(a)s。") % {"s": status_label, "a": transition.label})
+    refusal = four_eyes_refusal(transition, obj, actor)
+    if refusal:
+        raise FourEyes(refusal)
+
+
 @transaction.atomic
 def payment_roll_approve(*, actor, roll_id: int) -> PaymentRoll:
     roll = _roll_for_district_staff(actor, roll_id)
-    if roll.status != RollStatus.GENERATED:
-        raise ValidationError(_("名册当前状态为“%(s)s”，不能审核。") % {"s": roll.get_status_display()})
+    _check_money(actor, ROLL_TRANSITIONS["approve"], roll, roll.status, roll.get_status_display())
     roll.status, roll.approved_by, roll.approved_at = RollStatus.APPROVED, actor, timezone.now()
     roll.save(update_fields=["status", "approved_by", "approved_at"])
     total = sum((p.amount for p in roll.payments.all()), Decimal(0))
     audit_log(actor=actor, action="assistance.payment_roll_approved", obj=roll, region_code=roll.district_id,
-              after={"lines": roll.payments.count(), "total": total})
+              after={"lines": roll.payments.count(), "total": total, "generated_by": roll.generated_by_id,
+                     "changed_by": roll.changed_by_id})
     return roll
 
 
@@ -130,7 +145,7 @@ def payment_roll_export(*, actor, roll_id: int) -> bytes:
     roll = _roll_for_district_staff(actor, roll_id)
     if not user_can(actor, Capability.EXPORT_PERSONAL_DATA, roll.district_id):
         raise PermissionDenied(_("您无权导出个人数据。"))
-    if roll.status not in (RollStatus.APPROVED, RollStatus.EXPORTED):
+    if roll.status not in ROLL_TRANSITIONS["export"].sources:
         raise ValidationError(_("名册审核后方可导出。"))
     out = io.StringIO()
     writer = csv.writer(out)
@@ -143,8 +158,8 @@ def payment_roll_export(*, actor, roll_id: int) -> bytes:
         writer.writerow([p.pk, head.name if head else "", head.reveal_id_number() if head else "",
                          p.get_kind_display(), p.month.strftime("%Y-%m"), p.amount])
         count += 1
-    roll.status, roll.exported_at = RollStatus.EXPORTED, timezone.now()
-    roll.save(update_fields=["status", "exported_at"])
+    roll.status, roll.exported_at, roll.exported_by = RollStatus.EXPORTED, timezone.now(), actor
+    roll.save(update_fields=["status", "exported_at", "exported_by"])
     audit_log(actor=actor, action="assistance.payment_roll_exported", obj=roll, region_code=roll.district_id,
               after={"lines": count})
     return ("\ufeff" + out.getvalue()).encode("utf-8")
@@ -158,6 +173,10 @@ def payment_mark(*, actor, payment_id: int, paid: bool, reason: str = "") -> Pay
         raise PermissionDenied(_("您无权登记该笔发放结果。"))
     if p.status != PaymentStatus.PENDING:
         raise ValidationError(_("该笔发放已登记为“%(s)s”。") % {"s": p.get_status_display()})
+    if p.roll.status != RollStatus.EXPORTED:
+        raise ValidationError(_("名册导出银行后方可登记发放结果。"))
+    _check_money(actor, PAYMENT_TRANSITIONS["mark_paid" if paid else "mark_failed"], p, p.status,
+                 p.get_status_display())
     if not paid and not reason.strip():
         raise ValidationError({"reason": _("发放失败须填写原因。")})
     p.attempts += 1
@@ -165,9 +184,10 @@ def payment_mark(*, actor, payment_id: int, paid: bool, reason: str = "") -> Pay
         p.status, p.paid_at, p.failure_reason = PaymentStatus.PAID, timezone.now(), ""
     else:
         p.status, p.failure_reason = PaymentStatus.FAILED, reason.strip()[:200]
-    p.save(update_fields=["status", "paid_at", "failure_reason", "attempts"])
+    p.marked_by = actor
+    p.save(update_fields=["status", "paid_at", "failure_reason", "attempts", "marked_by"])
     audit_log(actor=actor, action="assistance.payment_marked", obj=p, region_code=p.roll.district_id,
-              after={"status": p.status, "reason": p.failure_reason})
+              after={"status": p.status, "reason": p.failure_reason, "exported_by": p.roll.exported_by_id})
     return p
 
 
@@ -176,10 +196,10 @@ def payment_retry(*, actor, payment_id: int) -> Payment:
     p = Payment.objects.select_for_update(of=("self",)).select_related("roll").get(pk=payment_id)
     if p.roll is None or Role.DISTRICT_APPROVER not in roles_over(actor, p.roll.district_id):
         raise PermissionDenied(_("您无权重发该笔款项。"))
-    if p.status != PaymentStatus.FAILED:
+    if p.status not in PAYMENT_TRANSITIONS["retry"].sources:
         raise ValidationError(_("只有发放失败的款项可以重发。"))
-    p.status = PaymentStatus.PENDING
-    p.save(update_fields=["status"])
+    p.status, p.marked_by = PaymentStatus.PENDING, actor
+    p.save(update_fields=["status", "marked_by"])
     audit_log(actor=actor, action="assistance.payment_retried", obj=p, region_code=p.roll.district_id)
     return p
 
@@ -193,6 +213,10 @@ def price_subsidy_round_create(*, actor, name: str, month: dt.date, amount_per_p
         raise ValidationError({"programmes": _("请选择适用的救助项目。")})
     if amount_per_person <= 0 or multiplier <= 0:
         raise ValidationError(_("金额和倍数必须大于零。"))
+    if amount_per_person > SUBSIDY_PER_PERSON_MAX:
+        raise ValidationError({"amount_per_person": _("每人金额不能超过 %(max)s 元。") % {"max": SUBSIDY_PER_PERSON_MAX}})
+    if multiplier > SUBSIDY_MULTIPLIER_MAX:
+        raise ValidationError({"multiplier": _("倍数不能超过 %(max)s。") % {"max": SUBSIDY_MULTIPLIER_MAX}})
     try:
         with transaction.atomic():
             r = PriceSubsidyRound.objects.create(name=name.strip(), month=first_of_month(month),

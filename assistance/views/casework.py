@@ -25,13 +25,13 @@ from civilaffairs.registry.selectors import household_get_for_user, household_me
 from .. import services as svc
 from .. import forms as f
 from ..filters import ApplicationFilterSet
-from ..models import ApplicationStatus, Decision, Objection, Programme
+from ..models import ApplicationStatus, Decision, DecisionOutcome, DecisionState, Objection, Programme
 from ..selectors import (
     application_get_for_user, application_list, household_assistance, households_to_file_for, may_file_on_behalf,
     report_get_for_user,
 )
 from ..verification import verify_seal
-from ..workflow import INTAKE, TRANSITIONS, actions_from
+from ..workflow import INTAKE, TRANSITIONS, FourEyes, actions_from
 from . import common
 from .common import (
     DEPARTMENT_LABELS, PAGE_SIZE, RELATION_LABELS, CappedPaginator, add_errors, caseworker_required, label_members,
@@ -141,8 +141,25 @@ def _run_close(user, app, data, files):
 
 
 def _run_approve(user, app, data, files):
-    svc.application_approve(actor=user, application_id=app.pk, note=data["note"])
+    decision = svc.application_approve(actor=user, application_id=app.pk, note=data["note"])
+    if decision.state == DecisionState.PROPOSED:
+        return _("核定金额超过须第二审批人确认的标准，已记为拟批准，待另一名区县审批人确认后生效。")
     return _("已批准，救助待遇自本月起生效。")
+
+
+def _run_confirm(user, app, data, files):
+    svc.application_confirm(actor=user, application_id=app.pk, note=data["note"])
+    return _("已确认批准，救助待遇自本月起生效。")
+
+
+def _run_emergency_confirm(user, app, data, files):
+    payment = svc.application_emergency_confirm(actor=user, application_id=app.pk, note=data["note"])
+    return _("已批准先行救助，%(a)s 元已列入发放。") % {"a": payment.amount}
+
+
+def _run_emergency_decline(user, app, data, files):
+    svc.application_emergency_decline(actor=user, application_id=app.pk, reason=data["reason"])
+    return _("已不予批准先行救助。")
 
 
 def _run_reject(user, app, data, files):
@@ -161,9 +178,11 @@ def _run_resubmit(user, app, data, files):
 
 
 def _run_emergency(user, app, data, files):
-    payment = svc.application_emergency_pay(actor=user, application_id=app.pk, amount=data["amount"],
-                                            note=data["note"])
-    return _("先行救助 %(a)s 元已列入发放。") % {"a": payment.amount}
+    decision = svc.application_emergency_pay(actor=user, application_id=app.pk, amount=data["amount"],
+                                             note=data["note"])
+    if decision.state == DecisionState.PROPOSED:
+        return _("先行救助 %(a)s 元超过本级可独立决定的金额，已报区县审批。") % {"a": decision.one_off_total}
+    return _("先行救助 %(a)s 元已列入发放。") % {"a": decision.one_off_total}
 
 
 # action → (form, runner, button style). Transition names come from assistance.workflow.
@@ -181,8 +200,17 @@ ACTIONS = {
     "objection": (f.ObjectionForm, _run_objection, "outline-primary"),
     "resolve": (f.ResolveForm, _run_resolve, "outline-primary"),
     "emergency": (f.EmergencyForm, _run_emergency, "danger"),
+    "confirm": (f.NoteForm, _run_confirm, "success"),
+    "emergency_confirm": (f.NoteForm, _run_emergency_confirm, "danger"),
+    "emergency_decline": (f.EmergencyDeclineForm, _run_emergency_decline, "outline-danger"),
 }
-EXTRA_LABELS = {"objection": _("登记公示异议"), "resolve": _("处理异议"), "emergency": _("先行救助（先救后审）")}
+EXTRA_LABELS = {"objection": _("登记公示异议"), "resolve": _("处理异议"), "emergency": _("先行救助（先救后审）"),
+                "emergency_confirm": _("批准先行救助（区县）"), "emergency_decline": _("不予批准先行救助")}
+
+
+def _proposal(app, outcome: str) -> Decision | None:
+    return (app.decisions.filter(outcome=outcome, state=DecisionState.PROPOSED).select_related("decided_by")
+            .order_by("-decided_at", "-id").first())
 
 
 def _allowed_actions(user, app) -> list[str]:
@@ -191,7 +219,18 @@ def _allowed_actions(user, app) -> list[str]:
     if app.status == ApplicationStatus.NOTICE and regions & (TRANSITIONS["close_notice"].actors
                                                              | TRANSITIONS["record_visit"].actors):
         names.append("objection")
-    if (app.emergency and app.emergency_paid_at is None and Programme.TEMPORARY in app.programmes
+    if "confirm" in names:  # four eyes: the proposer is not offered their own proposal
+        proposal = _proposal(app, DecisionOutcome.APPROVED)
+        if proposal is None or proposal.decided_by_id == user.pk:
+            names.remove("confirm")
+    requested = (_proposal(app, DecisionOutcome.EMERGENCY)
+                 if app.emergency and app.emergency_paid_at is None and not app.is_final else None)
+    if requested is not None and regions & TRANSITIONS["approve"].actors:
+        if requested.decided_by_id != user.pk:
+            names.append("emergency_confirm")
+        names.append("emergency_decline")
+    if (app.emergency and app.emergency_paid_at is None and requested is None
+            and Programme.TEMPORARY in app.programmes
             and app.status in (ApplicationStatus.SUBMITTED, ApplicationStatus.ACCEPTED, ApplicationStatus.VERIFIED,
                                ApplicationStatus.VISITED)
             and regions & (TRANSITIONS["accept"].actors | TRANSITIONS["approve"].actors)):
@@ -208,6 +247,10 @@ def _action_cards(user, app, *, bound: dict | None = None) -> list[dict]:
         form = (bound or {}).get(name) or form_class(prefix=name)
         label = TRANSITIONS[name].label if name in TRANSITIONS else EXTRA_LABELS[name]
         card = {"name": name, "label": label, "form": form, "style": style, "multipart": name == "record_visit"}
+        if name == "confirm":
+            card["proposal"] = _proposal(app, DecisionOutcome.APPROVED)
+        if name == "emergency_confirm":
+            card["proposal"] = _proposal(app, DecisionOutcome.EMERGENCY)
         if name == "approve":
             try:
                 results, card["params"], card["report"] = svc.application_compute(app)
@@ -274,6 +317,8 @@ def application_act(request, pk: int, action: str):
         else:
             try:
                 message = runner(request.user, app, form.cleaned_data, request.FILES)
+            except FourEyes as exc:
+                form.add_error(None, str(exc))
             except ValidationError as exc:
                 add_errors(form, exc)
             else:
@@ -380,7 +425,8 @@ def decision_letter(request, pk: int):
 def _event_label(event) -> str:
     if event.action in TRANSITIONS:
         return str(TRANSITIONS[event.action].label)
-    return {"create": _("创建申请"), "emergency_pay": _("先行救助")}.get(event.action, event.action)
+    return {"create": _("创建申请"), "emergency_pay": _("先行救助"), "emergency_request": _("先行救助报区县审批"),
+            "emergency_decline": _("不予批准先行救助")}.get(event.action, event.action)
 
 
 @never_cache

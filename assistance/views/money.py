@@ -18,6 +18,7 @@ from civilaffairs.registry.models import Region, RegionLevel
 from .. import services as svc
 from ..forms import MarkFailedForm, PriceSubsidyForm, ReviewCompleteForm, RollGenerateForm
 from ..models import Payment, PaymentStatus, PriceSubsidyRound, Review
+from ..workflow import FourEyes
 from ..selectors import roll_get_for_user, roll_list
 from .common import PAGE_SIZE, add_errors, caseworker_required, district_staff_required
 
@@ -76,6 +77,8 @@ def roll_approve(request, pk: int):
     roll = roll_get_for_user(user=request.user, pk=pk)
     try:
         svc.payment_roll_approve(actor=request.user, roll_id=roll.pk)
+    except FourEyes as exc:
+        messages.error(request, str(exc))
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
@@ -118,6 +121,8 @@ def payment_mark(request, pk: int):
     try:
         svc.payment_mark(actor=request.user, payment_id=payment.pk, paid=paid,
                          reason=request.POST.get("reason", "")[:200])
+    except FourEyes as exc:
+        messages.error(request, str(exc))
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)

@@ -147,7 +147,9 @@ def notification_read_all(request):
 
 def owned_application_context(request, app: Application) -> dict:
     """What the resident's detail page shows beyond the application itself."""
-    decision = app.decisions.filter(outcome__in=["approved", "rejected"]).order_by("-decided_at").first()
+    # A proposal awaiting its second approver (or declined) is not yet a decision the resident is told of.
+    decision = (app.decisions.filter(outcome__in=["approved", "rejected"], state="effective")
+                .order_by("-decided_at").first())
     return {
         "benefits": app.benefits.order_by("programme"),
         "decision": decision,

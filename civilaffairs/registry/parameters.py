@@ -36,6 +36,16 @@ CATALOGUE: tuple[ParameterSpec, ...] = (
     ParameterSpec("high_age_allowance_age", _("高龄津贴起始年龄"), "岁", Decimal("80"), ""),
     ParameterSpec("unsupported_child_allowance", _("事实无人抚养儿童基本生活费"), "元/人·月", Decimal("1500"), "宁波"),
     ParameterSpec("meal_subsidy_per_meal", _("助餐补贴"), "元/餐", Decimal("3"), "2–4 元"),
+    # Money limits of social assistance (issue 9); POLICY.md gives none of these: documented defaults.
+    ParameterSpec("temporary_aid_ceiling", _("临时救助单次金额上限"), "元/次", Decimal("20000"), "默认值，约 1.5 倍年低保标准"),
+    ParameterSpec("emergency_township_ceiling", _("乡镇（街道）可独立先行救助的金额上限"), "元/次", Decimal("5000"),
+                  "默认值，与临时救助默认金额相同；超过须区县审批"),
+    ParameterSpec("decision_second_approval_monthly", _("须第二审批人确认的月救助金额"), "元/月", Decimal("5000"),
+                  "默认值；高于此额的决定须另一名区县审批人确认"),
+    ParameterSpec("decision_second_approval_one_off", _("须第二审批人确认的一次性救助金额"), "元/次", Decimal("10000"),
+                  "默认值；高于此额的决定须另一名区县审批人确认"),
+    ParameterSpec("declared_income_max", _("申报月收入合理上限"), "元/人·月", Decimal("100000"),
+                  "默认值；超过视为填写错误"),
 )
 
 BY_KEY = {spec.key: spec for spec in CATALOGUE}

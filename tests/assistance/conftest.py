@@ -89,3 +89,11 @@ def at(draft, resident, staff):
 
 
 EXPECTED_TOPUP = Decimal("1905.00")  # (1135 − 500) × 3
+
+
+@pytest.fixture
+def second_approver(city):
+    """Another district approver of the same district: the four-eyes rule's second person."""
+    from tests import factories as f
+
+    return f.staff(username="district-2", role="district_approver", region=city.district)

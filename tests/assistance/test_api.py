@@ -206,7 +206,7 @@ def test_emergency_aid_is_paid_by_the_township_not_the_grid_worker(grid_worker, 
 # --- The whole journey over the API -----------------------------------------------------------------
 
 def test_the_whole_journey_over_the_api(resident, poor_household, grid_worker, township_officer,
-                                        district_approver, city):
+                                        district_approver, city, second_approver):
     r = post(resident, "applications/", {"household": poor_household.pk, "applicant": poor_household.head_id,
                                          "programmes": ["dibao"], "reason": "家庭收入低"})
     pk = r.json()["id"]
@@ -261,8 +261,8 @@ def test_the_whole_journey_over_the_api(resident, poor_household, grid_worker, t
     lines = client.get(API + f"payment-rolls/{roll_id}/lines/").json()
     assert lines["count"] == 1 and lines["results"][0]["amount"] == str(EXPECTED_TOPUP)
     assert post(district_approver, f"payment-rolls/{roll_id}/export/").status_code == 400  # not approved yet
-    assert post(district_approver, f"payment-rolls/{roll_id}/approve/").json()["status"] == "approved"
-    csv = post(district_approver, f"payment-rolls/{roll_id}/export/")
+    assert post(second_approver, f"payment-rolls/{roll_id}/approve/").json()["status"] == "approved"  # four eyes
+    csv = post(second_approver, f"payment-rolls/{roll_id}/export/")
     assert csv.status_code == 200 and csv["Content-Type"].startswith("text/csv")
     assert "1905.00" in csv.content.decode("utf-8-sig")
     line_id = lines["results"][0]["id"]

@@ -217,7 +217,7 @@ def test_only_a_city_administrator_defines_price_subsidies(township_officer):
                                        amount_per_person=Decimal("1"), programmes=["dibao"])
 
 
-def test_the_district_approves_exports_and_records_bank_results(at, city, staff, township_officer):
+def test_the_district_approves_exports_and_records_bank_results(at, city, staff, township_officer, second_approver):
     at("approved")
     roll, _ = svc.payment_roll_generate(district_code=city.district.code, month=timezone.localdate())
     with pytest.raises(PermissionDenied):
@@ -229,7 +229,7 @@ def test_the_district_approves_exports_and_records_bank_results(at, city, staff,
     line = roll.payments.get()
     svc.payment_mark(actor=staff["district"], payment_id=line.pk, paid=False, reason="账户已销户")
     svc.payment_retry(actor=staff["district"], payment_id=line.pk)
-    paid = svc.payment_mark(actor=staff["district"], payment_id=line.pk, paid=True)
+    paid = svc.payment_mark(actor=second_approver, payment_id=line.pk, paid=True)  # not the exporter
     assert paid.status == "paid" and paid.attempts == 2
     # approved rolls are not topped up any more
     assert svc.payment_roll_generate(district_code=city.district.code, month=timezone.localdate())[1] == 0
@@ -265,7 +265,8 @@ def test_emergency_temporary_aid_is_paid_first_and_documented_after(poor_househo
     svc.application_submit(actor=staff["grid"], application_id=app.pk)
     with pytest.raises(PermissionDenied):
         svc.application_emergency_pay(actor=staff["grid"], application_id=app.pk)
-    payment = svc.application_emergency_pay(actor=staff["township"], application_id=app.pk)
+    decision = svc.application_emergency_pay(actor=staff["township"], application_id=app.pk)
+    payment = Payment.objects.get(benefit__decision=decision)
     assert payment.amount == Decimal("5000.00") and payment.kind == "one_off"
     with pytest.raises(ValidationError):
         svc.application_emergency_pay(actor=staff["township"], application_id=app.pk)

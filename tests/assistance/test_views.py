@@ -465,7 +465,8 @@ def test_the_household_360_page_shows_everything(client, approved, township_offi
 
 # --- money and reviews ---------------------------------------------------------------------
 
-def test_the_district_generates_approves_exports_and_marks_the_roll(client, approved, district_approver, city):
+def test_the_district_generates_approves_exports_and_marks_the_roll(client, approved, district_approver, city,
+                                                                    second_approver):
     client.force_login(district_approver)
     r = client.post(url("roll_list"), {"district": city.district.code,
                                        "month": timezone.localdate().strftime("%Y-%m")})
@@ -477,6 +478,7 @@ def test_the_district_generates_approves_exports_and_marks_the_roll(client, appr
     assert "1905.00" in html and "王小明" in html
     client.post(url("roll_list"), {"district": city.district.code, "month": timezone.localdate().strftime("%Y-%m")})
     assert roll.payments.count() == 1
+    client.force_login(second_approver)  # four eyes: not the one who generated it
     client.post(url("roll_approve", roll.pk))
     r = client.post(url("roll_export", roll.pk))
     assert r.status_code == 200 and "1905.00" in r.content.decode("utf-8-sig")
@@ -484,6 +486,7 @@ def test_the_district_generates_approves_exports_and_marks_the_roll(client, appr
     payment.refresh_from_db()
     assert payment.status == PaymentStatus.FAILED
     client.post(url("payment_retry", payment.pk))
+    client.force_login(district_approver)  # four eyes: not the one who exported the bank file
     client.post(url("payment_mark", payment.pk), {"result": "paid"})
     payment.refresh_from_db()
     assert payment.status == PaymentStatus.PAID and payment.attempts == 2
