@@ -29,4 +29,6 @@ app.conf.beat_schedule = {
                                                               minute=0)},
     "assistance-phaseouts-expire-daily": {"task": "assistance.phaseouts_expire",
                                           "schedule": crontab(hour=0, minute=30)},
+    "accounts-login-records-purge-daily": {"task": "accounts.login_records_purge",
+                                           "schedule": crontab(hour=4, minute=15)},
 }

@@ -152,7 +152,19 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
-AXES_SENSITIVE_PARAMETERS = ["password"]
+# The typed user name is often a full ID or mobile number: axes counts and stores the account
+# key instead (``user:<id>``, or a keyed digest for a name that matches no account), so the
+# user name, phone and ID of one person share one counter; the raw form field is masked.
+AXES_SENSITIVE_PARAMETERS = ["password", "username"]
+AXES_USERNAME_CALLABLE = "civilaffairs.accounts.identifiers.axes_username"
+AXES_CLIENT_IP_CALLABLE = "civilaffairs.lib.clientip.client_ip"
+# Behind reverse proxies: how many of them append to X-Forwarded-For (0 = no proxy; the
+# header is then ignored, or any client could pick its own address).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+TRUSTED_PROXY_HEADER = "HTTP_" + env_str("TRUSTED_PROXY_HEADER", "X-Forwarded-For").upper().replace("-", "_")
+# Sign-in records (axes' access and failure logs) are deleted after this many days
+# (``accounts.login_records_purge``, daily).
+LOGIN_RECORD_RETENTION_DAYS = env_int("LOGIN_RECORD_RETENTION_DAYS", 90)
 
 # --- I18n ---------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

@@ -67,3 +67,35 @@ def role_revoke(*, actor, assignment_id: int) -> RoleAssignment:
     audit_log(actor=actor, action="accounts.role_revoked", obj=assignment.user, region_code=assignment.region_id,
               before={"role": assignment.role, "region": assignment.region_id})
     return assignment
+
+
+ACCOUNT_KEY_PREFIXES = ("user:", "unknown:")
+
+
+@transaction.atomic
+def login_records_purge(*, now=None) -> dict[str, int]:
+    """Delete django-axes' sign-in records once they are no longer needed: lock-out counters
+    after the cool-off, access and failure logs after ``LOGIN_RECORD_RETENTION_DAYS``, and any
+    counter or failure row still keyed by a typed name (written before axes counted account
+    keys: those held full ID and mobile numbers)."""
+    import datetime as dt
+
+    from axes.helpers import get_cool_off
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+    from django.conf import settings
+    from django.db.models import Q
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    kept_from = now - dt.timedelta(days=settings.LOGIN_RECORD_RETENTION_DAYS)
+    legacy = ~Q(username__startswith=ACCOUNT_KEY_PREFIXES[0]) & ~Q(username__startswith=ACCOUNT_KEY_PREFIXES[1])
+    legacy &= Q(username__isnull=False)
+    counts = {
+        "attempts": AccessAttempt.objects.filter(Q(attempt_time__lt=now - get_cool_off()) | legacy).delete()[1]
+        .get("axes.AccessAttempt", 0),
+        "failure_logs": AccessFailureLog.objects.filter(Q(attempt_time__lt=kept_from) | legacy).delete()[0],
+        "access_logs": AccessLog.objects.filter(attempt_time__lt=kept_from).delete()[0],
+    }
+    if any(counts.values()):
+        audit_log(actor=None, action="accounts.login_records_purged", object_type="axes", after=counts)
+    return counts
