@@ -48,7 +48,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -166,6 +165,10 @@ TRUSTED_PROXY_HEADER = "HTTP_" + env_str("TRUSTED_PROXY_HEADER", "X-Forwarded-Fo
 # (``accounts.login_records_purge``, daily).
 LOGIN_RECORD_RETENTION_DAYS = env_int("LOGIN_RECORD_RETENTION_DAYS", 90)
 
+# API tokens for department systems (civilaffairs.accounts.models.ApiToken): days valid.
+API_TOKEN_DEFAULT_DAYS = env_int("API_TOKEN_DEFAULT_DAYS", 90)
+API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365)
+
 # --- I18n ---------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -228,8 +231,9 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 # --- REST API -----------------------------------------------------------------
 REST_FRAMEWORK = {
     # Token first: an anonymous API call then answers 401 with a WWW-Authenticate header.
+    # Our own hashed, scoped, expiring tokens (README, "API tokens"), not DRF's authtoken.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "civilaffairs.accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
