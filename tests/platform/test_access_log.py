@@ -49,3 +49,10 @@ def test_the_access_log_line_redacts_id_and_phone_numbers():
     line = "\n".join(captured.lines)
     assert "GET /registry/households/?q=330203********0037" in line
     assert ID_NUMBER not in line and PHONE not in line and "138****8000" in line
+
+
+def test_the_development_servers_request_lines_are_redacted(settings):
+    # Django's own django.server handler has no filter; ours routes it through the redacting one.
+    route = settings.LOGGING["loggers"]["django.server"]
+    assert route["handlers"] and not route.get("propagate", True)
+    assert all("redact" in settings.LOGGING["handlers"][name]["filters"] for name in route["handlers"])
