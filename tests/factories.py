@@ -52,3 +52,11 @@ def resident(*, person_obj, username: str | None = None) -> User:
 
 def superuser(username: str = "root") -> User:
     return User.objects.create_superuser(username=username, password=PASSWORD, kind=UserKind.STAFF)
+
+
+def api_token(user: User, scope: str = "full", organisation: str = "测试单位") -> str:
+    """Issue an API token through the service and return its plaintext key."""
+    from civilaffairs.accounts.services import api_token_issue
+
+    _token, key = api_token_issue(actor=None, user=user, organisation=organisation, scope=scope)
+    return key

@@ -20,6 +20,7 @@ from civilaffairs.audit.services import audit_log
 from civilaffairs.portal.access import is_caseworker
 from civilaffairs.registry.models import RecordKind, Region
 from civilaffairs.registry.parameters import CATALOGUE
+from civilaffairs.registry.search import ID_DIGEST_PARAM, names_an_id_number, search_redirect, searched_id_label
 from civilaffairs.registry.selectors import household_get_for_user, household_members
 
 from .. import services as svc
@@ -341,12 +342,25 @@ FILE_SEARCH_PAGE_SIZE = 20
 def file_search(request):
     if not may_file_on_behalf(request.user):
         raise PermissionDenied(_("只有村（社区）、乡镇（街道）工作人员可以代为申请。"))
-    form = f.HouseholdSearchForm(request.GET or None)
+    # The form posts (an ID number never goes into the URL); a valid search is redirected to a GET
+    # whose query holds the name, or the ID number's digest (registry/search.py).
+    if request.method == "POST":
+        form = f.HouseholdSearchForm(request.POST)
+        if form.is_valid():
+            return search_redirect(request, request.POST)
+        return render(request, "assistance/file_search.html", {"form": form, "page": None, "searched": True})
+    if names_an_id_number(request.GET):
+        return search_redirect(request, request.GET)
+    digest = request.GET.get(ID_DIGEST_PARAM, "")
+    form = f.HouseholdSearchForm(request.GET if "q" in request.GET else None)
     page = None
-    if form.is_valid() and form.cleaned_data["q"].strip():
-        found = households_to_file_for(user=request.user, q=form.cleaned_data["q"].strip())
+    if digest or (form.is_valid() and form.cleaned_data["q"].strip()):
+        found = households_to_file_for(user=request.user, q=form.cleaned_data["q"].strip() if not digest else "",
+                                       id_digest=digest)
         page = CappedPaginator(found, FILE_SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "assistance/file_search.html", {"form": form, "page": page, "searched": form.is_bound})
+    return render(request, "assistance/file_search.html", {
+        "form": form, "page": page, "searched": form.is_bound or bool(digest),
+        "id_searched": bool(digest), "id_search_label": searched_id_label(request, digest)})
 
 
 # --- printable pages -----------------------------------------------------------------------

@@ -1,23 +1,32 @@
 """Admin for users and role assignments.
 
-Plain user fields (name, flags, password) use Django's UserAdmin. Role grants go
-through ``role_assign``; revoking has no service yet, so the admin action writes
-its own audit event.
+Plain user fields (name, flags) use Django's UserAdmin; a password set here goes through
+``password_set`` (audited). Role grants go through ``role_assign`` / ``role_revoke``. API
+tokens are issued, revoked and rotated through their services; a new key is shown once.
 """
 from __future__ import annotations
 
+import contextvars
+
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
-from django.core.exceptions import ValidationError
+from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm, UserChangeForm
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 
-from civilaffairs.registry.admin import ServiceAdminMixin, ServiceModelForm
+from civilaffairs.registry.admin import ServiceAdminMixin, ServiceModelForm, add_service_error
 
-from .models import RoleAssignment, User, UserKind
+from .models import ApiToken, RoleAssignment, TokenScope, User, UserKind
 from .roles import Role
-from .services import role_assign, role_revoke
+from .services import api_token_issue, api_token_revoke, api_token_rotate, password_set, role_assign, role_revoke
+
+# Django's admin builds the password form without the request; the view sets the actor here.
+_password_actor: contextvars.ContextVar = contextvars.ContextVar("password_actor", default=None)
 
 STAFF_ROLE_CHOICES = [(value, label) for value, label in Role.choices if value != Role.RESIDENT]
 
@@ -44,6 +53,15 @@ class PlatformUserChangeForm(UserChangeForm):
         data = super().clean()
         _check_kind_and_person(self, data)
         return data
+
+
+class AuditedAdminPasswordChangeForm(AdminPasswordChangeForm):
+    """The admin's "set password" page, through the audited service."""
+
+    def save(self, commit=True):
+        password = self.cleaned_data["password1"] if self.cleaned_data.get("set_usable_password", True) else None
+        password_set(actor=_password_actor.get(), user=self.user, password=password)
+        return self.user
 
 
 class RoleAssignmentInlineForm(forms.ModelForm):
@@ -86,6 +104,7 @@ class RoleAssignmentInline(admin.TabularInline):
 class UserAdmin(DjangoUserAdmin):
     form = PlatformUserChangeForm
     add_form = PlatformUserCreationForm
+    change_password_form = AuditedAdminPasswordChangeForm
     inlines = [RoleAssignmentInline]
     list_display = ["username", "display_name", "kind", "roles", "is_staff", "is_superuser", "is_active",
                     "last_login"]
@@ -111,6 +130,13 @@ class UserAdmin(DjangoUserAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("assignments")
+
+    def user_change_password(self, request, id, form_url=""):
+        token = _password_actor.set(request.user)
+        try:
+            return super().user_change_password(request, id, form_url)
+        finally:
+            _password_actor.reset(token)
 
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else []
@@ -183,3 +209,98 @@ class RoleAssignmentAdmin(ServiceAdminMixin, admin.ModelAdmin):
             else:
                 count += 1
         self.message_user(request, _("已启用 %(n)d 个角色。") % {"n": count}, messages.SUCCESS)
+
+
+# --- API tokens ---------------------------------------------------------------------------------
+
+class ApiTokenIssueForm(forms.Form):
+    username = forms.CharField(label=_("代表账号（用户名）"), max_length=150,
+                               help_text=_("令牌以该账号的身份和辖区调用接口，通常为部门的数据报送账号。"))
+    organisation = forms.CharField(label=_("使用单位"), max_length=100, help_text=_("如：市人社局社保中心"))
+    purpose = forms.CharField(label=_("用途"), max_length=200, required=False)
+    scope = forms.ChoiceField(label=_("权限范围"), choices=TokenScope.choices, initial=TokenScope.IMPORT,
+                              help_text=_("只读查询：只能读取；部门数据报送：只能提交和查看报送批次；"
+                                          "业务接口：该账号在页面上能做的一切。"))
+    valid_days = forms.IntegerField(label=_("有效天数"), min_value=1, initial=settings.API_TOKEN_DEFAULT_DAYS)
+
+    def clean_username(self):
+        user = User.objects.filter(username=self.cleaned_data["username"].strip()).first()
+        if user is None:
+            raise ValidationError(_("没有这个用户名的账号。"))
+        return user
+
+
+def _token_status(token: ApiToken) -> str:
+    if token.revoked_at is not None:
+        return str(_("已吊销"))
+    if token.expires_at <= timezone.now():
+        return str(_("已过期"))
+    return str(_("有效"))
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["prefix", "organisation", "user", "scope", "status", "expires_at", "last_used_at",
+                    "created_by"]
+    list_filter = ["scope", "revoked_at"]
+    list_select_related = ["user", "created_by"]
+    search_fields = ["=prefix", "organisation", "user__username"]
+    readonly_fields = ["prefix", "user", "organisation", "purpose", "scope", "created_at", "created_by",
+                       "expires_at", "revoked_at", "revoked_by", "last_used_at", "replaces"]
+    fields = readonly_fields
+    actions = ["revoke", "rotate"]
+
+    @admin.display(description=_("状态"))
+    def status(self, obj):
+        return _token_status(obj)
+
+    def has_change_permission(self, request, obj=None):
+        # Tokens are records: revoke or rotate with the list actions, never edit.
+        return False if obj is not None else super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def _show_keys(self, request, issued):
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "issued": issued,
+                   "title": _("令牌已签发")}
+        response = TemplateResponse(request, "admin/accounts/apitoken/issued.html", context)
+        add_never_cache_headers(response)
+        response["Cache-Control"] = "no-store"
+        return response
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ApiTokenIssueForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                token, key = api_token_issue(actor=request.user, user=data["username"],
+                                             organisation=data["organisation"], scope=data["scope"],
+                                             purpose=data["purpose"], valid_days=data["valid_days"])
+            except ValidationError as exc:
+                add_service_error(form, exc)
+            else:
+                return self._show_keys(request, [(token, key)])
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "form": form,
+                   "title": _("签发 API 令牌")}
+        return TemplateResponse(request, "admin/accounts/apitoken/issue.html", context)
+
+    @admin.action(description=_("吊销所选令牌"), permissions=["add"])
+    def revoke(self, request, queryset):
+        count = 0
+        for token_id in queryset.filter(revoked_at__isnull=True).values_list("pk", flat=True):
+            api_token_revoke(actor=request.user, token_id=token_id)
+            count += 1
+        self.message_user(request, _("已吊销 %(n)d 个令牌。") % {"n": count}, messages.SUCCESS)
+
+    @admin.action(description=_("轮换所选令牌（签发新令牌并吊销旧令牌）"), permissions=["add"])
+    def rotate(self, request, queryset):
+        issued = []
+        for token in queryset.order_by("pk"):
+            try:
+                issued.append(api_token_rotate(actor=request.user, token_id=token.pk))
+            except ValidationError as exc:
+                self.message_user(request, f"{token}: {'；'.join(exc.messages)}", messages.ERROR)
+        return self._show_keys(request, issued) if issued else None

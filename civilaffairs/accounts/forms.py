@@ -5,6 +5,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
+from .services import password_set
+
 
 def _bootstrap(form: forms.Form) -> None:
     for field in form.fields.values():
@@ -39,3 +41,8 @@ class StyledPasswordChangeForm(PasswordChangeForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _bootstrap(self)
+
+    def save(self, commit=True):
+        password_set(actor=self.user, user=self.user, password=self.cleaned_data["new_password1"])
+        return self.user
+

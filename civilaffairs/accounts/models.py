@@ -60,3 +60,44 @@ class RoleAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.region_id}"
+
+
+class TokenScope(models.TextChoices):
+    """What a department system may do with its token (on top of its account's own rights)."""
+
+    READ_ONLY = "read", _("只读查询")
+    IMPORT = "import", _("部门数据报送")
+    FULL = "full", _("业务接口（全部）")
+
+
+class ApiToken(models.Model):
+    """An API key for a department system. Only a SHA-256 digest of the key is kept (the key
+    is shown once, when issued); ``prefix`` is the key's public part, used to find the row."""
+
+    user = models.ForeignKey(User, verbose_name=_("代表账号"), on_delete=models.CASCADE, related_name="api_tokens")
+    organisation = models.CharField(_("使用单位"), max_length=100)
+    purpose = models.CharField(_("用途"), max_length=200, blank=True, default="")
+    scope = models.CharField(_("权限范围"), max_length=10, choices=TokenScope.choices)
+    prefix = models.CharField(_("令牌前缀"), max_length=16, unique=True)
+    key_digest = models.CharField(_("令牌摘要"), max_length=64)
+    created_at = models.DateTimeField(_("签发时间"), auto_now_add=True)
+    created_by = models.ForeignKey(User, verbose_name=_("签发人"), null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    expires_at = models.DateTimeField(_("到期时间"))
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+    revoked_by = models.ForeignKey(User, verbose_name=_("吊销人"), null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    replaces = models.OneToOneField("self", verbose_name=_("轮换自"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="replaced_by")
+
+    class Meta:
+        verbose_name = _("API 令牌")
+        verbose_name_plural = _("API 令牌")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} · {self.prefix}"
+
+    def is_active_at(self, when) -> bool:
+        return self.revoked_at is None and self.expires_at > when

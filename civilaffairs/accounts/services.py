@@ -67,3 +67,153 @@ def role_revoke(*, actor, assignment_id: int) -> RoleAssignment:
     audit_log(actor=actor, action="accounts.role_revoked", obj=assignment.user, region_code=assignment.region_id,
               before={"role": assignment.role, "region": assignment.region_id})
     return assignment
+
+
+ACCOUNT_KEY_PREFIXES = ("user:", "unknown:")
+
+
+@transaction.atomic
+def login_records_purge(*, now=None) -> dict[str, int]:
+    """Delete django-axes' sign-in records once they are no longer needed: lock-out counters
+    after the cool-off, access and failure logs after ``LOGIN_RECORD_RETENTION_DAYS``, and any
+    counter or failure row still keyed by a typed name (written before axes counted account
+    keys: those held full ID and mobile numbers)."""
+    import datetime as dt
+
+    from axes.helpers import get_cool_off
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+    from django.conf import settings
+    from django.db.models import Q
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    kept_from = now - dt.timedelta(days=settings.LOGIN_RECORD_RETENTION_DAYS)
+    legacy = ~Q(username__startswith=ACCOUNT_KEY_PREFIXES[0]) & ~Q(username__startswith=ACCOUNT_KEY_PREFIXES[1])
+    legacy &= Q(username__isnull=False)
+    counts = {
+        "attempts": AccessAttempt.objects.filter(Q(attempt_time__lt=now - get_cool_off()) | legacy).delete()[1]
+        .get("axes.AccessAttempt", 0),
+        "failure_logs": AccessFailureLog.objects.filter(Q(attempt_time__lt=kept_from) | legacy).delete()[0],
+        "access_logs": AccessLog.objects.filter(attempt_time__lt=kept_from).delete()[0],
+    }
+    if any(counts.values()):
+        audit_log(actor=None, action="accounts.login_records_purged", object_type="axes", after=counts)
+    return counts
+
+
+# --- API tokens for department systems --------------------------------------------------------
+
+API_TOKEN_PREFIX = "ca_"
+
+
+def api_token_digest(key: str) -> str:
+    # The key is 256 random bits: a plain SHA-256 cannot be brute-forced, and needs no salt.
+    import hashlib
+
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def api_token_prefix(key: str) -> str | None:
+    """The lookup part of ``ca_<8 hex>_<secret>``, or None for anything else."""
+    if not key.startswith(API_TOKEN_PREFIX) or len(key) < 20 or key[11:12] != "_":
+        return None
+    return key[3:11]
+
+
+def _new_key() -> tuple[str, str]:
+    import secrets
+
+    prefix = secrets.token_hex(4)
+    return prefix, f"{API_TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+
+
+def _token_expiry(*, expires_at=None, valid_days: int | None = None):
+    import datetime as dt
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    now = timezone.now()
+    if expires_at is None:
+        expires_at = now + dt.timedelta(days=valid_days or settings.API_TOKEN_DEFAULT_DAYS)
+    if expires_at <= now:
+        raise ValidationError({"expires_at": _("到期时间必须晚于现在。")})
+    if expires_at > now + dt.timedelta(days=settings.API_TOKEN_MAX_DAYS):
+        raise ValidationError({"expires_at": _("令牌有效期最长 %(days)d 天。") % {"days": settings.API_TOKEN_MAX_DAYS}})
+    return expires_at
+
+
+def _token_audit_fields(token) -> dict:
+    return {"prefix": token.prefix, "user": token.user_id, "organisation": token.organisation,
+            "scope": token.scope, "expires_at": token.expires_at}
+
+
+@transaction.atomic
+def api_token_issue(*, actor, user, organisation: str, scope: str, purpose: str = "", expires_at=None,
+                    valid_days: int | None = None, key: str | None = None):
+    """Issue a token; returns ``(token, key)``. The key exists only in this return value.
+    ``key`` is for the demo data only (a key derived from SECRET_KEY); otherwise it is random."""
+    from .models import ApiToken, TokenScope
+
+    organisation = (organisation or "").strip()
+    if not organisation:
+        raise ValidationError({"organisation": _("请填写使用令牌的单位。")})
+    if scope not in TokenScope.values:
+        raise ValidationError({"scope": _("权限范围无效。")})
+    if not user.is_active:
+        raise ValidationError({"user": _("该账号已停用，不能签发令牌。")})
+    expires_at = _token_expiry(expires_at=expires_at, valid_days=valid_days)
+    if key is None:
+        prefix, key = _new_key()
+    elif (prefix := api_token_prefix(key)) is None:
+        raise ValidationError(_("令牌格式不正确。"))
+    token = ApiToken.objects.create(user=user, organisation=organisation, purpose=purpose.strip(), scope=scope,
+                                    prefix=prefix, key_digest=api_token_digest(key), expires_at=expires_at,
+                                    created_by=actor if getattr(actor, "is_authenticated", False) else None)
+    audit_log(actor=actor, action="accounts.api_token_issued", obj=token, after=_token_audit_fields(token))
+    return token, key
+
+
+@transaction.atomic
+def api_token_revoke(*, actor, token_id: int):
+    from django.utils import timezone
+
+    from .models import ApiToken
+
+    token = ApiToken.objects.select_for_update().get(pk=token_id)
+    if token.revoked_at is not None:
+        return token
+    token.revoked_at = timezone.now()
+    token.revoked_by = actor if getattr(actor, "is_authenticated", False) else None
+    token.save(update_fields=["revoked_at", "revoked_by"])
+    audit_log(actor=actor, action="accounts.api_token_revoked", obj=token, before=_token_audit_fields(token))
+    return token
+
+
+@transaction.atomic
+def api_token_rotate(*, actor, token_id: int, valid_days: int | None = None):
+    """Replace a token by a new key with the same owner and scope; the old key stops working
+    at once. Returns ``(new_token, key)``."""
+    from .models import ApiToken
+
+    old = ApiToken.objects.select_for_update().select_related("user").get(pk=token_id)
+    if hasattr(old, "replaced_by"):
+        raise ValidationError(_("该令牌已轮换过，请轮换新令牌 %(prefix)s。") % {"prefix": old.replaced_by.prefix})
+    api_token_revoke(actor=actor, token_id=old.pk)
+    new, key = api_token_issue(actor=actor, user=old.user, organisation=old.organisation, scope=old.scope,
+                               purpose=old.purpose, valid_days=valid_days)
+    new.replaces = old
+    new.save(update_fields=["replaces"])
+    audit_log(actor=actor, action="accounts.api_token_rotated", obj=new,
+              before={"prefix": old.prefix}, after=_token_audit_fields(new))
+    return new, key
+
+
+@transaction.atomic
+def password_set(*, actor, user, password: str | None) -> None:
+    """Change a password (``None``: no password sign-in). Audited; never the password itself."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    by_self = getattr(actor, "pk", None) == user.pk
+    audit_log(actor=actor, action="accounts.password_changed" if by_self else "accounts.password_set",
+              obj=user, after={"usable": user.has_usable_password()})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextvars
 import re
 
+from civilaffairs.lib.clientip import client_ip
 from civilaffairs.lib.requestid import reset_request_id, set_request_id
 
 _client_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("client_ip", default=None)
@@ -22,7 +23,7 @@ class RequestIdMiddleware:
     def __call__(self, request):
         incoming = request.headers.get("X-Request-ID", "")
         token = set_request_id(incoming if _SAFE_ID.match(incoming) else None)
-        ip_token = _client_ip.set(request.META.get("REMOTE_ADDR"))
+        ip_token = _client_ip.set(client_ip(request))
         try:
             from civilaffairs.lib.requestid import current_request_id
 

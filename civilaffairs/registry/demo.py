@@ -176,10 +176,7 @@ def demo_reset(*, log=None) -> None:
         WorkItem.objects.filter(dedupe_key__startswith="demo:").delete()
         created_admin = bool(event and event.after and event.after.get("created_admin"))
         users = User.objects.filter(username__in=[u for u in DEMO_USERNAMES if u != "admin" or created_admin])
-        from rest_framework.authtoken.models import Token
-
-        Token.objects.filter(user__in=users).delete()
-        users.delete()
+        users.delete()  # their API tokens go with them
         if event is None or not event.after:
             log("没有找到演示数据的记录，仅删除了演示账号。")
             return
@@ -296,10 +293,10 @@ def demo_signins() -> list[dict]:
             region_code = assignment.region_id if assignment else ""
             region_name = assignment.region.name if assignment else ""
             if username == "demo-data":
-                from rest_framework.authtoken.models import Token
+                from civilaffairs.accounts.services import api_token_digest
 
-                token = Token.objects.filter(user=user).first()
-                note = f"API token {token.key}" if token else ""
+                key = demo_api_token_key()
+                note = f"API token {key}" if user.api_tokens.filter(key_digest=api_token_digest(key)).exists() else ""
             elif user.is_staff:
                 note = "可登录管理后台"
         rows.append({"username": username, "role": role, "role_label": str(role_label), "region": region_code,
@@ -309,13 +306,21 @@ def demo_signins() -> list[dict]:
 
 # --- Accounts and worklist -------------------------------------------------------------
 
+def demo_api_token_key() -> str:
+    """The demo data provider's key, derived from SECRET_KEY so the sign-in list can show it
+    (only a digest is stored)."""
+    import hashlib
+    import hmac
+
+    secret = hmac.new(settings.SECRET_KEY.encode(), b"demo-data api token", hashlib.sha256).hexdigest()
+    return f"ca_demo0000_{secret}"
+
+
 def _create_accounts(builder: "_CityBuilder") -> None:
     from django.contrib.auth import get_user_model
     from django.contrib.auth.hashers import make_password
-    from rest_framework.authtoken.models import Token
-
-    from civilaffairs.accounts.models import UserKind
-    from civilaffairs.accounts.services import resident_user_create, staff_user_create
+    from civilaffairs.accounts.models import TokenScope, UserKind
+    from civilaffairs.accounts.services import api_token_issue, resident_user_create, staff_user_create
     from civilaffairs.worklist.services import workitem_raise
 
     from .services import person_update_phone
@@ -332,7 +337,8 @@ def _create_accounts(builder: "_CityBuilder") -> None:
     for username, role, place, organisation, is_staff in DEMO_STAFF:
         staff_user_create(actor=None, username=username, password=None, display_name=names[username],
                           role=role, region_code=where[place], organisation=organisation, is_staff=is_staff)
-    Token.objects.create(user=get_user_model().objects.get(username="demo-data"))
+    api_token_issue(actor=None, user=get_user_model().objects.get(username="demo-data"), organisation="演示人社局",
+                    scope=TokenScope.IMPORT, purpose="演示：部门数据报送", key=demo_api_token_key())
 
     household = (Household.objects.filter(community_id=community, pk__gte=builder.household_range[0])
                  .select_related("head").order_by("pk").first())

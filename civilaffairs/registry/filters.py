@@ -30,10 +30,22 @@ class HouseholdFilterSet(django_filters.FilterSet):
     region = django_filters.CharFilter(label=_("区划代码"), method="filter_region")
     residence_type = django_filters.ChoiceFilter(label=_("户籍/常住"), choices=ResidenceType.choices)
     urban_rural = django_filters.ChoiceFilter(label=_("城乡"), choices=UrbanRural.choices)
+    # A posted ID-number search lands here as the number's keyed digest (registry/search.py).
+    id_digest = django_filters.CharFilter(label=_("身份证号摘要"), method="filter_id_digest")
 
     class Meta:
         model = Household
-        fields = ["q", "region", "residence_type", "urban_rural"]
+        fields = ["q", "region", "residence_type", "urban_rural", "id_digest"]
+
+    def filter_id_digest(self, queryset, name, value):
+        from .search import is_id_digest
+
+        if not value:
+            return queryset
+        if not is_id_digest(value):
+            return queryset.none()
+        return queryset.filter(pk__in=HouseholdMember.objects.filter(
+            person__id_digest=value, is_active=True).values("household_id"))
 
     def filter_q(self, queryset, name, value):
         value = (value or "").strip()

@@ -16,6 +16,7 @@ from civilaffairs.lib.pagination import CappedPaginator, link_rows
 
 from .filters import HouseholdFilterSet
 from .models import HOUSEHOLD_LIST_ORDER, Household, UrbanRural
+from .search import ID_DIGEST_PARAM, names_an_id_number, search_redirect, searched_id_label
 from .selectors import household_get_for_user, household_members, regions_for_user
 from .services import person_reveal_id_number
 
@@ -32,6 +33,10 @@ def _may_list_households(user) -> bool:
 def household_list(request):
     if not _may_list_households(request.user):
         raise PermissionDenied
+    if request.method == "POST":  # the search form posts: no ID number in the URL (search.py)
+        return search_redirect(request, request.POST)
+    if names_an_id_number(request.GET):
+        return search_redirect(request, request.GET)
     households = scope_queryset(Household.objects.select_related("community", "community__parent"), request.user)
     filterset = HouseholdFilterSet(request.GET or None, queryset=households.order_by(*HOUSEHOLD_LIST_ORDER))
     for field in filterset.form.fields.values():
@@ -44,6 +49,8 @@ def household_list(request):
     return render(request, "registry/household_list.html", {
         "filterset": filterset,
         "page": page,
+        "id_search_label": searched_id_label(request, request.GET.get(ID_DIGEST_PARAM)),
+        "id_searched": bool(request.GET.get(ID_DIGEST_PARAM)),
         "regions": regions_for_user(user=request.user).filter(level__gte=3).order_by("code")[:REGION_SUGGESTIONS],
     })
 

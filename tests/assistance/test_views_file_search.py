@@ -12,7 +12,7 @@ SEARCH = reverse("assistance:file_search")
 
 
 def found(client, q, **params) -> list[str]:
-    r = client.get(SEARCH, {"q": q, **params})
+    r = client.get(SEARCH, {"q": q, **params}, follow=True)
     assert r.status_code == 200
     return [h.head_name for h in r.context["page"].object_list]
 

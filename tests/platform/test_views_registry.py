@@ -47,7 +47,7 @@ def test_the_household_list_finds_a_household_by_a_members_full_id_number(client
     f.household(community=city.neighbour, head_name="赵六")
     member = home_household.members.exclude(person=home_household.head).first().person
     client.force_login(township_officer)
-    r = client.get(LIST, {"q": member.reveal_id_number()})
+    r = client.get(LIST, {"q": member.reveal_id_number()}, follow=True)
     assert list(r.context["page"].object_list) == [home_household]
 
 
