@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -27,6 +28,20 @@ from ..selectors import application_get_for_user
 from ..workflow import TRANSITIONS
 from .apply import resume_url
 from .common import add_errors, scoped_applications
+
+
+HOME_LIMIT = 5
+
+
+def resident_home_section(*, request, household):
+    """The resident home's "我的申请" card (registered with the portal in AssistanceConfig.ready)."""
+    if not request.user.is_resident:
+        return None
+    apps = scoped_applications(request.user).order_by("-created_at", "-id")
+    total = apps.count()
+    rows = [(a, resume_url(a) if a.status == ApplicationStatus.DRAFT
+             else reverse("assistance:application_detail", args=[a.pk])) for a in apps[:HOME_LIMIT]]
+    return "assistance/_resident_home_applications.html", {"rows": rows, "total": total, "more": total > len(rows)}
 
 
 @resident_required
