@@ -25,7 +25,6 @@ MARKUP = re.compile(rb"<\s*(?:!doctype\s+html|html|head|body|script|iframe|svg|o
                     rb"|javascript\s*:|on(?:load|error|click|mouseover)\s*=", re.IGNORECASE)
 FILE_MODE = 0o600
 DIRECTORY_MODE = 0o700
-MAX_NAME_LENGTH = 255
 
 
 def max_bytes() -> int:
@@ -48,9 +47,6 @@ def check_upload(uploaded) -> tuple[str, str]:
     """Validate an UploadedFile; returns (content_type, extension) or raises ValidationError."""
     limit = max_bytes()
     name = str(uploaded.name or "")
-    if len(name) > MAX_NAME_LENGTH:
-        raise ValidationError(_("文件名过长（%(n)d 个字符，最多 %(limit)d 个），请改短文件名后再上传。")
-                              % {"n": len(name), "limit": MAX_NAME_LENGTH})
     if uploaded.size > limit:
         raise ValidationError(_("文件“%(name)s”大小为 %(size).1f MB，超过 %(limit)d MB 的上限。") % {
             "name": name, "size": uploaded.size / 1048576, "limit": limit // 1048576})
