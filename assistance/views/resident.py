@@ -114,6 +114,9 @@ def application_resubmit(request, pk: int):
     sending = request.POST.get("do") != "upload"
     if sending and not svc.may_act(request.user, "resubmit", app):
         raise PermissionDenied(_("您无权补正该申请。"))
+    if app.status != ApplicationStatus.RETURNED:  # a double click, or the township took it back meanwhile
+        messages.info(request, _("该申请当前状态为“%(s)s”，不需要补正。") % {"s": app.get_status_display()})
+        return redirect("assistance:application_detail", app.pk)
     if form.is_valid():
         data = form.cleaned_data
         try:

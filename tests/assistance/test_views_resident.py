@@ -372,3 +372,11 @@ def test_the_members_step_asks_for_work_ability_when_it_is_left_open(client, res
     data.update({f"m-{i}-can_work": "no" for i in range(len(members))})
     assert client.post(url("apply_members", draft.pk), data).status_code == 302
     assert not draft.members.filter(can_work=True).exists()
+
+
+def test_a_second_resubmit_is_told_nothing_needs_supplementing(client, resident, returned):
+    client.force_login(resident)
+    assert client.post(url("application_resubmit", returned.pk), {"do": "resubmit", "note": "已补"}).status_code == 302
+    r = client.post(url("application_resubmit", returned.pk), {"do": "resubmit", "note": "已补"}, follow=True)
+    assert r.status_code == 200 and "不需要补正" in r.content.decode()
+    assert returned.events.filter(action="resubmit").count() == 1
