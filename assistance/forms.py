@@ -13,9 +13,35 @@ SELECT = {"class": "form-select"}
 CHECK = {"class": "form-check-input"}
 
 
+class LimitedCharField(forms.CharField):
+    """Text with a limit that is shown, never applied by cutting: no ``maxlength`` attribute (a
+    browser silently drops pasted text beyond it), a live counter (static/portal/textlimit.js reads
+    ``data-maxlength``) and a clear refusal from the server when the text is too long."""
+
+    default_error_messages = {
+        "max_length": _("最多可填写 %(limit_value)d 个字，现为 %(show_value)d 个字，请删减后再提交（系统不会自动截断）。"),
+    }
+
+    def to_python(self, value):
+        # Browsers send a line break as \r\n; counted once, as the counter does.
+        return super().to_python(value.replace("\r\n", "\n") if isinstance(value, str) else value)
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        if self.max_length is not None and attrs.pop("maxlength", None) is not None:
+            attrs["data-maxlength"] = str(self.max_length)
+            attrs["data-counter-label"] = _("已输入 {n} / {max} 字")
+        return attrs
+
+
 def _text(label, *, required=True, rows=3, max_length=2000, help_text=""):
-    return forms.CharField(label=label, required=required, max_length=max_length, help_text=help_text,
-                           widget=forms.Textarea(attrs={**TEXT, "rows": rows}))
+    return LimitedCharField(label=label, required=required, max_length=max_length, help_text=help_text,
+                            widget=forms.Textarea(attrs={**TEXT, "rows": rows}))
+
+
+def _line(label, *, required=True, max_length=200, **attrs):
+    return LimitedCharField(label=label, required=required, max_length=max_length,
+                            widget=forms.TextInput(attrs={**TEXT, **attrs}))
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -71,6 +97,7 @@ class ReasonForm(forms.Form):
     reason = _text(_("申请理由"), rows=4)
 
 
+WORK_ABILITY = [("yes", _("有劳动能力")), ("no", _("无劳动能力"))]
 GRADES = [("", _("无残疾")), ("1", _("一级")), ("2", _("二级")), ("3", _("三级")), ("4", _("四级"))]
 
 
@@ -83,8 +110,11 @@ class MemberForm(forms.Form):
                                          widget=forms.Select(attrs=SELECT))
     serious_illness = forms.BooleanField(label=_("患重大疾病"), required=False, widget=forms.CheckboxInput(attrs=CHECK))
     self_care = forms.ChoiceField(label=_("生活自理能力"), choices=SelfCare.choices, widget=forms.Select(attrs=SELECT))
-    can_work = forms.BooleanField(label=_("有劳动能力"), required=False, widget=forms.CheckboxInput(attrs=CHECK))
-    note = forms.CharField(label=_("其他情况"), required=False, max_length=200, widget=forms.TextInput(attrs=TEXT))
+    # A choice the person makes (never pre-ticked): see views.apply.apply_members for when it is pre-filled.
+    can_work = forms.TypedChoiceField(label=_("劳动能力"), choices=WORK_ABILITY, coerce=lambda v: v == "yes",
+                                      widget=forms.RadioSelect(attrs=CHECK),
+                                      error_messages={"required": _("请选择该成员是否有劳动能力。")})
+    note = _line(_("其他情况"), required=False)
 
 
 MemberFormSet = forms.formset_factory(MemberForm, extra=0)
@@ -101,7 +131,24 @@ class WithdrawForm(forms.Form):
 
 
 class ResubmitForm(forms.Form):
-    note = _text(_("补正说明（可不填）"), required=False, rows=2)
+    """补正: the note and (optionally) a file in one form, so uploading keeps the typed note."""
+
+    note = _text(_("补正说明（可不填）"), required=False, rows=3)
+    kind = forms.ChoiceField(label=_("材料类别"), choices=MaterialKind.choices, required=False,
+                             widget=forms.Select(attrs=SELECT))
+    file = forms.FileField(label=_("文件（PDF、JPG 或 PNG，可不选）"), required=False,
+                           widget=forms.ClearableFileInput(attrs={**TEXT, "accept": ".pdf,.jpg,.jpeg,.png"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("file") and not data.get("kind"):
+            self.add_error("kind", _("请选择材料类别。"))
+        return data
+
+
+class MaterialReplaceForm(forms.Form):
+    file = forms.FileField(label=_("新文件（PDF、JPG 或 PNG）"),
+                           widget=forms.ClearableFileInput(attrs={**TEXT, "accept": ".pdf,.jpg,.jpeg,.png"}))
 
 
 # --- caseworker actions --------------------------------------------------------------
@@ -124,11 +171,10 @@ class VisitForm(forms.Form):
                                      widget=forms.DateTimeInput(attrs={**TEXT, "type": "datetime-local"},
                                                                 format="%Y-%m-%dT%H:%M"),
                                      input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
-    visitors = forms.CharField(label=_("调查人员"), max_length=200, widget=forms.TextInput(attrs=TEXT))
+    visitors = _line(_("调查人员"))
     findings = _text(_("调查情况"), rows=3)
     living_conditions = _text(_("居住及生活状况"), required=False, rows=2)
-    recommendation = forms.CharField(label=_("调查意见"), required=False, max_length=200,
-                                     widget=forms.TextInput(attrs=TEXT))
+    recommendation = _line(_("调查意见"), required=False)
     photos = MultipleFileField(label=_("现场照片（可多张，JPG/PNG/PDF）"), required=False)
 
     def __init__(self, *args, **kwargs):
@@ -139,8 +185,7 @@ class VisitForm(forms.Form):
 class NoticeForm(forms.Form):
     starts_on = forms.DateField(label=_("公示开始日期（默认今天）"), required=False,
                                 widget=forms.DateInput(attrs={**TEXT, "type": "date"}))
-    location = forms.CharField(label=_("公示地点"), required=False, max_length=200,
-                               widget=forms.TextInput(attrs={**TEXT, "placeholder": _("村（社区）公示栏")}))
+    location = _line(_("公示地点"), required=False, placeholder=_("村（社区）公示栏"))
 
 
 class ObjectionForm(forms.Form):
@@ -199,7 +244,7 @@ class RollGenerateForm(forms.Form):
 
 
 class MarkFailedForm(forms.Form):
-    reason = forms.CharField(label=_("失败原因"), max_length=200, widget=forms.TextInput(attrs=TEXT))
+    reason = _line(_("失败原因"))
 
 
 class PriceSubsidyForm(forms.Form):

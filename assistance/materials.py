@@ -1,8 +1,10 @@
 """Uploaded materials: type checked from content (never from the name), size-limited,
-stored outside every public URL."""
+stored outside every public URL, readable by the service's user only."""
 from __future__ import annotations
 
 import hashlib
+import os
+import re
 import uuid
 from pathlib import Path
 
@@ -15,6 +17,14 @@ SIGNATURES = (
     (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
     (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
 )
+# The names a resident's file may carry for each type: a mismatch is refused, never "fixed".
+EXTENSIONS = {"application/pdf": (".pdf",), "image/jpeg": (".jpg", ".jpeg"), "image/png": (".png",)}
+# A PDF or image that carries markup a browser would run (a polyglot) is refused.
+SCAN_BYTES = 64 * 1024
+MARKUP = re.compile(rb"<\s*(?:!doctype\s+html|html|head|body|script|iframe|svg|object|embed|meta)"
+                    rb"|javascript\s*:|on(?:load|error|click|mouseover)\s*=", re.IGNORECASE)
+FILE_MODE = 0o600
+DIRECTORY_MODE = 0o700
 
 
 def max_bytes() -> int:
@@ -28,32 +38,60 @@ def sniff(head: bytes) -> tuple[str, str] | None:
     return None
 
 
+def extension_for(content_type: str) -> str:
+    """The extension a stored material is served under: from its sniffed type, never its name."""
+    return next((ext for _magic, ct, ext in SIGNATURES if ct == content_type), ".bin")
+
+
 def check_upload(uploaded) -> tuple[str, str]:
     """Validate an UploadedFile; returns (content_type, extension) or raises ValidationError."""
     limit = max_bytes()
+    name = str(uploaded.name or "")
     if uploaded.size > limit:
         raise ValidationError(_("文件“%(name)s”大小为 %(size).1f MB，超过 %(limit)d MB 的上限。") % {
-            "name": uploaded.name, "size": uploaded.size / 1048576, "limit": limit // 1048576})
+            "name": name, "size": uploaded.size / 1048576, "limit": limit // 1048576})
     if uploaded.size == 0:
-        raise ValidationError(_("文件“%(name)s”是空文件。") % {"name": uploaded.name})
+        raise ValidationError(_("文件“%(name)s”是空文件。") % {"name": name})
     uploaded.seek(0)
-    head = uploaded.read(16)
+    head = uploaded.read(SCAN_BYTES)
     uploaded.seek(0)
     found = sniff(head)
     if found is None:
         raise ValidationError(_("文件“%(name)s”不是有效的 PDF、JPG 或 PNG 文件（已按文件内容检查，而非扩展名）。")
-                              % {"name": uploaded.name})
+                              % {"name": name})
+    content_type, ext = found
+    if MARKUP.search(head):
+        raise ValidationError(_("文件“%(name)s”中含有网页或脚本内容，不能作为申请材料上传。请上传扫描件或照片。")
+                              % {"name": name})
+    if Path(name).suffix.lower() not in EXTENSIONS[content_type]:
+        raise ValidationError(_("文件“%(name)s”的扩展名与内容不符（内容为 %(type)s 文件），请检查后重新上传。")
+                              % {"name": name, "type": ext.lstrip(".").upper()})
     return found
 
 
+def _private_dir(path: Path) -> None:
+    """Create ``path`` and its missing parents under the private root, each 0700 (mkdir's
+    ``parents=True`` would create the parents with the umask's default mode)."""
+    root = Path(settings.PRIVATE_MEDIA_ROOT)
+    root.mkdir(parents=True, exist_ok=True)
+    current = root
+    for part in path.relative_to(root).parts:
+        current = current / part
+        current.mkdir(mode=DIRECTORY_MODE, exist_ok=True)
+        os.chmod(current, DIRECTORY_MODE)  # also a directory made before this rule
+
+
 def store(uploaded, *, application_id: int, extension: str) -> tuple[str, int, str]:
-    """Write to PRIVATE_MEDIA_ROOT/materials/<application>/<uuid><ext>; returns (storage name, size, sha256)."""
+    """Write to PRIVATE_MEDIA_ROOT/materials/<application>/<uuid><ext> (0600 in a 0700 directory);
+    returns (storage name, size, sha256)."""
     relative = Path("materials") / str(application_id) / f"{uuid.uuid4().hex}{extension}"
     target = Path(settings.PRIVATE_MEDIA_ROOT) / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
+    _private_dir(target.parent)
     digest = hashlib.sha256()
     size = 0
-    with open(target, "wb") as fh:
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    os.fchmod(fd, FILE_MODE)  # whatever the umask
+    with os.fdopen(fd, "wb") as fh:
         for chunk in uploaded.chunks():
             size += len(chunk)
             if size > max_bytes():
@@ -63,6 +101,14 @@ def store(uploaded, *, application_id: int, extension: str) -> tuple[str, int, s
             digest.update(chunk)
             fh.write(chunk)
     return str(relative), size, digest.hexdigest()
+
+
+def remove(storage_name: str) -> None:
+    """Delete a stored file (after the row that named it is gone); a missing file is no error."""
+    try:
+        path_of(storage_name).unlink(missing_ok=True)
+    except ValidationError:
+        pass
 
 
 def path_of(storage_name: str) -> Path:

@@ -26,6 +26,8 @@ urlpatterns = [
     path("applications/<int:pk>/resubmit/", views.application_resubmit, name="application_resubmit"),
     path("applications/<int:pk>/materials/", views.material_upload, name="material_upload"),
     path("materials/<int:pk>/download/", views.material_download, name="material_download"),
+    path("materials/<int:pk>/remove/", views.material_remove, name="material_remove"),
+    path("materials/<int:pk>/replace/", views.material_replace, name="material_replace"),
     path("reports/<int:pk>/", views.report_detail, name="report_detail"),
     path("decisions/<int:pk>/", views.decision_letter, name="decision_letter"),
     # caseworkers: households, filing on behalf

@@ -34,6 +34,7 @@ from ..workflow import DECISION_TRANSITIONS, LEVEL_LENGTH, FourEyes, OWNER, TRAN
 
 __all__ = [
     "application_create", "application_set_members", "application_save_draft", "material_add",
+    "material_remove", "material_replace", "may_change_material", "MATERIAL_CHANGE_STATUSES",
     "application_submit", "application_resubmit", "application_accept", "application_return",
     "application_verify", "visit_record", "notice_start", "objection_record", "objection_resolve",
     "notice_close", "application_approve", "application_confirm", "application_reject", "application_withdraw",
@@ -203,6 +204,10 @@ def application_save_draft(*, actor, application_id: int, data: dict, reason: st
     return app
 
 
+MEMBER_NOTE_MAX = ApplicationMember._meta.get_field("note").max_length
+RESUBMIT_NOTE_MAX = 2000
+
+
 @transaction.atomic
 def application_set_members(*, actor, application_id: int, members: list[dict]) -> Application:
     """``members``: [{"person_id", "declared_monthly_income", "disability_grade", "serious_illness",
@@ -239,16 +244,24 @@ def application_set_members(*, actor, application_id: int, members: list[dict]) 
         if row.get("self_care", SelfCare.SELF) not in SelfCare.values:
             errors.append(_("第%(i)d位成员的生活自理能力无效。") % {"i": i})
             continue
+        note = str(row.get("note", "") or "").strip()
+        if len(note) > MEMBER_NOTE_MAX:
+            errors.append(_("第%(i)d位成员的“其他情况”最多 %(limit)d 个字，现为 %(n)d 个字，请删减。")
+                          % {"i": i, "limit": MEMBER_NOTE_MAX, "n": len(note)})
+            continue
         member.declared_monthly_income = income.quantize(Decimal("0.01"))
         member.disability_grade = int(grade) if grade not in (None, "") else None
         member.serious_illness = bool(row.get("serious_illness"))
         member.self_care = row.get("self_care", SelfCare.SELF)
         member.can_work = bool(row.get("can_work", True))
-        member.note = str(row.get("note", ""))[:200]
+        member.note = note
     if errors:
         raise ValidationError(errors)
     ApplicationMember.objects.bulk_update(current.values(), ["declared_monthly_income", "disability_grade",
                                                              "serious_illness", "self_care", "can_work", "note"])
+    # The declaration is now a record the members step may pre-fill from (work ability included).
+    app.draft_data = {**app.draft_data, "members_declared_on": timezone.localdate().isoformat()}
+    app.save(update_fields=["draft_data", "updated_at"])
     audit_log(actor=actor, action="assistance.application_members_declared", obj=app, region_code=app.community_id,
               after={"members": len(current)})
     return app
@@ -272,13 +285,95 @@ def _store_material(actor, app: Application, uploaded, *, kind: str, visit, cont
     storage_name, size, digest = material_files.store(uploaded, application_id=app.pk, extension=ext)
     try:
         material = Material.objects.create(application=app, visit=visit, kind=kind, storage_name=storage_name,
-                                           original_name=str(uploaded.name)[:255], content_type=content_type,
+                                           original_name=str(uploaded.name), content_type=content_type,
                                            size=size, sha256=digest, uploaded_by=actor)
         audit_log(actor=actor, action="assistance.material_added", obj=app, region_code=app.community_id,
                   after={"material": material.pk, "kind": kind, "size": size, "type": content_type})
     except Exception:
-        material_files.path_of(storage_name).unlink(missing_ok=True)  # no orphan file for a failed write
+        material_files.remove(storage_name)  # no orphan file for a failed write
         raise
+    return material
+
+
+# Materials can be taken back or swapped only while the application is still the applicant's to
+# change: a draft, or returned for 补正. Once submitted the file is evidence a caseworker relies on.
+MATERIAL_CHANGE_STATUSES = (S.DRAFT, S.RETURNED)
+
+
+def may_change_material(user, material: Material, *, any_status: bool = False) -> bool:
+    """The resident whose household applied, or the worker who uploaded it (filing on their
+    behalf) — never a home-visit photo, and only while the application can change (unless
+    ``any_status``: the right alone)."""
+    if material.visit_id is not None:
+        return False
+    if not any_status and material.application.status not in MATERIAL_CHANGE_STATUSES:
+        return False
+    if is_owner(user, material.application.household_id):
+        return True
+    return (not getattr(user, "is_resident", False) and material.uploaded_by_id == user.pk
+            and bool(roles_over(user, material.application.community_id) & TRANSITIONS["submit"].actors))
+
+
+def _locked_material(actor, material_id: int) -> tuple[Application, Material]:
+    application_id = Material.objects.filter(pk=material_id).values_list("application_id", flat=True).first()
+    if application_id is None:
+        raise ValidationError(_("材料不存在或已删除。"))
+    app = _locked(application_id)
+    material = Material.objects.select_for_update().get(pk=material_id)
+    material.application = app
+    if material.visit_id is not None:
+        raise PermissionDenied(_("入户调查照片不能删除或替换。"))
+    if app.status not in MATERIAL_CHANGE_STATUSES:
+        raise ValidationError(_("申请当前状态为“%(s)s”，材料不能再删除或替换；如需更正请联系经办工作人员。")
+                              % {"s": app.get_status_display()})
+    if not may_change_material(actor, material):
+        raise PermissionDenied(_("您无权删除或替换该材料。"))
+    return app, material
+
+
+def _material_facts(material: Material) -> dict:
+    return {"material": material.pk, "kind": material.kind, "name": material.original_name,
+            "size": material.size, "sha256": material.sha256}
+
+
+@transaction.atomic
+def material_remove(*, actor, material_id: int) -> Application:
+    app, material = _locked_material(actor, material_id)
+    before = _material_facts(material)
+    storage_name = material.storage_name
+    material.delete()
+    ApplicationEvent.objects.create(application=app, action="material_remove", from_status=app.status,
+                                    to_status=app.status, actor=actor,
+                                    note=_("删除材料“%(name)s”") % {"name": before["name"]})
+    audit_log(actor=actor, action="assistance.material_removed", obj=app, region_code=app.community_id,
+              before=before)
+    transaction.on_commit(lambda: material_files.remove(storage_name))  # the file goes once the row has
+    return app
+
+
+@transaction.atomic
+def material_replace(*, actor, material_id: int, uploaded) -> Material:
+    app, material = _locked_material(actor, material_id)
+    content_type, ext = material_files.check_upload(uploaded)
+    before = _material_facts(material)
+    old_storage = material.storage_name
+    storage_name, size, digest = material_files.store(uploaded, application_id=app.pk, extension=ext)
+    try:
+        material.storage_name, material.original_name = storage_name, str(uploaded.name)
+        material.content_type, material.size, material.sha256 = content_type, size, digest
+        material.uploaded_by = actor
+        material.save(update_fields=["storage_name", "original_name", "content_type", "size", "sha256",
+                                     "uploaded_by"])
+        ApplicationEvent.objects.create(application=app, action="material_replace", from_status=app.status,
+                                        to_status=app.status, actor=actor,
+                                        note=_("替换材料“%(old)s”为“%(new)s”") % {"old": before["name"],
+                                                                              "new": material.original_name})
+        audit_log(actor=actor, action="assistance.material_replaced", obj=app, region_code=app.community_id,
+                  before=before, after=_material_facts(material))
+    except Exception:
+        material_files.remove(storage_name)  # no orphan file for a failed write
+        raise
+    transaction.on_commit(lambda: material_files.remove(old_storage))
     return material
 
 
@@ -354,11 +449,16 @@ def _submit_parameters(app: Application, today: dt.date) -> dict:
 def application_resubmit(*, actor, application_id: int, note: str = "") -> Application:
     app = _locked(application_id)
     _check(actor, "resubmit", app)
+    note = note.strip()
+    if len(note) > RESUBMIT_NOTE_MAX:
+        raise ValidationError({"note": _("补正说明最多 %(limit)d 个字，现为 %(n)d 个字，请删减后再提交。")
+                               % {"limit": RESUBMIT_NOTE_MAX, "n": len(note)}})
     today = timezone.localdate()
     rows = _submit_parameters(app, today)
     app.missing_materials = ""
     app.precheck = application_precheck(app, on=today, rows=rows)
-    _move(actor, app, "resubmit", note=note, changed=("missing_materials", "precheck"),
+    app.draft_data = {k: v for k, v in app.draft_data.items() if k != "resubmit_note"}  # sent: no longer a draft
+    _move(actor, app, "resubmit", note=note, changed=("missing_materials", "precheck", "draft_data"),
           decision_days=int(rows["decision_days"].value))
     return app
 

@@ -12,6 +12,6 @@ from .money import (  # noqa: F401
     roll_list_view, subsidy_rounds,
 )
 from .resident import (  # noqa: F401
-    application_resubmit, application_withdraw, index, material_download, material_upload, my_applications,
-    notification_list, notification_read, notification_read_all,
+    application_resubmit, application_withdraw, index, material_download, material_remove, material_replace,
+    material_upload, my_applications, notification_list, notification_read, notification_read_all,
 )

@@ -3,12 +3,15 @@ review with the automatic pre-check → submit. The draft lives in the database,
 resident (or a worker filing on their behalf) resumes where they left off."""
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -137,6 +140,23 @@ def apply_programmes(request, pk: int):
                    {"form": form, "household": app.household}, status=400 if request.method == "POST" else 200)
 
 
+# Work ability is pre-filled only from a current record: what the person declared for this
+# application within the last 12 months (the window the income question asks about). The model's
+# default ("can work") is no record: a one-year-old must never appear pre-ticked as able to work.
+DECLARATION_CURRENT_DAYS = 366
+
+
+def members_declared_recently(app: Application) -> bool:
+    declared_on = app.draft_data.get("members_declared_on")
+    if not declared_on:
+        return False
+    try:
+        day = dt.date.fromisoformat(declared_on)
+    except (TypeError, ValueError):
+        return False
+    return (timezone.localdate() - day).days <= DECLARATION_CURRENT_DAYS
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def apply_members(request, pk: int):
@@ -144,9 +164,11 @@ def apply_members(request, pk: int):
     if app.status != ApplicationStatus.DRAFT:
         return redirect("assistance:application_detail", app.pk)
     members = label_members(app.members.select_related("person").order_by("id"))
+    declared = members_declared_recently(app)
     initial = [{"person_id": m.person_id, "declared_monthly_income": m.declared_monthly_income,
                 "disability_grade": str(m.disability_grade or ""), "serious_illness": m.serious_illness,
-                "self_care": m.self_care, "can_work": m.can_work, "note": m.note} for m in members]
+                "self_care": m.self_care, "can_work": ("yes" if m.can_work else "no") if declared else None,
+                "note": m.note} for m in members]
     formset = MemberFormSet(request.POST or None, initial=initial, prefix="m")
     if request.method == "POST" and formset.is_valid():
         rows = [{**f.cleaned_data, "disability_grade": f.cleaned_data["disability_grade"] or None}
@@ -184,8 +206,11 @@ def apply_materials(request, pk: int):
                 return redirect("assistance:apply_materials", app.pk)
     else:
         _remember(request, app, "materials")
+    from .resident import changeable_material_ids
+
     return _wizard(request, "assistance/apply_materials.html", app, "materials", {
-        "form": form, "materials": app.materials.filter(visit__isnull=True)},
+        "form": form, "materials": app.materials.filter(visit__isnull=True),
+        "changeable_ids": changeable_material_ids(request.user, app)},
         status=400 if form.errors else 200)
 
 

@@ -279,7 +279,7 @@ def _render_detail(request, app, *, bound=None, status=200):
                "reports": app.verification_reports.order_by("-created_at"),
                "visits": app.visits.prefetch_related("photos"), **_notice_context(request.user, app)}
     if request.user.is_resident:
-        context.update(owned_application_context(request, app))
+        context.update(owned_application_context(request, app, bound=bound))
         return render(request, "assistance/application_mine.html", context, status=status)
     context.update({"cards": _action_cards(request.user, app, bound=bound),
                     "may_file": bool(roles_over(request.user, app.community_id) & INTAKE)})

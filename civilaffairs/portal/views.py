@@ -22,6 +22,7 @@ from .access import (
     resident_required,
     staff_required,
 )
+from .registry import resident_sections
 
 LARGE_TEXT_COOKIE_AGE = 365 * 24 * 3600
 
@@ -56,7 +57,7 @@ def resident_home(request):
         "household": household,
         "members": members,
         "today": today,
-        "applications": [],  # the assistance app brings applications later
+        "sections": resident_sections(request=request, household=household),  # what programmes register
         "hints": selectors.resident_policy_hints(household=household, members=members, on=today),
     })
 

@@ -184,10 +184,14 @@ def test_an_oversized_upload_is_rejected(draft, resident, settings):
     assert "超过" in str(exc.value)
 
 
-def test_the_content_decides_the_type_not_the_name(draft, resident):
+def test_the_content_decides_the_type_and_a_name_that_disagrees_is_refused(draft, resident):
     material = svc.material_add(actor=resident, application_id=draft.pk,
-                                uploaded=SimpleUploadedFile("photo.pdf", PNG), kind="photo")
-    assert material.content_type == "image/png"
+                                uploaded=SimpleUploadedFile("photo.png", PNG, content_type="application/pdf"),
+                                kind="photo")
+    assert material.content_type == "image/png"  # not the browser's claim
+    with pytest.raises(ValidationError, match="扩展名与内容不符"):
+        svc.material_add(actor=resident, application_id=draft.pk, uploaded=SimpleUploadedFile("photo.pdf", PNG),
+                         kind="photo")
 
 
 def test_the_monthly_roll_pays_each_benefit_once_however_often_it_runs(at, city):

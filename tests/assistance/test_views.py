@@ -161,7 +161,7 @@ def test_a_resident_applies_online_step_by_step_and_submits(client, resident, po
     data = {"m-TOTAL_FORMS": len(members), "m-INITIAL_FORMS": len(members)}
     for i, m in enumerate(members):
         data.update({f"m-{i}-person_id": m.person_id, f"m-{i}-declared_monthly_income": "1500" if i == 0 else "0",
-                     f"m-{i}-self_care": "self", f"m-{i}-can_work": "on" if i == 0 else ""})
+                     f"m-{i}-self_care": "self", f"m-{i}-can_work": "yes" if i == 0 else "no"})
     data["m-1-serious_illness"] = "on"
     r = client.post(url("apply_members", app.pk), data)
     assert r.status_code == 302 and r["Location"] == url("apply_materials", app.pk)

@@ -127,6 +127,60 @@ def test_the_resident_centre_lists_policies_i_may_qualify_for(client, resident):
     assert "临时救助" in html
 
 
+def test_the_resident_centre_lists_my_applications_with_status_and_a_link(client, resident, home_household):
+    from assistance import services as svc
+
+    draft = svc.application_create(actor=resident, household=home_household, applicant=home_household.head,
+                                   programmes=["temporary"], reason="突发疾病")
+    other = svc.application_create(actor=resident, household=home_household, applicant=home_household.head,
+                                   programmes=["dibao"], reason="收入低")
+    svc.application_withdraw(actor=resident, application_id=other.pk)
+    client.force_login(resident)
+    html = client.get(reverse("portal:resident_home")).content.decode()
+    assert "您还没有提交申请" not in html
+    assert draft.number in html and other.number in html
+    assert "草稿" in html and "已撤回" in html
+    assert reverse("assistance:application_detail", args=[other.pk]) in html
+    assert reverse("assistance:apply_members", args=[draft.pk]) in html  # a draft links to where it was left
+
+
+def test_the_resident_centre_never_lists_another_households_applications(client, resident, other_resident,
+                                                                          other_household):
+    from assistance import services as svc
+
+    app = svc.application_create(actor=other_resident, household=other_household, applicant=other_household.head,
+                                 programmes=["dibao"], reason="收入低")
+    client.force_login(resident)
+    html = client.get(reverse("portal:resident_home")).content.decode()
+    assert app.number not in html and "您还没有提交申请" in html
+
+
+def test_the_resident_centre_renders_what_programmes_register_and_skips_a_section_that_has_nothing(
+        client, resident):
+    from civilaffairs.portal.registry import register_resident_section, unregister_resident_section
+
+    register_resident_section("test.empty", lambda **kwargs: None, order=1)
+    try:
+        client.force_login(resident)
+        assert client.get(reverse("portal:resident_home")).status_code == 200
+    finally:
+        unregister_resident_section("test.empty")
+
+
+def test_the_portal_imports_no_programme_for_the_resident_home():
+    import ast
+    import pathlib
+
+    import civilaffairs.portal
+
+    programmes = {"assistance", "eldercare", "childwelfare", "charity"}
+    for path in pathlib.Path(civilaffairs.portal.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else [])
+            assert not any(n.split(".")[0] in programmes for n in names), (path, names)
+
+
 def test_the_resident_centre_suggests_tekun_when_an_elder_lives_in_the_household(client, resident, home_household):
     client.force_login(resident)
     grandmother = f.person(name="王奶奶", birth=dt.date(1940, 3, 1), female=True)
