@@ -60,6 +60,9 @@ def test_the_whole_journey_from_online_application_to_the_monthly_roll(
     page.get_by_role("button", name="保存并下一步").click()
     expect(page.get_by_text("第二步：填写每位家庭成员的收入和情况")).to_be_visible()
     page.locator("#id_m-0-declared_monthly_income").fill("1500")
+    # Work ability is asked, never pre-ticked: the head works, the two children do not.
+    for index, answer in ((0, "yes"), (1, "no"), (2, "no")):
+        page.locator(f'input[name="m-{index}-can_work"][value="{answer}"]').check()
     page.get_by_role("button", name="保存并下一步").click()
     page.get_by_label("材料类别").select_option("id_card")
     page.get_by_label("文件（PDF、JPG 或 PNG）").set_input_files(str(upload))
