@@ -20,6 +20,7 @@ from civilaffairs.registry.selectors import parameter_rows, parameter_value
 from civilaffairs.worklist.models import OPEN_STATUSES, ItemStatus, Priority, WorkItem
 from civilaffairs.worklist.services import workitem_raise
 
+from .. import dates
 from .. import materials as material_files
 from ..calculations import PARAMETER_KEYS, Computation, MemberFacts, compute, load_parameters
 from ..models import (
@@ -37,6 +38,7 @@ __all__ = [
     "application_verify", "visit_record", "notice_start", "objection_record", "objection_resolve",
     "notice_close", "application_approve", "application_reject", "application_withdraw",
     "application_emergency_pay", "application_precheck", "application_compute", "is_owner", "may_act",
+    "notice_closable_on",
 ]
 
 S = ApplicationStatus
@@ -381,9 +383,11 @@ def application_verify(*, actor, application_id: int, as_of: dt.date | None = No
 
 def _make_report(actor, app: Application, *, as_of: dt.date | None) -> VerificationReport:
     as_of = as_of or timezone.localdate()
-    params = load_parameters(region_code=app.community_id, on=as_of)
-    params["asset_limit_multiplier"] = {"value": str(parameter_value(key="asset_limit_multiplier",
-                                                                     region_code=app.community_id, on=as_of))}
+    dates.VERIFICATION_AS_OF.check(as_of, field="as_of")
+    with dates.parameters_on(as_of, field="as_of"):
+        params = load_parameters(region_code=app.community_id, on=as_of)
+        params["asset_limit_multiplier"] = {"value": str(parameter_value(key="asset_limit_multiplier",
+                                                                         region_code=app.community_id, on=as_of))}
     content = build_report_content(members=_member_dicts(app), as_of=as_of, parameters=params)
     content["application"] = app.number
     content["household"] = {"id": app.household_id, "community": app.community_id,
@@ -401,6 +405,7 @@ def visit_record(*, actor, application_id: int, visited_at: dt.datetime, visitor
     _check(actor, "record_visit", app)
     if not findings.strip():
         raise ValidationError({"findings": _("请填写入户调查情况。")})
+    dates.VISIT_AT.check(visited_at, field="visited_at", not_before=timezone.localtime(app.created_at).date())
     if visited_at > timezone.now() + dt.timedelta(minutes=5):
         raise ValidationError({"visited_at": _("入户时间不能晚于现在。")})
     visit = HomeVisit.objects.create(application=app, visited_at=visited_at, visitors=visitors.strip(),
@@ -418,7 +423,9 @@ def notice_start(*, actor, application_id: int, starts_on: dt.date | None = None
     app = _locked(application_id)
     _check(actor, "start_notice", app)
     starts_on = starts_on or timezone.localdate()
-    days = int(parameter_value(key="public_notice_days", region_code=app.community_id, on=starts_on))
+    dates.NOTICE_START.check(starts_on, field="starts_on")
+    with dates.parameters_on(starts_on, field="starts_on"):
+        days = int(parameter_value(key="public_notice_days", region_code=app.community_id, on=starts_on))
     notice = PublicNotice.objects.create(application=app, starts_on=starts_on,
                                          ends_on=starts_on + dt.timedelta(days=days - 1),
                                          location=location.strip() or _("村（社区）公示栏"), posted_by=actor)
@@ -437,7 +444,9 @@ def objection_record(*, actor, application_id: int, content: str, received_on: d
         raise PermissionDenied(_("您无权登记该申请的异议。"))
     if not content.strip():
         raise ValidationError({"content": _("请填写异议内容。")})
-    objection = Objection.objects.create(notice=app.notice, received_on=received_on or timezone.localdate(),
+    received_on = received_on or timezone.localdate()
+    dates.OBJECTION_RECEIVED.check(received_on, field="received_on", not_before=app.notice.starts_on)
+    objection = Objection.objects.create(notice=app.notice, received_on=received_on,
                                          content=content.strip(), recorded_by=actor)
     audit_log(actor=actor, action="assistance.objection_recorded", obj=app, region_code=app.community_id,
               after={"objection": objection.pk})
@@ -468,8 +477,11 @@ def notice_close(*, actor, application_id: int, today: dt.date | None = None) ->
     _check(actor, "close_notice", app)
     today = today or timezone.localdate()
     notice = app.notice
-    if today <= notice.ends_on:
-        raise ValidationError(_("公示期至 %(d)s 结束，期满后方可报批。") % {"d": notice.ends_on})
+    earliest = notice_closable_on(app)
+    if today < earliest:
+        raise ValidationError(_("公示须满 %(n)d 天（%(a)s 至 %(b)s），%(d)s 起方可报批。") % {
+            "n": (notice.ends_on - notice.starts_on).days + 1, "a": notice.starts_on, "b": notice.ends_on,
+            "d": earliest})
     if notice.objections.filter(resolved_at__isnull=True).exists():
         raise ValidationError(_("尚有未处理的公示异议。"))
     notice.closed_at = timezone.now()
@@ -478,6 +490,17 @@ def notice_close(*, actor, application_id: int, today: dt.date | None = None) ->
     _move(actor, app, "close_notice", note=_("公示期满，异议 %(n)d 件（成立 %(u)d 件）") % {
         "n": notice.objections.count(), "u": upheld})
     return app
+
+
+def notice_closable_on(app: Application) -> dt.date:
+    """The first day the notice may close: its full period counted from the later of its first
+    day and the day it was actually posted (a notice posted before backdated starts was forbidden
+    still runs its full days)."""
+    notice = app.notice
+    days = (notice.ends_on - notice.starts_on).days + 1
+    posted = app.events.filter(action="start_notice").order_by("-created_at").values_list("created_at", flat=True)
+    posted_on = timezone.localtime(posted[0]).date() if posted else notice.starts_on
+    return max(notice.starts_on, posted_on) + dt.timedelta(days=days)
 
 
 def application_compute(app: Application, *, on: dt.date | None = None) -> tuple[list[Computation], dict,

@@ -13,6 +13,7 @@ from assistance.models import (
     PublicNotice, Review, RollStatus, VerificationReport,
 )
 from civilaffairs.audit.models import AuditEvent
+from tests.assistance.conftest import elapse_notice
 
 MODELS = [Application, Benefit, Decision, HomeVisit, Objection, Payment, PaymentRoll, PriceSubsidyRound,
           PublicNotice, Review, VerificationReport]
@@ -25,8 +26,8 @@ def _url(model, view, *args):
 @pytest.fixture
 def populated(at, city, staff, city_admin):
     app = at("visited")
-    svc.notice_start(actor=staff["township"], application_id=app.pk,
-                     starts_on=timezone.localdate() - dt.timedelta(days=10))
+    svc.notice_start(actor=staff["township"], application_id=app.pk)
+    elapse_notice(app)
     objection = svc.objection_record(actor=staff["grid"], application_id=app.pk, content="反映有经营收入")
     svc.objection_resolve(actor=staff["township"], objection_id=objection.pk, resolution="无", upheld=False)
     app = at("approved")
