@@ -24,6 +24,17 @@ class ChannelField(serializers.ChoiceField):
     and two enums of one property name cannot both be named without touching theirs."""
 
 
+class VisitTimeField(serializers.DateTimeField):
+    """DRF's own time-zone check overflows on 0001-01-01 / 9999-12-31 (a 500): a field error."""
+
+    def to_internal_value(self, value):
+        try:
+            return super().to_internal_value(value)
+        except OverflowError:
+            raise serializers.ValidationError(_("%(label)s超出可接受的范围（%(why)s）。")
+                                              % {"label": dates.VISIT_AT.label, "why": dates.VISIT_AT.why}) from None
+
+
 # --- Applications: outputs ------------------------------------------------------------------
 
 
@@ -199,7 +210,7 @@ class VerifyInputSerializer(serializers.Serializer):
 
 
 class VisitInputSerializer(serializers.Serializer):
-    visited_at = serializers.DateTimeField(label=_("入户时间"), validators=[dates.VISIT_AT.validator()],
+    visited_at = VisitTimeField(label=_("入户时间"), validators=[dates.VISIT_AT.validator()],
                                            help_text=_("不早于申请日期，不晚于今天"))
     visitors = serializers.CharField(max_length=200, label=_("调查人员"))
     findings = serializers.CharField(max_length=8000, label=_("调查情况"))
