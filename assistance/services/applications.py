@@ -38,7 +38,7 @@ __all__ = [
     "application_verify", "visit_record", "notice_start", "objection_record", "objection_resolve",
     "notice_close", "application_approve", "application_reject", "application_withdraw",
     "application_emergency_pay", "application_precheck", "application_compute", "is_owner", "may_act",
-    "notice_closable_on",
+    "notice_closable_on", "approval_blockers",
 ]
 
 S = ApplicationStatus
@@ -526,17 +526,31 @@ def application_compute(app: Application, *, on: dt.date | None = None) -> tuple
     return results, params, report
 
 
+def approval_blockers(results: list[Computation], report: VerificationReport) -> list[str]:
+    """Why the household cannot be approved as computed (empty: it can). The approve panel shows
+    these first, with no proposed amount; ``application_approve`` refuses with them."""
+    eligible = [r for r in results if r.eligible]
+    if not eligible:
+        return [_("按核对结果，申请的项目均不符合条件，请作出不予批准决定并说明理由。")]
+    summary = report.content["summary"]
+    if not summary.get("assets_within_limit", True) and any(
+            r.programme in (Programme.DIBAO, Programme.TEKUN) for r in eligible):
+        return [_("家庭人均金融资产超过上限，不符合低保/特困认定条件。"),
+                _("核对报告 %(no)s：家庭人均金融资产 %(a)s 元，上限 %(l)s 元。") % {
+                    "no": report.number, "a": summary.get("per_capita_financial_assets", ""),
+                    "l": summary.get("per_capita_asset_limit", "")}]
+    return []
+
+
 @transaction.atomic
 def application_approve(*, actor, application_id: int, note: str = "") -> Decision:
     app = _locked(application_id)
     _check(actor, "approve", app)
     results, params, report = application_compute(app)
+    blockers = approval_blockers(results, report)
+    if blockers:
+        raise ValidationError(blockers)
     eligible = [r for r in results if r.eligible]
-    if not eligible:
-        raise ValidationError(_("按核对结果，申请的项目均不符合条件，请作出不予批准决定并说明理由。"))
-    if not report.content["summary"].get("assets_within_limit", True) and any(
-            r.programme in (Programme.DIBAO, Programme.TEKUN) for r in eligible):
-        raise ValidationError(_("家庭人均金融资产超过上限，不符合低保/特困认定条件。"))
     today = timezone.localdate()
     decision = Decision.objects.create(application=app, outcome=DecisionOutcome.APPROVED, reason=note.strip(),
                                        lines=[r.as_dict() for r in results] + [{"parameters": params}],
