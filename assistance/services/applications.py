@@ -109,6 +109,8 @@ def _move(user, app: Application, action: str, *, note: str = "", extra_audit: d
               before={"status": before}, after={"status": t.target, "note": note[:500], **(extra_audit or {})})
     _worklist_follow(app, left=before, done_outcome=f"{t.label}{('：' + note[:100]) if note else ''}",
                      decision_days=decision_days)
+    if app.is_final:  # materials still owed by an emergency case are no longer collected
+        _materials_item_close(app, _("申请已办结（%(s)s），不再补收材料。") % {"s": app.get_status_display()})
     notify_household(household=app.household, title=_("您的救助申请 %(no)s：%(status)s")
                      % {"no": app.number, "status": app.get_status_display()}, body=note, link=_link(app))
 
@@ -248,10 +250,12 @@ def material_add(*, actor, application_id: int, uploaded, kind: str, visit: Home
     owner = is_owner(actor, app.household_id)
     if not owner and not roles_over(actor, app.community_id) & TRANSITIONS["record_visit"].actors:
         raise PermissionDenied(_("您无权为该申请上传材料。"))
-    if owner and app.status not in (S.DRAFT, S.SUBMITTED, S.RETURNED):
+    if owner and app.status not in (S.DRAFT, S.SUBMITTED, S.RETURNED) and not _materials_outstanding(app):
         raise ValidationError(_("申请正在审核中，如需补充材料请等待工作人员通知。"))
     content_type, ext = material_files.check_upload(uploaded)
-    return _store_material(actor, app, uploaded, kind=kind, visit=visit, content_type=content_type, ext=ext)
+    material = _store_material(actor, app, uploaded, kind=kind, visit=visit, content_type=content_type, ext=ext)
+    _materials_item_close(app, _("已补交材料：%(name)s") % {"name": str(uploaded.name)[:100]})
+    return material
 
 
 def _store_material(actor, app: Application, uploaded, *, kind: str, visit, content_type: str, ext: str) -> Material:
@@ -281,12 +285,15 @@ def application_precheck(app: Application, *, on: dt.date | None = None, rows: d
     """Completeness and a preliminary eligibility estimate from department data already held.
     A hint for the resident, never a decision. ``rows``: the parameter rows, if already read."""
     on = on or timezone.localdate()
-    problems = []
+    problems, later = [], []
     members = _member_dicts(app)
     if not members:
         problems.append(_("未填写家庭成员。"))
     if not app.materials.exists():
-        problems.append(_("尚未上传任何证明材料（如身份证、户口簿）。"))
+        if _materials_may_follow(app):
+            later.append(_("急难情形先救助后补办：可先提交，证明材料由工作人员跟进补收。"))
+        else:
+            problems.append(_("尚未上传任何证明材料（如身份证、户口簿）。只有急难情形的临时救助可以先提交、后补材料。"))
     if not app.reason.strip():
         problems.append(_("请简要说明申请理由。"))
     params = load_parameters(region_code=app.community_id, on=on, rows=rows)
@@ -296,7 +303,7 @@ def application_precheck(app: Application, *, on: dt.date | None = None, rows: d
     pci = Decimal(summary["per_capita_monthly_income"])
     declared_total = sum((Decimal(str(m["declared_monthly_income"])) for m in members), Decimal(0))
     declared_pci = (declared_total / len(members)).quantize(Decimal("0.01")) if members else Decimal(0)
-    hints = [_("根据已掌握的部门数据，家庭人均月收入约 %(pci)s 元；当地低保标准为 %(std)s 元/人·月。")
+    hints = [*later, _("根据已掌握的部门数据，家庭人均月收入约 %(pci)s 元；当地低保标准为 %(std)s 元/人·月。")
              % {"pci": pci, "std": standard.quantize(Decimal('1'))}]
     if pci < standard:
         hints.append(_("人均月收入 %(pci)s 元低于 %(std)s 元的低保标准，可能符合低保条件。")
@@ -328,7 +335,37 @@ def application_submit(*, actor, application_id: int) -> Application:
     app.precheck = result
     _move(actor, app, "submit", note=" ".join(result["hints"]), changed=("precheck",),
           decision_days=int(rows["decision_days"].value))
+    if not app.materials.exists():  # only an emergency gets here without materials (先救助后补办)
+        _materials_item_raise(app, actor=actor, days=int(rows["decision_days"].value))
     return app
+
+
+def _materials_may_follow(app: Application) -> bool:
+    """先救助后补办: an emergency temporary-aid case may be submitted before its materials."""
+    return app.emergency and Programme.TEMPORARY in app.programmes
+
+
+def _materials_key(app: Application) -> str:
+    return f"assistance.application:{app.pk}:materials"
+
+
+def _materials_item_raise(app: Application, *, actor, days: int) -> None:
+    workitem_raise(kind="assistance.materials", title=_("补收证明材料：%(h)s户（%(no)s）") % {
+                       "h": app.household.head_name, "no": app.number},
+                   region_code=app.community_id[:LEVEL_LENGTH["community"]],
+                   due_at=timezone.now() + dt.timedelta(days=days), priority=Priority.URGENT, subject=app,
+                   link=_link(app), detail=_("急难情形先行提交，请上门或电话补收身份证、户口簿等证明材料。"),
+                   dedupe_key=_materials_key(app), actor=actor)
+
+
+def _materials_item_close(app: Application, outcome: str) -> None:
+    now = timezone.now()
+    WorkItem.objects.filter(dedupe_key=_materials_key(app), status__in=OPEN_STATUSES).update(
+        status=ItemStatus.DONE, outcome=outcome[:500], closed_at=now, updated_at=now)
+
+
+def _materials_outstanding(app: Application) -> bool:
+    return WorkItem.objects.filter(dedupe_key=_materials_key(app), status__in=OPEN_STATUSES).exists()
 
 
 def _submit_parameters(app: Application, today: dt.date) -> dict:
