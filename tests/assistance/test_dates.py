@@ -154,3 +154,18 @@ def test_roll_and_subsidy_months_are_bounded(city, staff, city_admin):
                                                  "multiplier": "1", "programmes": ["dibao"]})
         assert r.status_code == 400 and "发放月份应在" in str(r.json()), bad
     assert not PaymentRoll.objects.exists() and not PriceSubsidyRound.objects.exists()
+
+
+def test_a_review_date_follows_the_verification_rule(at, staff):
+    from assistance.models import Review
+
+    app = at("approved")
+    svc.review_round_start()
+    review = Review.objects.get(benefit__household=app.household)
+    reports = VerificationReport.objects.count()
+    today = timezone.localdate()
+    for bad in [today + dt.timedelta(days=1), today - dt.timedelta(days=31), *FAR]:
+        r = post(staff["township"], f"reviews/{review.pk}/complete/", {"as_of": str(bad)})
+        assert r.status_code == 400 and "核对基准日应在" in str(r.json()["as_of"]), bad
+    assert VerificationReport.objects.count() == reports
+    assert post(staff["township"], f"reviews/{review.pk}/complete/", {"as_of": str(today)}).status_code == 200
