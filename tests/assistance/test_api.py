@@ -1,5 +1,4 @@
 """Assistance over /api/v1/: the same services, rights and jurisdiction as the pages."""
-import datetime as dt
 import threading
 from decimal import Decimal
 

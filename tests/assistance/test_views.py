@@ -4,7 +4,6 @@ page, the wrong person: anonymous → sign-in, resident → 403 on caseworker pa
 other household or district → 404, wrong role → 403."""
 from __future__ import annotations
 
-import datetime as dt
 import sys
 import types
 
