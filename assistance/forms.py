@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import dates
 from .models import Channel, MaterialKind, Programme, SelfCare
 
 TEXT = {"class": "form-control"}
@@ -163,6 +164,7 @@ class ReturnForm(forms.Form):
 
 class VerifyForm(forms.Form):
     as_of = forms.DateField(label=_("核对基准日（默认今天）"), required=False,
+                            validators=[dates.VERIFICATION_AS_OF.validator()],
                             widget=forms.DateInput(attrs={**TEXT, "type": "date"}))
 
 
@@ -170,7 +172,8 @@ class VisitForm(forms.Form):
     visited_at = forms.DateTimeField(label=_("入户时间"),
                                      widget=forms.DateTimeInput(attrs={**TEXT, "type": "datetime-local"},
                                                                 format="%Y-%m-%dT%H:%M"),
-                                     input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+                                     input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+                                     validators=[dates.VISIT_AT.validator()])
     visitors = _line(_("调查人员"))
     findings = _text(_("调查情况"), rows=3)
     living_conditions = _text(_("居住及生活状况"), required=False, rows=2)
@@ -184,6 +187,7 @@ class VisitForm(forms.Form):
 
 class NoticeForm(forms.Form):
     starts_on = forms.DateField(label=_("公示开始日期（默认今天）"), required=False,
+                                validators=[dates.NOTICE_START.validator()],
                                 widget=forms.DateInput(attrs={**TEXT, "type": "date"}))
     location = _line(_("公示地点"), required=False, placeholder=_("村（社区）公示栏"))
 
@@ -191,6 +195,7 @@ class NoticeForm(forms.Form):
 class ObjectionForm(forms.Form):
     content = _text(_("异议内容"), rows=2)
     received_on = forms.DateField(label=_("收到日期（默认今天）"), required=False,
+                                  validators=[dates.OBJECTION_RECEIVED.validator()],
                                   widget=forms.DateInput(attrs={**TEXT, "type": "date"}))
 
 
@@ -235,6 +240,7 @@ class HouseholdSearchForm(forms.Form):
 class RollGenerateForm(forms.Form):
     district = forms.ChoiceField(label=_("区县"), widget=forms.Select(attrs=SELECT))
     month = forms.DateField(label=_("发放月份"), input_formats=["%Y-%m", "%Y-%m-%d"],
+                            validators=[dates.ROLL_MONTH.validator()],
                             widget=forms.DateInput(attrs={**TEXT, "type": "month"}, format="%Y-%m"))
 
     def __init__(self, *args, districts=(), **kwargs):
@@ -250,6 +256,7 @@ class MarkFailedForm(forms.Form):
 class PriceSubsidyForm(forms.Form):
     name = forms.CharField(label=_("名称"), max_length=100, widget=forms.TextInput(attrs=TEXT))
     month = forms.DateField(label=_("发放月份"), input_formats=["%Y-%m", "%Y-%m-%d"],
+                            validators=[dates.SUBSIDY_MONTH.validator()],
                             widget=forms.DateInput(attrs={**TEXT, "type": "month"}, format="%Y-%m"))
     amount_per_person = forms.DecimalField(label=_("每人金额（元）"), max_digits=10, decimal_places=2,
                                            widget=forms.NumberInput(attrs={**TEXT, "step": "0.01"}))

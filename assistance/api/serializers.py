@@ -8,6 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from .. import dates
 from ..models import (
     Application, ApplicationEvent, ApplicationMember, Benefit, Channel, Decision, HomeVisit, Material, MaterialKind,
     Objection, Payment, PaymentRoll, PriceSubsidyRound, Programme, PublicNotice, Review, SelfCare,
@@ -21,6 +22,17 @@ CHANNEL_HELP = "；".join(f"{value} = {label}" for value, label in Channel.choic
 class ChannelField(serializers.ChoiceField):
     """Documented as a plain string: the registry's import batches already own a ``channel`` enum,
     and two enums of one property name cannot both be named without touching theirs."""
+
+
+class VisitTimeField(serializers.DateTimeField):
+    """DRF's own time-zone check overflows on 0001-01-01 / 9999-12-31 (a 500): a field error."""
+
+    def to_internal_value(self, value):
+        try:
+            return super().to_internal_value(value)
+        except OverflowError:
+            raise serializers.ValidationError(_("%(label)s超出可接受的范围（%(why)s）。")
+                                              % {"label": dates.VISIT_AT.label, "why": dates.VISIT_AT.why}) from None
 
 
 # --- Applications: outputs ------------------------------------------------------------------
@@ -193,11 +205,14 @@ class ReturnInputSerializer(serializers.Serializer):
 
 
 class VerifyInputSerializer(serializers.Serializer):
-    as_of = serializers.DateField(required=False, allow_null=True, label=_("核对基准日（默认今天）"))
+    as_of = serializers.DateField(required=False, allow_null=True, label=_("核对基准日（默认今天）"),
+                                  validators=[dates.VERIFICATION_AS_OF.validator()],
+                                  help_text=_("不能晚于今天，最早为 30 天前"))
 
 
 class VisitInputSerializer(serializers.Serializer):
-    visited_at = serializers.DateTimeField(label=_("入户时间"))
+    visited_at = VisitTimeField(label=_("入户时间"), validators=[dates.VISIT_AT.validator()],
+                                           help_text=_("不早于申请日期，不晚于今天"))
     visitors = serializers.CharField(max_length=200, label=_("调查人员"))
     findings = serializers.CharField(max_length=8000, label=_("调查情况"))
     living_conditions = serializers.CharField(required=False, allow_blank=True, default="", max_length=8000)
@@ -207,13 +222,17 @@ class VisitInputSerializer(serializers.Serializer):
 
 
 class NoticeInputSerializer(serializers.Serializer):
-    starts_on = serializers.DateField(required=False, allow_null=True, label=_("公示开始日期（默认今天）"))
+    starts_on = serializers.DateField(required=False, allow_null=True, label=_("公示开始日期（默认今天）"),
+                                      validators=[dates.NOTICE_START.validator()],
+                                      help_text=_("从今天起，不能倒签，最迟为 30 天后"))
     location = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
 
 
 class ObjectionInputSerializer(serializers.Serializer):
     content = serializers.CharField(max_length=8000, label=_("异议内容"))
-    received_on = serializers.DateField(required=False, allow_null=True, label=_("收到日期"))
+    received_on = serializers.DateField(required=False, allow_null=True, label=_("收到日期"),
+                                        validators=[dates.OBJECTION_RECEIVED.validator()],
+                                        help_text=_("不早于公示开始日期，不晚于今天"))
 
 
 class ObjectionResolveInputSerializer(serializers.Serializer):
@@ -301,7 +320,8 @@ class RollDetailOutputSerializer(RollOutputSerializer):
 class RollGenerateInputSerializer(serializers.Serializer):
     district = serializers.RegexField(r"^\d{6}$", label=_("区县代码"),
                                       error_messages={"invalid": _("区县代码应为 6 位数字。")})
-    month = serializers.DateField(label=_("发放月份"), help_text=_("该月任意一天，按当月1日处理"))
+    month = serializers.DateField(label=_("发放月份"), help_text=_("该月任意一天，按当月1日处理"),
+                                  validators=[dates.ROLL_MONTH.validator()])
 
 
 class RollGenerateOutputSerializer(serializers.Serializer):
@@ -322,6 +342,7 @@ class SubsidyRoundSerializer(serializers.ModelSerializer):
         model = PriceSubsidyRound
         fields = ["id", "name", "month", "amount_per_person", "multiplier", "programmes", "created_at"]
         read_only_fields = ["id", "created_at"]
+        extra_kwargs = {"month": {"validators": [dates.SUBSIDY_MONTH.validator()]}}
 
 
 class ReviewOutputSerializer(serializers.ModelSerializer):
@@ -336,7 +357,9 @@ class ReviewOutputSerializer(serializers.ModelSerializer):
 
 
 class ReviewCompleteInputSerializer(serializers.Serializer):
-    as_of = serializers.DateField(required=False, allow_null=True, label=_("核对基准日（默认今天）"))
+    as_of = serializers.DateField(required=False, allow_null=True, label=_("核对基准日（默认今天）"),
+                                  validators=[dates.REVIEW_AS_OF.validator()],
+                                  help_text=_("不能晚于今天，最早为 30 天前"))
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
 
 

@@ -20,6 +20,7 @@ from civilaffairs.registry.selectors import parameter_rows, parameter_value
 from civilaffairs.worklist.models import OPEN_STATUSES, ItemStatus, Priority, WorkItem
 from civilaffairs.worklist.services import workitem_raise
 
+from .. import dates
 from .. import materials as material_files
 from ..calculations import PARAMETER_KEYS, Computation, MemberFacts, compute, load_parameters
 from ..limits import check_temporary_amount, money_limits, needs_second_approver
@@ -40,6 +41,7 @@ __all__ = [
     "notice_close", "application_approve", "application_confirm", "application_reject", "application_withdraw",
     "application_emergency_pay", "application_emergency_confirm", "application_emergency_decline",
     "application_precheck", "application_compute", "is_owner", "may_act",
+    "notice_closable_on", "approval_blockers",
 ]
 
 S = ApplicationStatus
@@ -112,6 +114,8 @@ def _move(user, app: Application, action: str, *, note: str = "", extra_audit: d
               before={"status": before}, after={"status": t.target, "note": note[:500], **(extra_audit or {})})
     _worklist_follow(app, left=before, done_outcome=f"{t.label}{('：' + note[:100]) if note else ''}",
                      decision_days=decision_days)
+    if app.is_final:  # materials still owed by an emergency case are no longer collected
+        _materials_item_close(app, _("申请已办结（%(s)s），不再补收材料。") % {"s": app.get_status_display()})
     notify_household(household=app.household, title=_("您的救助申请 %(no)s：%(status)s")
                      % {"no": app.number, "status": app.get_status_display()}, body=note, link=_link(app))
 
@@ -275,10 +279,12 @@ def material_add(*, actor, application_id: int, uploaded, kind: str, visit: Home
     owner = is_owner(actor, app.household_id)
     if not owner and not roles_over(actor, app.community_id) & TRANSITIONS["record_visit"].actors:
         raise PermissionDenied(_("您无权为该申请上传材料。"))
-    if owner and app.status not in (S.DRAFT, S.SUBMITTED, S.RETURNED):
+    if owner and app.status not in (S.DRAFT, S.SUBMITTED, S.RETURNED) and not _materials_outstanding(app):
         raise ValidationError(_("申请正在审核中，如需补充材料请等待工作人员通知。"))
     content_type, ext = material_files.check_upload(uploaded)
-    return _store_material(actor, app, uploaded, kind=kind, visit=visit, content_type=content_type, ext=ext)
+    material = _store_material(actor, app, uploaded, kind=kind, visit=visit, content_type=content_type, ext=ext)
+    _materials_item_close(app, _("已补交材料：%(name)s") % {"name": str(uploaded.name)[:100]})
+    return material
 
 
 def _store_material(actor, app: Application, uploaded, *, kind: str, visit, content_type: str, ext: str) -> Material:
@@ -390,12 +396,15 @@ def application_precheck(app: Application, *, on: dt.date | None = None, rows: d
     """Completeness and a preliminary eligibility estimate from department data already held.
     A hint for the resident, never a decision. ``rows``: the parameter rows, if already read."""
     on = on or timezone.localdate()
-    problems = []
+    problems, later = [], []
     members = _member_dicts(app)
     if not members:
         problems.append(_("未填写家庭成员。"))
     if not app.materials.exists():
-        problems.append(_("尚未上传任何证明材料（如身份证、户口簿）。"))
+        if _materials_may_follow(app):
+            later.append(_("急难情形先救助后补办：可先提交，证明材料由工作人员跟进补收。"))
+        else:
+            problems.append(_("尚未上传任何证明材料（如身份证、户口簿）。只有急难情形的临时救助可以先提交、后补材料。"))
     if not app.reason.strip():
         problems.append(_("请简要说明申请理由。"))
     params = load_parameters(region_code=app.community_id, on=on, rows=rows)
@@ -405,7 +414,7 @@ def application_precheck(app: Application, *, on: dt.date | None = None, rows: d
     pci = Decimal(summary["per_capita_monthly_income"])
     declared_total = sum((Decimal(str(m["declared_monthly_income"])) for m in members), Decimal(0))
     declared_pci = (declared_total / len(members)).quantize(Decimal("0.01")) if members else Decimal(0)
-    hints = [_("根据已掌握的部门数据，家庭人均月收入约 %(pci)s 元；当地低保标准为 %(std)s 元/人·月。")
+    hints = [*later, _("根据已掌握的部门数据，家庭人均月收入约 %(pci)s 元；当地低保标准为 %(std)s 元/人·月。")
              % {"pci": pci, "std": standard.quantize(Decimal('1'))}]
     if pci < standard:
         hints.append(_("人均月收入 %(pci)s 元低于 %(std)s 元的低保标准，可能符合低保条件。")
@@ -437,7 +446,37 @@ def application_submit(*, actor, application_id: int) -> Application:
     app.precheck = result
     _move(actor, app, "submit", note=" ".join(result["hints"]), changed=("precheck",),
           decision_days=int(rows["decision_days"].value))
+    if not app.materials.exists():  # only an emergency gets here without materials (先救助后补办)
+        _materials_item_raise(app, actor=actor, days=int(rows["decision_days"].value))
     return app
+
+
+def _materials_may_follow(app: Application) -> bool:
+    """先救助后补办: an emergency temporary-aid case may be submitted before its materials."""
+    return app.emergency and Programme.TEMPORARY in app.programmes
+
+
+def _materials_key(app: Application) -> str:
+    return f"assistance.application:{app.pk}:materials"
+
+
+def _materials_item_raise(app: Application, *, actor, days: int) -> None:
+    workitem_raise(kind="assistance.materials", title=_("补收证明材料：%(h)s户（%(no)s）") % {
+                       "h": app.household.head_name, "no": app.number},
+                   region_code=app.community_id[:LEVEL_LENGTH["community"]],
+                   due_at=timezone.now() + dt.timedelta(days=days), priority=Priority.URGENT, subject=app,
+                   link=_link(app), detail=_("急难情形先行提交，请上门或电话补收身份证、户口簿等证明材料。"),
+                   dedupe_key=_materials_key(app), actor=actor)
+
+
+def _materials_item_close(app: Application, outcome: str) -> None:
+    now = timezone.now()
+    WorkItem.objects.filter(dedupe_key=_materials_key(app), status__in=OPEN_STATUSES).update(
+        status=ItemStatus.DONE, outcome=outcome[:500], closed_at=now, updated_at=now)
+
+
+def _materials_outstanding(app: Application) -> bool:
+    return WorkItem.objects.filter(dedupe_key=_materials_key(app), status__in=OPEN_STATUSES).exists()
 
 
 def _submit_parameters(app: Application, today: dt.date) -> dict:
@@ -497,9 +536,11 @@ def application_verify(*, actor, application_id: int, as_of: dt.date | None = No
 
 def _make_report(actor, app: Application, *, as_of: dt.date | None) -> VerificationReport:
     as_of = as_of or timezone.localdate()
-    params = load_parameters(region_code=app.community_id, on=as_of)
-    params["asset_limit_multiplier"] = {"value": str(parameter_value(key="asset_limit_multiplier",
-                                                                     region_code=app.community_id, on=as_of))}
+    dates.VERIFICATION_AS_OF.check(as_of, field="as_of")
+    with dates.parameters_on(as_of, field="as_of"):
+        params = load_parameters(region_code=app.community_id, on=as_of)
+        params["asset_limit_multiplier"] = {"value": str(parameter_value(key="asset_limit_multiplier",
+                                                                         region_code=app.community_id, on=as_of))}
     content = build_report_content(members=_member_dicts(app), as_of=as_of, parameters=params)
     content["application"] = app.number
     content["household"] = {"id": app.household_id, "community": app.community_id,
@@ -517,6 +558,7 @@ def visit_record(*, actor, application_id: int, visited_at: dt.datetime, visitor
     _check(actor, "record_visit", app)
     if not findings.strip():
         raise ValidationError({"findings": _("请填写入户调查情况。")})
+    dates.VISIT_AT.check(visited_at, field="visited_at", not_before=timezone.localtime(app.created_at).date())
     if visited_at > timezone.now() + dt.timedelta(minutes=5):
         raise ValidationError({"visited_at": _("入户时间不能晚于现在。")})
     visit = HomeVisit.objects.create(application=app, visited_at=visited_at, visitors=visitors.strip(),
@@ -534,7 +576,9 @@ def notice_start(*, actor, application_id: int, starts_on: dt.date | None = None
     app = _locked(application_id)
     _check(actor, "start_notice", app)
     starts_on = starts_on or timezone.localdate()
-    days = int(parameter_value(key="public_notice_days", region_code=app.community_id, on=starts_on))
+    dates.NOTICE_START.check(starts_on, field="starts_on")
+    with dates.parameters_on(starts_on, field="starts_on"):
+        days = int(parameter_value(key="public_notice_days", region_code=app.community_id, on=starts_on))
     notice = PublicNotice.objects.create(application=app, starts_on=starts_on,
                                          ends_on=starts_on + dt.timedelta(days=days - 1),
                                          location=location.strip() or _("村（社区）公示栏"), posted_by=actor)
@@ -553,7 +597,9 @@ def objection_record(*, actor, application_id: int, content: str, received_on: d
         raise PermissionDenied(_("您无权登记该申请的异议。"))
     if not content.strip():
         raise ValidationError({"content": _("请填写异议内容。")})
-    objection = Objection.objects.create(notice=app.notice, received_on=received_on or timezone.localdate(),
+    received_on = received_on or timezone.localdate()
+    dates.OBJECTION_RECEIVED.check(received_on, field="received_on", not_before=app.notice.starts_on)
+    objection = Objection.objects.create(notice=app.notice, received_on=received_on,
                                          content=content.strip(), recorded_by=actor)
     audit_log(actor=actor, action="assistance.objection_recorded", obj=app, region_code=app.community_id,
               after={"objection": objection.pk})
@@ -584,8 +630,11 @@ def notice_close(*, actor, application_id: int, today: dt.date | None = None) ->
     _check(actor, "close_notice", app)
     today = today or timezone.localdate()
     notice = app.notice
-    if today <= notice.ends_on:
-        raise ValidationError(_("公示期至 %(d)s 结束，期满后方可报批。") % {"d": notice.ends_on})
+    earliest = notice_closable_on(app)
+    if today < earliest:
+        raise ValidationError(_("公示须满 %(n)d 天（%(a)s 至 %(b)s），%(d)s 起方可报批。") % {
+            "n": (notice.ends_on - notice.starts_on).days + 1, "a": notice.starts_on, "b": notice.ends_on,
+            "d": earliest})
     if notice.objections.filter(resolved_at__isnull=True).exists():
         raise ValidationError(_("尚有未处理的公示异议。"))
     notice.closed_at = timezone.now()
@@ -594,6 +643,17 @@ def notice_close(*, actor, application_id: int, today: dt.date | None = None) ->
     _move(actor, app, "close_notice", note=_("公示期满，异议 %(n)d 件（成立 %(u)d 件）") % {
         "n": notice.objections.count(), "u": upheld})
     return app
+
+
+def notice_closable_on(app: Application) -> dt.date:
+    """The first day the notice may close: its full period counted from the later of its first
+    day and the day it was actually posted (a notice posted before backdated starts was forbidden
+    still runs its full days)."""
+    notice = app.notice
+    days = (notice.ends_on - notice.starts_on).days + 1
+    posted = app.events.filter(action="start_notice").order_by("-created_at").values_list("created_at", flat=True)
+    posted_on = timezone.localtime(posted[0]).date() if posted else notice.starts_on
+    return max(notice.starts_on, posted_on) + dt.timedelta(days=days)
 
 
 def application_compute(app: Application, *, on: dt.date | None = None) -> tuple[list[Computation], dict,
@@ -619,17 +679,31 @@ def application_compute(app: Application, *, on: dt.date | None = None) -> tuple
     return results, params, report
 
 
+def approval_blockers(results: list[Computation], report: VerificationReport) -> list[str]:
+    """Why the household cannot be approved as computed (empty: it can). The approve panel shows
+    these first, with no proposed amount; ``application_approve`` refuses with them."""
+    eligible = [r for r in results if r.eligible]
+    if not eligible:
+        return [_("按核对结果，申请的项目均不符合条件，请作出不予批准决定并说明理由。")]
+    summary = report.content["summary"]
+    if not summary.get("assets_within_limit", True) and any(
+            r.programme in (Programme.DIBAO, Programme.TEKUN) for r in eligible):
+        return [_("家庭人均金融资产超过上限，不符合低保/特困认定条件。"),
+                _("核对报告 %(no)s：家庭人均金融资产 %(a)s 元，上限 %(l)s 元。") % {
+                    "no": report.number, "a": summary.get("per_capita_financial_assets", ""),
+                    "l": summary.get("per_capita_asset_limit", "")}]
+    return []
+
+
 @transaction.atomic
 def application_approve(*, actor, application_id: int, note: str = "") -> Decision:
     app = _locked(application_id)
     _check(actor, "approve", app)
     results, params, report = application_compute(app)
+    blockers = approval_blockers(results, report)
+    if blockers:
+        raise ValidationError(blockers)
     eligible = [r for r in results if r.eligible]
-    if not eligible:
-        raise ValidationError(_("按核对结果，申请的项目均不符合条件，请作出不予批准决定并说明理由。"))
-    if not report.content["summary"].get("assets_within_limit", True) and any(
-            r.programme in (Programme.DIBAO, Programme.TEKUN) for r in eligible):
-        raise ValidationError(_("家庭人均金融资产超过上限，不符合低保/特困认定条件。"))
     today = timezone.localdate()
     limits = money_limits(region_code=app.community_id, on=today)
     for r in eligible:

@@ -17,6 +17,7 @@ from civilaffairs.accounts.scoping import roles_over, user_can
 from civilaffairs.audit.services import audit_log
 from civilaffairs.registry.models import Region, RegionLevel
 
+from .. import dates
 from ..models import (
     PAID_STATUSES, SUBSIDY_MULTIPLIER_MAX, SUBSIDY_PER_PERSON_MAX, Payment, PaymentRoll, PaymentStatus,
     PriceSubsidyRound, Programme, RollStatus,
@@ -76,7 +77,7 @@ UPDATE assistance_payment p SET roll_id = %(roll)s
 def payment_roll_generate(*, district_code: str, month: dt.date, actor=None) -> tuple[PaymentRoll, int]:
     """Create (or top up, while not yet approved) the district's roll for ``month``.
     Returns (roll, number of payment lines created)."""
-    month = first_of_month(month)
+    month = first_of_month(dates.ROLL_MONTH.check(month, field="month"))
     if not Region.objects.filter(code=district_code, level=RegionLevel.DISTRICT).exists():
         raise ValidationError(_("区县代码 %(c)s 无效。") % {"c": district_code})
     # ``actor=None`` is the monthly beat job; a person must approve rolls in that district.
@@ -217,6 +218,7 @@ def price_subsidy_round_create(*, actor, name: str, month: dt.date, amount_per_p
         raise ValidationError({"amount_per_person": _("每人金额不能超过 %(max)s 元。") % {"max": SUBSIDY_PER_PERSON_MAX}})
     if multiplier > SUBSIDY_MULTIPLIER_MAX:
         raise ValidationError({"multiplier": _("倍数不能超过 %(max)s。") % {"max": SUBSIDY_MULTIPLIER_MAX}})
+    dates.SUBSIDY_MONTH.check(month, field="month")
     try:
         with transaction.atomic():
             r = PriceSubsidyRound.objects.create(name=name.strip(), month=first_of_month(month),

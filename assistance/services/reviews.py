@@ -16,6 +16,7 @@ from civilaffairs.notifications.services import notify_household
 from civilaffairs.registry.selectors import parameter_value
 from civilaffairs.worklist.models import OPEN_STATUSES, ItemStatus, WorkItem
 
+from .. import dates
 from ..calculations import MemberFacts, compute, load_parameters
 from ..models import Benefit, BenefitStatus, Programme, Review, ReviewOutcome, VerificationReport
 from ..verification import build_report_content, new_report_number, seal
@@ -101,7 +102,10 @@ def review_complete(*, actor, review_id: int, as_of: dt.date | None = None, note
     if review.completed_at is not None:
         raise ValidationError(_("该复核已完成。"))
     as_of = as_of or timezone.localdate()
-    params = load_parameters(region_code=household.community_id, on=as_of)
+    dates.REVIEW_AS_OF.check(as_of, field="as_of")
+    with dates.parameters_on(as_of, field="as_of"):
+        params = load_parameters(region_code=household.community_id, on=as_of)
+        months = int(parameter_value(key="phaseout_months", region_code=household.community_id, on=as_of))
     members = [{"person_id": m.person_id, "name": m.person.name, "id_masked": m.person.id_number_masked,
                 "relation": m.relation, "declared_monthly_income": Decimal(0)}
                for m in household.members.filter(is_active=True).select_related("person").order_by("id")]
@@ -120,7 +124,6 @@ def review_complete(*, actor, review_id: int, as_of: dt.date | None = None, note
         benefit.monthly_amount, benefit.members_covered = result.monthly_amount, result.members_covered
         benefit.calculation = result.as_dict()
     elif benefit.programme == Programme.DIBAO and benefit.status == BenefitStatus.ACTIVE:
-        months = int(parameter_value(key="phaseout_months", region_code=household.community_id, on=as_of))
         benefit.status = BenefitStatus.PHASEOUT
         benefit.phaseout_until = _add_months(as_of, months)
         outcome = ReviewOutcome.PHASEOUT  # the amount continues during phase-out

@@ -256,9 +256,15 @@ def _action_cards(user, app, *, bound: dict | None = None) -> list[dict]:
             try:
                 results, card["params"], card["report"] = svc.application_compute(app)
                 card["results"] = [{"label": Programme(r.programme).label, "r": r} for r in results]
+                # Not approvable as computed: say why first, propose no amount, point to 不予批准.
+                card["blockers"] = svc.approval_blockers(results, card["report"])
             except ValidationError as exc:
                 card["compute_errors"] = exc.messages
         cards.append(card)
+    approve = next((c for c in cards if c["name"] == "approve"), None)
+    if approve is not None and (approve.get("blockers") or approve.get("compute_errors")):
+        for card in cards:
+            card["open"] = card["name"] == "reject"
     return cards
 
 

@@ -6,10 +6,11 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import F
 from django.utils import timezone
 
 from assistance import services as svc
-from assistance.models import Application
+from assistance.models import Application, ApplicationEvent, PublicNotice
 from civilaffairs.registry.imports import department_batch_import
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -36,6 +37,15 @@ def monthly_income(person, amount: str, *, months: int = 12, kind: str = "income
     return batch
 
 
+def elapse_notice(app: Application, days: int = 10) -> None:
+    """Let ``days`` pass since the notice was posted: the notice's dates and the application's
+    events so far move back together (a notice may no longer be backdated, so tests age it)."""
+    shift = dt.timedelta(days=days)
+    PublicNotice.objects.filter(application=app).update(starts_on=F("starts_on") - shift,
+                                                         ends_on=F("ends_on") - shift)
+    ApplicationEvent.objects.filter(application=app).update(created_at=F("created_at") - shift)
+
+
 def walk(app: Application, to: str, *, resident, township, grid, district=None) -> Application:
     """Advance ``app`` through the normal path until it reaches status ``to``."""
     order = ["draft", "submitted", "accepted", "verified", "visited", "notice", "decision", "approved"]
@@ -46,8 +56,7 @@ def walk(app: Application, to: str, *, resident, township, grid, district=None) 
         "visited": lambda: svc.visit_record(actor=grid, application_id=app.pk, visited_at=timezone.now(),
                                             visitors="网格员", findings="家中仅一人有收入，居住条件简陋。",
                                             recommendation="建议纳入低保"),
-        "notice": lambda: svc.notice_start(actor=township, application_id=app.pk,
-                                           starts_on=timezone.localdate() - dt.timedelta(days=10)),
+        "notice": lambda: (svc.notice_start(actor=township, application_id=app.pk), elapse_notice(app)),
         "decision": lambda: svc.notice_close(actor=township, application_id=app.pk),
         "approved": lambda: svc.application_approve(actor=district, application_id=app.pk),
     }

@@ -1,5 +1,4 @@
 """Assistance admin: every page loads for a superuser, nothing is editable, writes go through services."""
-import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -13,6 +12,7 @@ from assistance.models import (
     PublicNotice, Review, RollStatus, VerificationReport,
 )
 from civilaffairs.audit.models import AuditEvent
+from tests.assistance.conftest import elapse_notice
 
 MODELS = [Application, Benefit, Decision, HomeVisit, Objection, Payment, PaymentRoll, PriceSubsidyRound,
           PublicNotice, Review, VerificationReport]
@@ -25,8 +25,8 @@ def _url(model, view, *args):
 @pytest.fixture
 def populated(at, city, staff, city_admin):
     app = at("visited")
-    svc.notice_start(actor=staff["township"], application_id=app.pk,
-                     starts_on=timezone.localdate() - dt.timedelta(days=10))
+    svc.notice_start(actor=staff["township"], application_id=app.pk)
+    elapse_notice(app)
     objection = svc.objection_record(actor=staff["grid"], application_id=app.pk, content="反映有经营收入")
     svc.objection_resolve(actor=staff["township"], objection_id=objection.pk, resolution="无", upheld=False)
     app = at("approved")
@@ -65,14 +65,15 @@ def test_nothing_is_editable_and_the_status_cannot_be_posted(admin_client, popul
 
 
 def test_a_price_subsidy_round_is_added_through_the_service(admin_client, admin_user, db):
+    month = timezone.localdate().replace(day=15)  # a subsidy month lies near today (assistance.dates)
     response = admin_client.post(_url(PriceSubsidyRound, "add"), {
-        "name": "2026年一季度物价补贴", "month": "2026-03-15", "amount_per_person": "60.00", "multiplier": "1.5",
+        "name": "本月物价补贴", "month": month.isoformat(), "amount_per_person": "60.00", "multiplier": "1.5",
         "programmes": ["dibao", "tekun"]})
     assert response.status_code == 302, response.content.decode()[:2000]
     r = PriceSubsidyRound.objects.get()
-    assert r.month == dt.date(2026, 3, 1) and r.created_by == admin_user and r.multiplier == Decimal("1.5")
+    assert r.month == month.replace(day=1) and r.created_by == admin_user and r.multiplier == Decimal("1.5")
     assert AuditEvent.objects.filter(action="assistance.price_subsidy_created").exists()
-    bad = admin_client.post(_url(PriceSubsidyRound, "add"), {"name": "x", "month": "2026-03-01",
+    bad = admin_client.post(_url(PriceSubsidyRound, "add"), {"name": "x", "month": month.isoformat(),
                                                              "amount_per_person": "0", "multiplier": "1",
                                                              "programmes": ["dibao"]})
     assert bad.status_code == 200 and "大于零" in bad.content.decode()

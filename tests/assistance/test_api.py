@@ -1,5 +1,4 @@
 """Assistance over /api/v1/: the same services, rights and jurisdiction as the pages."""
-import datetime as dt
 import threading
 from decimal import Decimal
 
@@ -12,7 +11,7 @@ from rest_framework.test import APIClient
 from assistance import services as svc
 from assistance.models import Application, Benefit, Payment, PaymentRoll, PriceSubsidyRound, VerificationReport
 from civilaffairs.audit.models import AuditEvent
-from tests.assistance.conftest import EXPECTED_TOPUP, PDF, PNG, monthly_income, pdf
+from tests.assistance.conftest import EXPECTED_TOPUP, PDF, PNG, elapse_notice, monthly_income, pdf
 
 API = "/api/v1/assistance/"
 
@@ -226,8 +225,9 @@ def test_the_whole_journey_over_the_api(resident, poor_household, grid_worker, t
     assert visit.status_code == 200, visit.content
     assert visit.json()["status"] == "visited" and any(m["visit"] for m in visit.json()["materials"])
     started = post(township_officer, f"applications/{pk}/start-notice/",
-                   {"starts_on": (timezone.localdate() - dt.timedelta(days=10)).isoformat()})
+                   {"starts_on": timezone.localdate().isoformat()})
     assert started.json()["status"] == "notice"
+    elapse_notice(Application.objects.get(pk=pk))
     objection = post(grid_worker, f"applications/{pk}/objections/", {"content": "邻居反映有经营收入"})
     assert objection.status_code == 201
     assert post(township_officer, f"applications/{pk}/close-notice/").status_code == 400  # open objection

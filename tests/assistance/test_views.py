@@ -4,7 +4,6 @@ page, the wrong person: anonymous → sign-in, resident → 403 on caseworker pa
 other household or district → 404, wrong role → 403."""
 from __future__ import annotations
 
-import datetime as dt
 import sys
 import types
 
@@ -19,7 +18,7 @@ from assistance.models import (
 )
 from civilaffairs.notifications.models import Notification
 from tests import factories as f
-from tests.assistance.conftest import EXPECTED_TOPUP, PDF, PNG, pdf
+from tests.assistance.conftest import EXPECTED_TOPUP, PDF, PNG, elapse_notice, pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -342,9 +341,9 @@ def test_the_caseworkers_walk_the_application_through_the_pages(client, at, staf
 
     client.force_login(staff["township"])
     app.refresh_from_db()
-    start = timezone.localdate() - dt.timedelta(days=10)
     client.post(url("application_act", app.pk, "start_notice"), {"version": app.version,
-                                                                 "start_notice-starts_on": start.isoformat()})
+                                                                 "start_notice-starts_on": timezone.localdate().isoformat()})
+    elapse_notice(app)
     app.refresh_from_db()
     client.post(url("application_act", app.pk, "objection"), {"objection-content": "邻居反映其有经营收入"})
     objection = app.notice.objections.get()
@@ -382,7 +381,7 @@ def test_a_service_refusal_is_shown_on_the_page(client, at, staff):
     client.post(url("application_act", app.pk, "start_notice"), {"version": app.version})
     app.refresh_from_db()
     r = client.post(url("application_act", app.pk, "close_notice"), {"version": app.version})
-    assert r.status_code == 400 and "期满后方可报批" in r.content.decode()
+    assert r.status_code == 400 and "方可报批" in r.content.decode()
     app.refresh_from_db()
     assert app.status == ApplicationStatus.NOTICE
 
