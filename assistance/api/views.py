@@ -107,8 +107,13 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         return Response(self._detail_data(self.get_object()))
 
     def _app_for(self, action_name: str | None, pk):
+        """The application, refused first for someone who may never take the action (403), then
+        for a status the action does not start from (409)."""
         app = self.get_object()
-        if action_name and app.status not in TRANSITIONS[action_name].sources:
+        if action_name and not svc.may_take(self.request.user, action_name, app):
+            raise PermissionDenied(_("您无权对该申请执行“%(action)s”。") % {
+                "action": TRANSITIONS[action_name].label if action_name in TRANSITIONS else action_name})
+        if action_name in TRANSITIONS and app.status not in TRANSITIONS[action_name].sources:
             raise Conflict(_("申请当前状态为“%(status)s”，不能执行“%(action)s”（可能已被他人处理，请刷新）。")
                            % {"status": app.get_status_display(), "action": TRANSITIONS[action_name].label})
         return app
@@ -236,7 +241,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
                    summary="登记公示异议", filters=False)
     @action(detail=True, methods=["post"])
     def objections(self, request, pk=None):
-        app = self.get_object()
+        app = self._app_for("objection", pk)
         data = self._body(s.ObjectionInputSerializer)
         with service_errors():
             objection = svc.objection_record(actor=request.user, application_id=app.pk, content=data["content"],
@@ -250,7 +255,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @action(detail=True, methods=["post"], url_path=r"objections/(?P<objection_id>[0-9]+)/resolve",
             url_name="objection-resolve")
     def resolve_objection(self, request, pk=None, objection_id=None):
-        app = self.get_object()
+        app = self._app_for("resolve", pk)
         objection = get_object_or_404(Objection, pk=int(objection_id), notice__application=app)
         data = self._body(s.ObjectionResolveInputSerializer)
         with service_errors():
@@ -315,7 +320,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
                                "任何人不得超过临时救助单次上限（400）。")
     @action(detail=True, methods=["post"], url_path="emergency-pay")
     def emergency_pay(self, request, pk=None):
-        app = self.get_object()
+        app = self._app_for("emergency", pk)
         data = self._body(s.EmergencyPayInputSerializer)
         with service_errors():
             decision = svc.application_emergency_pay(actor=request.user, application_id=app.pk,

@@ -41,7 +41,7 @@ __all__ = [
     "notice_close", "application_approve", "application_confirm", "application_reject", "application_withdraw",
     "application_emergency_pay", "application_emergency_confirm", "application_emergency_decline",
     "application_precheck", "application_compute", "is_owner", "may_act",
-    "notice_closable_on", "approval_blockers",
+    "notice_closable_on", "approval_blockers", "may_take",
 ]
 
 S = ApplicationStatus
@@ -65,6 +65,24 @@ def may_act(user, action: str, application: Application) -> bool:
     return bool(roles_over(user, application.community_id) & t.actors)
 
 
+def may_take(user, action: str, application: Application) -> bool:
+    """Whether ``user`` holds a role the action needs over this application, whatever its status:
+    workflow transitions by their table, the side ways (objections, 先行救助) by theirs. Pages and
+    the API ask this first, so someone who may never act is refused before their input is read."""
+    if action in TRANSITIONS:
+        return may_act(user, action, application)
+    if getattr(user, "is_resident", False):
+        return False
+    regions = roles_over(user, application.community_id)
+    if action == "objection":
+        return bool(regions & (TRANSITIONS["close_notice"].actors | TRANSITIONS["record_visit"].actors))
+    if action == "resolve":
+        return bool(regions & TRANSITIONS["close_notice"].actors)
+    if action == "emergency":
+        return bool(regions & (TRANSITIONS["accept"].actors | TRANSITIONS["approve"].actors))
+    raise KeyError(action)
+
+
 def _locked(application_id: int) -> Application:
     """The application row locked, with its household (read, not locked: every transition names it)."""
     try:
@@ -74,12 +92,14 @@ def _locked(application_id: int) -> Application:
 
 
 def _check(user, action: str, app: Application) -> None:
+    """Rights before state: someone who may never take this action is refused (403) whatever the
+    application's status, and learns nothing about where it stands."""
     t = TRANSITIONS[action]
+    if not may_act(user, action, app):
+        raise PermissionDenied(_("您无权对该申请执行“%(action)s”。") % {"action": t.label})
     if app.status not in t.sources:
         raise ValidationError(_("申请当前状态为“%(status)s”，不能执行“%(action)s”（可能已被他人处理，请刷新页面）。")
                               % {"status": app.get_status_display(), "action": t.label})
-    if not may_act(user, action, app):
-        raise PermissionDenied(_("您无权对该申请执行“%(action)s”。") % {"action": t.label})
 
 
 def _link(app: Application) -> str:
@@ -590,11 +610,10 @@ def notice_start(*, actor, application_id: int, starts_on: dt.date | None = None
 @transaction.atomic
 def objection_record(*, actor, application_id: int, content: str, received_on: dt.date | None = None) -> Objection:
     app = _locked(application_id)
+    if not may_take(actor, "objection", app):
+        raise PermissionDenied(_("您无权登记该申请的异议。"))
     if app.status != S.NOTICE:
         raise ValidationError(_("只有公示期间可以登记异议。"))
-    if not roles_over(actor, app.community_id) & (TRANSITIONS["close_notice"].actors
-                                                   | TRANSITIONS["record_visit"].actors):
-        raise PermissionDenied(_("您无权登记该申请的异议。"))
     if not content.strip():
         raise ValidationError({"content": _("请填写异议内容。")})
     received_on = received_on or timezone.localdate()

@@ -314,6 +314,8 @@ def application_act(request, pk: int, action: str):
     if action not in ACTIONS:
         raise Http404
     app = application_get_for_user(user=request.user, pk=pk)
+    if not svc.may_take(request.user, action, app):
+        raise PermissionDenied(_("您无权对该申请执行此操作。"))
     form_class, runner, _style = ACTIONS[action]
     form = form_class(request.POST, request.FILES, prefix=action)
     version = request.POST.get("version")

@@ -245,9 +245,9 @@ def notification_list(request):
 @require_POST
 @login_required
 def notification_read(request, pk: int):
+    note = get_object_or_404(Notification, user=request.user, pk=pk)  # someone else's: 404, not a silent no-op
     notification_mark_read(user=request.user, pk=pk)
-    note = Notification.objects.filter(user=request.user, pk=pk).first()
-    if note is not None and request.POST.get("follow") and url_has_allowed_host_and_scheme(
+    if request.POST.get("follow") and url_has_allowed_host_and_scheme(
             note.link, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return redirect(note.link)
     return redirect("assistance:notifications")

@@ -168,11 +168,14 @@ def test_only_the_district_approves(request, at, persona, expected):
     assert app.status == "decision"
 
 
-def test_the_grid_worker_cannot_accept_and_a_stale_action_is_409(at, grid_worker, township_officer):
+def test_the_grid_worker_cannot_accept_and_a_stale_action_is_409(at, grid_worker, township_officer,
+                                                                district_approver):
     app = at("submitted")
     refused = post(grid_worker, f"applications/{app.pk}/accept/")
     assert refused.status_code == 403 and "无权" in refused.content.decode()
-    assert post(township_officer, f"applications/{app.pk}/approve/").status_code == 409
+    # Rights before status: the township may never approve (403); the district may, only not yet (409).
+    assert post(township_officer, f"applications/{app.pk}/approve/").status_code == 403
+    assert post(district_approver, f"applications/{app.pk}/approve/").status_code == 409
     assert post(township_officer, f"applications/{app.pk}/accept/", {"note": "材料齐全"}).status_code == 200
     stale = post(township_officer, f"applications/{app.pk}/accept/")
     assert stale.status_code == 409 and "不能执行" in stale.content.decode()

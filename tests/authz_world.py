@@ -1,0 +1,122 @@
+"""One small city with an object of every kind, and a persona for every kind of user, for the
+authorization matrix (tests/test_authorization_matrix.py).
+
+Every object lives in the home community 330203001001 (海曙区 / 测试街道 / 第一社区), so each persona
+meets it as its own, its neighbour community's, its district's or another district's record.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from tests import factories as f
+
+# Column order of the matrix. "resident" owns the draft application and its household.
+PERSONAS = (
+    "anon", "resident", "resident_other", "grid", "grid_neighbour", "grid_other", "township", "district",
+    "district_other", "city", "data", "facility", "root",
+)
+
+
+@dataclass
+class World:
+    users: dict = field(default_factory=dict)
+    objects: dict = field(default_factory=dict)
+
+    def __getitem__(self, name):
+        return self.objects[name]
+
+
+def build_world(city) -> World:
+    from assistance import services as svc
+    from assistance.models import Benefit, Decision, Material, Payment, PaymentRoll, Review, VerificationReport
+    from assistance.scoring import services as scoring
+    from assistance.scoring.models import Lead
+    from civilaffairs.audit.models import AuditEvent
+    from civilaffairs.notifications.services import notify_user
+    from civilaffairs.registry.models import DepartmentRecord, ImportBatch, PolicyParameter
+    from civilaffairs.worklist.models import WorkItem
+    from tests.assistance.conftest import monthly_income, pdf, walk
+    from tests.assistance.scoring.conftest import ensure_model
+
+    w = World()
+    u = w.users
+    u["anon"] = None
+    u["grid"] = f.staff(username="m-grid", role="grid_worker", region=city.community)
+    u["grid_neighbour"] = f.staff(username="m-grid-neighbour", role="grid_worker", region=city.neighbour)
+    u["grid_other"] = f.staff(username="m-grid-other", role="grid_worker", region=city.other_community)
+    u["township"] = f.staff(username="m-township", role="township_officer", region=city.township)
+    u["district"] = f.staff(username="m-district", role="district_approver", region=city.district)
+    u["district_other"] = f.staff(username="m-district-other", role="district_approver",
+                                  region=city.other_district)
+    u["city"] = f.staff(username="m-city", role="city_admin", region=city.city, is_staff=True)
+    u["data"] = f.staff(username="m-data", role="data_provider", region=city.city)
+    u["facility"] = f.staff(username="m-facility", role="facility_staff", region=city.community)
+    u["root"] = f.superuser("m-root")
+
+    # The resident's household: poor, with a complete draft and a lead from the difficulty index.
+    own = f.household(community=city.community, head_name="王小明", members=2, head_phone="13800138000")
+    u["resident"] = f.resident(person_obj=own.head, username="m-resident")
+    monthly_income(own.head, "1500.00")
+    other = f.household(community=city.other_community, head_name="李四", members=1)
+    u["resident_other"] = f.resident(person_obj=other.head, username="m-resident-other")
+
+    draft = svc.application_create(actor=u["resident"], household=own, applicant=own.head,
+                                   programmes=["dibao"], reason="家庭收入低，孩子上学开支大。")
+    svc.application_set_members(actor=u["resident"], application_id=draft.pk, members=[
+        {"person_id": m.person_id, "declared_monthly_income": "1500" if m.relation == "head" else "0"}
+        for m in draft.members.all()])
+    svc.material_add(actor=u["resident"], application_id=draft.pk, uploaded=pdf(), kind="id_card")
+
+    # A second household of the same community, walked to approval: report, notice, decision,
+    # benefit, then this month's roll with its payment and the quarter's review.
+    approved_hh = f.household(community=city.community, head_name="陈大海", members=2)
+    approved_resident = f.resident(person_obj=approved_hh.head, username="m-resident-approved")
+    monthly_income(approved_hh.head, "1500.00")
+    app = svc.application_create(actor=approved_resident, household=approved_hh, applicant=approved_hh.head,
+                                 programmes=["dibao"], reason="家庭收入低。")
+    svc.application_set_members(actor=approved_resident, application_id=app.pk, members=[
+        {"person_id": m.person_id, "declared_monthly_income": "1500" if m.relation == "head" else "0"}
+        for m in app.members.all()])
+    svc.material_add(actor=approved_resident, application_id=app.pk, uploaded=pdf(), kind="id_card")
+    walk(app, "notice", resident=approved_resident, township=u["township"], grid=u["grid"])
+    objection = svc.objection_record(actor=u["township"], application_id=app.pk, content="邻居反映其有一辆货车。")
+    svc.objection_resolve(actor=u["township"], objection_id=objection.pk, resolution="经核实，货车已报废。",
+                          upheld=False)
+    walk(app, "approved", resident=approved_resident, township=u["township"], grid=u["grid"],
+         district=u["district"])
+    svc.payment_roll_generate(district_code=city.district.code, month=timezone.localdate())
+    svc.review_round_start()
+
+    ensure_model()
+    scoring.household_rescore(household_id=own.pk)
+
+    notify_user(user=u["resident"], title="测试通知", body="正文", link="/me/")
+
+    o = w.objects
+    o["household"] = own
+    o["person"] = own.head
+    o["draft"] = draft
+    o["application"] = app
+    o["objection"] = objection
+    o["material"] = Material.objects.filter(application=draft).first()
+    o["report"] = VerificationReport.objects.filter(application=app).first()
+    o["decision"] = Decision.objects.filter(application=app).first()
+    o["benefit"] = Benefit.objects.filter(household=approved_hh).first()
+    o["roll"] = PaymentRoll.objects.filter(district_id=city.district.code).first()
+    o["payment"] = Payment.objects.filter(roll=o["roll"]).first()
+    o["review"] = Review.objects.filter(benefit=o["benefit"]).first()
+    o["lead"] = Lead.objects.filter(household=own).first()
+    o["workitem"] = WorkItem.objects.filter(region__code__startswith=city.community.code).order_by("pk").first()
+    o["notification"] = u["resident"].notifications.first()
+    o["record"] = DepartmentRecord.objects.filter(person=own.head).first()
+    o["batch"] = ImportBatch.objects.first()
+    o["parameter"] = PolicyParameter.objects.order_by("pk").first()
+    o["audit"] = AuditEvent.objects.order_by("pk").first()
+    o["region"] = city.community
+    o["today"] = dt.date.today()
+    missing = [name for name, obj in o.items() if obj is None]
+    assert not missing, f"the matrix world lacks {missing}"
+    return w
