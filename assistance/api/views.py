@@ -334,7 +334,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
                    summary="批准先行救助请求（区县，请求人以外）", filters=False)
     @action(detail=True, methods=["post"], url_path="emergency-confirm")
     def emergency_confirm(self, request, pk=None):
-        app = self.get_object()
+        app = self._app_for("emergency_confirm", pk)
         data = self._body(s.NoteInputSerializer)
         with service_errors():
             payment = svc.application_emergency_confirm(actor=request.user, application_id=app.pk, note=data["note"])
@@ -345,7 +345,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
                    summary="不予批准先行救助请求（区县），须说明理由", filters=False)
     @action(detail=True, methods=["post"], url_path="emergency-decline")
     def emergency_decline(self, request, pk=None):
-        app = self.get_object()
+        app = self._app_for("emergency_decline", pk)
         data = self._body(s.RejectInputSerializer)
         with service_errors():
             decision = svc.application_emergency_decline(actor=request.user, application_id=app.pk,

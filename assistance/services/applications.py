@@ -80,6 +80,8 @@ def may_take(user, action: str, application: Application) -> bool:
         return bool(regions & TRANSITIONS["close_notice"].actors)
     if action == "emergency":
         return bool(regions & (TRANSITIONS["accept"].actors | TRANSITIONS["approve"].actors))
+    if action in ("emergency_confirm", "emergency_decline"):
+        return bool(regions & TRANSITIONS["approve"].actors)
     raise KeyError(action)
 
 
