@@ -46,6 +46,8 @@ DEMO_STAFF = [
     ("demo-grid-other", "grid_worker", "other_community", "", False),
     ("demo-township", "township_officer", "township", "", False),
     ("demo-district", "district_approver", "district", "", False),
+    # A second approver of the same district: rolls and large decisions need two people (four eyes).
+    ("demo-district2", "district_approver", "district", "", False),
     ("demo-city", "city_admin", "city", "宁波市民政局", True),
     ("demo-facility", "facility_staff", "district", "海曙区社会福利院", False),
     ("demo-provider", "provider_staff", "district", "颐乐居家养老服务有限公司", False),
@@ -330,7 +332,8 @@ def _create_accounts(builder: "_CityBuilder") -> None:
     where = {"community": community, "other_community": builder.other_community,
              "township": community[:9], "district": community[:6], "city": CITY_CODE}
     names = {"demo-grid": "演示网格员", "demo-grid-other": "演示网格员（江北）", "demo-township": "演示街道民政干部",
-             "demo-district": "演示区民政局审批人", "demo-city": "演示市民政局管理员", "demo-facility": "演示养老机构",
+             "demo-district": "演示区民政局审批人",
+             "demo-district2": "演示区民政局第二审批人", "demo-city": "演示市民政局管理员", "demo-facility": "演示养老机构",
              "demo-provider": "演示服务商", "demo-charity": "演示慈善组织", "demo-data": "演示数据提供方"}
     # One PBKDF2 hash (about a second each) shared by every demo account: same password anyway.
     hashed = make_password(password)
