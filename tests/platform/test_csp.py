@@ -132,3 +132,16 @@ def test_an_api_refusal_is_not_stored_either(client, city):
 def test_the_public_policy_guide_may_be_cached(client, city):
     r = client.get(reverse("portal:policy_guide"))
     assert "no-store" not in r.get("Cache-Control", "")
+
+
+def test_only_the_redoc_page_may_use_inline_styles_and_never_inline_scripts(client, city):
+    from tests import factories as f
+
+    client.force_login(f.staff(username="docs", role="city_admin", region=city.city))
+    r = client.get(reverse("api-redoc"))
+    assert r.status_code == 200
+    directives = policy(r)
+    assert directives["style-src"] == ["'self'", "'unsafe-inline'"]
+    assert directives["script-src"] == ["'self'"]
+    assert directives["worker-src"] == ["'self'", "blob:"]
+    assert "'unsafe-inline'" not in client.get(reverse("api-docs"))["Content-Security-Policy"]
