@@ -80,3 +80,48 @@ def test_form_errors_are_chinese_sentences_ending_in_a_chinese_full_stop():
 def test_the_english_interface_keeps_djangos_english_messages():
     with translation.override("en"):
         assert Sample(data={"name": ""}).errors["name"] == ["This field is required."]
+
+
+# --- The English interface translates what was stored in Chinese ------------------------------
+
+def english(client):
+    assert client.post("/i18n/setlang/", {"language": "en", "next": "/"}).status_code == 302
+    return client
+
+
+def submitted_in_chinese(at):
+    """Services store their sentences in the language active when they ran: here Chinese (a
+    request of an earlier test may have left English active in this thread)."""
+    with translation.override("zh-hans"):
+        app = at("submitted")
+    assert "根据已掌握的部门数据" in app.precheck["hints"][0]
+    return app
+
+
+def test_the_inbox_shows_stored_notification_titles_in_english(client, at, resident):
+    submitted_in_chinese(at)
+    client.force_login(resident)
+    html = english(client).get(reverse("assistance:notifications")).content.decode()
+    assert "Your assistance application" in html
+    assert "您的救助申请" not in html
+    assert "已提交，待受理" not in html
+
+
+def test_the_application_page_shows_pre_check_hints_and_the_submit_note_in_english(
+        client, at, township_officer):
+    app = submitted_in_chinese(at)
+    client.force_login(township_officer)
+    html = english(client).get(reverse("assistance:application_detail", args=[app.pk])).content.decode()
+    assert "Based on departmental data on file" in html
+    assert "根据已掌握的部门数据" not in html
+
+
+def test_the_report_dates_follow_the_language(client, at, township_officer):
+    report = at("verified").verification_reports.get()
+    client.force_login(township_officer)
+    url = reverse("assistance:report_detail", args=[report.pk])
+    chinese = f"{report.as_of.year}年{report.as_of.month}月{report.as_of.day}日"
+    assert chinese in client.get(url).content.decode()
+    html = english(client).get(url).content.decode()
+    assert f"{report.as_of.day}, {report.as_of.year}" in html
+    assert chinese not in html
