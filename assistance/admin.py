@@ -7,6 +7,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from civilaffairs.registry.admin import DistrictFilter, ServiceAdminMixin, ServiceModelForm
@@ -93,8 +94,24 @@ class ApplicationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["=number", "household__head_name"]
     date_hierarchy = "submitted_at"
     show_full_result_count = False
-    exclude = ["draft_data"]
+    exclude = ["draft_data", "precheck"]
+    readonly_fields = ["precheck_readable"]
     inlines = [MemberInline, MaterialInline, EventInline]
+
+    @admin.display(description=_("自动预审结果"))
+    def precheck_readable(self, obj):
+        """The stored pre-check as the lists a person reads, not its JSON."""
+        precheck = obj.precheck or {}
+        if not precheck:
+            return "—"
+        verdict = (format_html('<div class="precheck-ok">{}</div>', _("申请内容已齐全"))
+                   if precheck.get("complete") else format_html('<div class="precheck-problem">{}</div>',
+                                                               _("提交前还需要完善")))
+        items = [*precheck.get("problems", []), *precheck.get("hints", [])]
+        if precheck.get("disclaimer"):
+            items.append(precheck["disclaimer"])
+        listed = format_html_join("", "<li>{}</li>", ((item,) for item in items))
+        return format_html('{}<ul class="precheck-list">{}</ul>', verdict, listed)
 
     @admin.display(description=_("户主"), ordering="household__head_name")
     def head_name(self, obj):

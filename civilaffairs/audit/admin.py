@@ -91,7 +91,7 @@ class AuditEventAdmin(admin.ModelAdmin):
     def _json(value):
         if value is None:
             return "—"
-        return format_html("<pre style='margin:0'>{}</pre>", json.dumps(value, ensure_ascii=False, indent=2))
+        return format_html('<pre class="json-value">{}</pre>', json.dumps(value, ensure_ascii=False, indent=2))
 
     def has_add_permission(self, request):
         return False

@@ -21,4 +21,16 @@
       if (!window.confirm(form.getAttribute("data-confirm"))) { event.preventDefault(); }
     }
   }, true);
+
+  // A second click while the first is on its way does nothing (the service refuses it anyway).
+  document.querySelectorAll("form[data-submit-once]").forEach(function (form) {
+    form.addEventListener("submit", function () {
+      form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
+    });
+  });
+
+  // Print buttons: <button data-print> (no inline handlers: the Content-Security-Policy forbids them).
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
 })();
