@@ -115,10 +115,9 @@ def test_signed_in_pages_are_never_stored(client, request, persona, url):
 
 
 def test_api_responses_with_a_token_are_never_stored(client, grid_worker):
-    from rest_framework.authtoken.models import Token
+    from tests.factories import api_token
 
-    token = Token.objects.create(user=grid_worker)
-    r = client.get("/api/v1/households/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    r = client.get("/api/v1/households/", HTTP_AUTHORIZATION=f"Token {api_token(grid_worker)}")
     assert r.status_code == 200
     assert "no-store" in r["Cache-Control"]
 
