@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, Sum
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _, gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -16,6 +15,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
+from rest_framework.generics import get_object_or_404
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -536,7 +536,7 @@ class ReviewViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                    summary="完成复核：重新核对并继续、调整、渐退或终止")
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
-        review = get_object_or_404(self.get_queryset(), pk=pk)
+        review = get_object_or_404(self.get_queryset(), pk=pk)  # DRF's: a non-numeric id is a 404, not a 500
         body = s.ReviewCompleteInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         with service_errors():
