@@ -179,6 +179,10 @@ def ensure_residents(n: int) -> tuple[int, float]:
     from civilaffairs.lib.crypto import _aead, _index_key, _VERSION
     from civilaffairs.lib.masking import mask_id_number, mask_phone
 
+    from benchmarks.city import DISTRICTS
+
+    # The import benchmark numbers its city's persons in DISTRICTS: ours must never meet them.
+    assert ID_REGION not in DISTRICTS, "bench_resident_submit.ID_REGION must be a region no generator issues"
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cur:
         _ensure_regions(cur)
