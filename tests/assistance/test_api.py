@@ -421,3 +421,11 @@ def test_an_objection_id_past_bigint_is_a_404(at, township_officer):
     response = post(township_officer, f"applications/{app.pk}/objections/99999999999999999999999/resolve/",
                     {"resolution": "x", "upheld": False})
     assert response.status_code == 404, response.content
+
+
+def test_reports_filtered_by_an_id_that_names_nothing_list_nothing(at, township_officer):
+    app = at("verified")
+    client = api_as(township_officer)
+    assert ids(client.get(API + "reports/", {"household": app.household_id})) != set()
+    assert ids(client.get(API + "reports/", {"household": 0, "application": 99999999999999999999})) == set()
+    assert client.get(API + "reports/", {"household": "abc"}).status_code == 400

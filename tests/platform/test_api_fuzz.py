@@ -19,7 +19,7 @@ from tests.assistance.conftest import monthly_income, pdf, walk
 
 pytestmark = [pytest.mark.fuzz, pytest.mark.django_db(transaction=True)]
 
-CHECKS = "not_a_server_error,status_code_conformance,response_schema_conformance"
+CHECKS = os.environ.get("FUZZ_CHECKS", "not_a_server_error,status_code_conformance,response_schema_conformance")
 MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "5"))
 WALL_SECONDS = int(os.environ.get("FUZZ_WALL_SECONDS", "50"))
 SEED = 20261202
