@@ -1,4 +1,7 @@
 """/api/v1/: one router collecting every app's viewsets, so the API root lists them all."""
+from django.http import JsonResponse
+from django.urls import re_path
+from rest_framework.exceptions import NotFound
 from rest_framework.routers import DefaultRouter
 
 from assistance.api.urls import paths as assistance_paths, router as assistance_router
@@ -10,4 +13,12 @@ router = DefaultRouter()
 for app_router in (registry_router, worklist_router, audit_router, assistance_router):
     router.registry.extend(app_router.registry)
 
-urlpatterns = router.urls + assistance_paths
+
+def not_found(request, *args, **kwargs):
+    """An API path that matches no route (``/households/1.5/``: the router's ids take no dot) answers
+    the API's JSON 404, not the site's HTML page. Only paths ending in a slash: the others are still
+    redirected to their slashed form first (APPEND_SLASH)."""
+    return JsonResponse({"detail": str(NotFound.default_detail)}, status=404)
+
+
+urlpatterns = router.urls + assistance_paths + [re_path(r"^.*/$", not_found)]

@@ -398,3 +398,37 @@ def test_the_export_endpoints_follow_the_export_right(draft, district_approver, 
     assert api_as(township_officer).get(API + "applications/export/").status_code == 403
     assert api_as(district_approver).get(API + "benefits/export/").status_code == 200
     assert PaymentRoll.objects.count() == 0
+
+
+@pytest.mark.parametrize("pk", ["abc", "1.5", "99999999999999999999999", "0"])
+def test_a_review_id_that_is_no_review_is_a_404_with_a_message(township_officer, pk):
+    response = post(township_officer, f"reviews/{pk}/complete/", {"note": "x"})
+    assert response.status_code == 404, response.content  # "abc" was a ValueError (500)
+    assert response.json()["detail"]
+
+
+@pytest.mark.parametrize("path", ["applications/{pk}/", "applications/{pk}/submit/", "reports/{pk}/",
+                                  "benefits/{pk}/", "payment-rolls/{pk}/", "payment-rolls/{pk}/lines/",
+                                  "payments/{pk}/", "payments/{pk}/retry/"])
+@pytest.mark.parametrize("pk", ["abc", "99999999999999999999999", "-1"])
+def test_assistance_routes_answer_404_for_ids_that_are_no_object(district_approver, path, pk):
+    client = api_as(district_approver)
+    url = API + path.format(pk=pk)
+    response = client.post(url, {}, format="json") if url.endswith(("submit/", "retry/")) else client.get(url)
+    assert response.status_code == 404, response.content
+    assert response.json()["detail"]
+
+
+def test_an_objection_id_past_bigint_is_a_404(at, township_officer):
+    app = at("notice")
+    response = post(township_officer, f"applications/{app.pk}/objections/99999999999999999999999/resolve/",
+                    {"resolution": "x", "upheld": False})
+    assert response.status_code == 404, response.content
+
+
+def test_reports_filtered_by_an_id_that_names_nothing_list_nothing(at, township_officer):
+    app = at("verified")
+    client = api_as(township_officer)
+    assert ids(client.get(API + "reports/", {"household": app.household_id})) != set()
+    assert ids(client.get(API + "reports/", {"household": 0, "application": 99999999999999999999})) == set()
+    assert client.get(API + "reports/", {"household": "abc"}).status_code == 400

@@ -416,6 +416,55 @@ def test_bad_parameter_queries_are_400(grid_worker, query):
 
 # --- Session authentication and the schema --------------------------------------------------------
 
+@pytest.mark.parametrize("prefix", ["330203", "330203001001", "3302", "abc", "%", ""])
+def test_worklist_items_filter_by_region_prefix_and_any_value_is_an_answer(grid_worker, items, prefix):
+    home, _ = items
+    response = api_as(grid_worker).get(API + "worklist/items/", {"region": prefix})
+    assert response.status_code == 200, response.content  # was a FieldError (500) for every value
+    expected = {home.pk} if home.region_id.startswith(prefix) else set()
+    assert ids(response) == expected
+
+
+@pytest.mark.parametrize("pk", ["abc", "1.5", "99999999999999999999999", "-1", "0"])
+def test_detail_and_action_routes_answer_404_with_a_message_for_ids_that_are_no_object(grid_worker, items, pk):
+    client = api_as(grid_worker)
+    for response in (client.get(API + f"worklist/items/{pk}/"),
+                     client.post(API + f"worklist/items/{pk}/transition/", {"to_status": "in_progress"},
+                                 format="json"),
+                     client.get(API + f"households/{pk}/"), client.get(API + f"persons/{pk}/"),
+                     client.get(API + f"audit/events/{pk}/")):
+        assert response.status_code in (403, 404), response.content
+        assert response.json()["detail"]
+
+
+def _schema() -> dict:
+    import json
+
+    out = io.StringIO()
+    call_command("spectacular", "--format", "openapi-json", "--fail-on-warn", stdout=out)
+    return json.loads(out.getvalue())
+
+
+def test_the_schema_documents_the_errors_each_operation_answers_with_one_error_body(db):
+    schema = _schema()
+    operations = {(method.upper(), path): op for path, item in schema["paths"].items() for method, op in item.items()}
+    error, invalid = "#/components/schemas/ErrorOutput", "#/components/schemas/ValidationErrorOutput"
+    for (method, path), op in operations.items():
+        responses = op["responses"]
+        assert "401" in responses, (method, path)
+        assert responses["401"]["content"]["application/json"]["schema"] == {"$ref": error}
+        if "{" in path:
+            assert responses["404"]["content"]["application/json"]["schema"] == {"$ref": error}, (method, path)
+        if method == "POST":
+            assert {"400", "403"} <= set(responses), (method, path)
+    listing = operations[("GET", "/api/v1/worklist/items/")]["responses"]
+    assert {"400", "403", "404"} <= set(listing)  # a bad filter value, no right, a page that is no page
+    assert listing["400"]["content"]["application/json"]["schema"] == {"$ref": invalid}
+    assert "403" not in operations[("GET", "/api/v1/regions/")]["responses"]  # any signed-in caller
+    batch = operations[("POST", "/api/v1/department-batches/")]["responses"]["400"]["content"]
+    assert {"$ref": invalid} in batch["application/json"]["schema"]["anyOf"]  # a failed batch or field errors
+
+
 def test_the_api_accepts_a_signed_in_browser_session(client, grid_worker, home_household):
     client.force_login(grid_worker)
     assert client.get(API + "households/").json()["count"] == 1

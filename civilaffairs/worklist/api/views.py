@@ -22,7 +22,9 @@ from . import serializers as s
 class WorkItemFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=ItemStatus.choices, label=_("状态（默认只列未办结）"))
     kind = django_filters.CharFilter(label=_("类型"))
-    region = django_filters.CharFilter(field_name="region_id", lookup_expr="startswith", label=_("区划代码前缀"))
+    # ``region__code``, not ``region_id``: a foreign key takes no ``startswith`` (that was a FieldError, a 500,
+    # for every value); Django trims the join, so this is still a LIKE on the item's own column.
+    region = django_filters.CharFilter(field_name="region__code", lookup_expr="startswith", label=_("区划代码前缀"))
 
     class Meta:
         model = WorkItem
