@@ -432,6 +432,9 @@ ROUTES: list[Route] = [
           T("401   403   403   ok    404   404   ok    403   404   403   403   403   ok"),
           method="post", kwargs=pk("review")),
     # --- API documents ---------------------------------------------------------------------------
+    # Any other path under /api/v1/ answers JSON 404 to everyone.
+    Route("api:not-found", T("404   404   404   404   404   404   404   404   404   404   404   404   404"),
+          kwargs=lambda w: {"rest": "no-such-thing/1.5"}),
     Route("api-schema", T("ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok")),
     Route("api-docs", T("ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok")),
     Route("api-redoc", T("ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok")),

@@ -21,4 +21,4 @@ def not_found(request, *args, **kwargs):
     return JsonResponse({"detail": str(NotFound.default_detail)}, status=404)
 
 
-urlpatterns = router.urls + assistance_paths + [re_path(r"^.*/$", not_found)]
+urlpatterns = router.urls + assistance_paths + [re_path(r"^(?P<rest>.*)/$", not_found, name="not-found")]
