@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from decimal import Decimal
+
 import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
@@ -33,7 +35,7 @@ def visited_application(home_household, resident, grid_worker, township_officer,
     monthly_income(home_household.head, "1500.00")
     app = svc.application_create(actor=resident, household=home_household, applicant=home_household.head,
                                  programmes=["dibao", "temporary"], reason="家庭收入低，孩子上学开支大。",
-                                 temporary_aid_amount="2000")
+                                 temporary_aid_amount=Decimal("2000"))
     svc.application_set_members(actor=resident, application_id=app.pk, members=[
         {"person_id": m.person_id, "declared_monthly_income": "1500" if m.relation == "head" else "0"}
         for m in app.members.all()])
@@ -88,9 +90,10 @@ def test_the_filters_fold_behind_a_toggle_on_a_phone(live_server, page: Page, vi
 
 def collect_csp_violations(page: Page) -> list[str]:
     found: list[str] = []
-    # Redoc's web fonts from a CDN are the deploy helper's finding (fonts served locally), not a CSP gap.
+    # Redoc's bundle asks for its "powered by" logo from its CDN: the policy blocking it is the point
+    # (nothing loads from outside), so that one refusal is expected, not a gap in our pages.
     page.on("console", lambda msg: found.append(msg.text)
-            if "Content Security Policy" in msg.text and "fonts.googleapis.com" not in msg.text else None)
+            if "Content Security Policy" in msg.text and "https://cdn.redoc.ly/" not in msg.text else None)
     return found
 
 
