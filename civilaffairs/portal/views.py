@@ -1,11 +1,15 @@
-"""The front door: one home per role, the public policy guide, and the large-text switch."""
+"""The front door: one home per role, the public policy guide with its self-check and posters,
+and the large-text switch."""
 from __future__ import annotations
 
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
 
 from civilaffairs.accounts.roles import Role
 from civilaffairs.accounts.scoping import user_roles
@@ -22,6 +26,9 @@ from .access import (
     resident_required,
     staff_required,
 )
+from .forms import SelfCheckForm
+from .guide import guide_entry, guide_sections, self_check, yuan
+from .qr import qr_svg
 from .registry import resident_sections
 
 LARGE_TEXT_COOKIE_AGE = 365 * 24 * 3600
@@ -43,9 +50,63 @@ def home(request):
 
 
 def policy_guide(request):
+    """The guide's index: every registered policy with the city's values in force today."""
     today = timezone.localdate()
-    return render(request, "portal/policy_guide.html", {"policies": selectors.policy_guide(on=today),
-                                                        "today": today})
+    sections = [(section, [(entry, selectors.guide_figures(entry=entry, on=today)) for entry in entries])
+                for section, entries in guide_sections()]
+    return render(request, "portal/policy_guide.html", {"sections": sections, "today": today})
+
+
+def _entry_or_404(slug: str):
+    entry = guide_entry(slug)
+    if entry is None:
+        raise Http404
+    return entry
+
+
+def _policy_page(request, slug: str, template: str):
+    today = timezone.localdate()
+    entry = _entry_or_404(slug)
+    url = request.build_absolute_uri(reverse("portal:guide_entry", args=[entry.slug]))
+    return render(request, template, {
+        "entry": entry,
+        "figures": selectors.guide_figures(entry=entry, on=today),
+        "district_figures": selectors.guide_district_figures(entry=entry, on=today),
+        "today": today,
+        "page_url": url,
+        "qr": qr_svg(url, title=_("扫码查看：%(title)s") % {"title": entry.title}),
+    })
+
+
+def guide_entry_page(request, slug: str):
+    """One policy in plain words, with a QR code of this page's address."""
+    return _policy_page(request, slug, "portal/guide_entry.html")
+
+
+def guide_poster(request, slug: str):
+    """The same policy as an A4 poster for a community notice board (政策找人): big QR code, title,
+    how to apply."""
+    return _policy_page(request, slug, "portal/guide_poster.html")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def guide_self_check(request):
+    """The anonymous self-check. Answers come by POST (never in the URL), are used for this one
+    response and never stored or logged; the response is not cached."""
+    today = timezone.localdate()
+    if request.method == "POST":
+        form = SelfCheckForm(request.POST)
+        if form.is_valid():
+            answers = form.answers()
+            return render(request, "portal/guide_self_check_result.html", {
+                "answers": answers,
+                "per_capita": yuan(answers.per_capita_income),
+                "results": self_check(answers, on=today),
+                "today": today,
+            })
+        return render(request, "portal/guide_self_check.html", {"form": form}, status=400)
+    return render(request, "portal/guide_self_check.html", {"form": SelfCheckForm()})
 
 
 @resident_required
