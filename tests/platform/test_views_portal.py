@@ -31,8 +31,8 @@ def test_the_policy_guide_explains_the_four_programmes_with_the_city_standard(cl
     assert r.status_code == 200
     for name in ("低保", "低保边缘", "特困", "临时救助"):
         assert name in html
-    assert 'policy-amount">1135<' in html  # the seeded Ningbo standard, 元/人·月
-    assert 'policy-amount">2270<' in html  # the 低保边缘 line: twice the standard
+    assert 'policy-amount">1,135<' in html  # the seeded Ningbo standard, 元/人·月
+    assert 'policy-amount">2,270<' in html  # the 低保边缘 line: twice the standard
 
 
 @pytest.mark.parametrize("persona, target", [
