@@ -94,3 +94,17 @@ def test_an_elder_living_alone_is_told_about_tekun_and_the_policy_page_has_its_q
     assert box["width"] > 100 and abs(box["width"] - box["height"]) < 1  # square, big enough to scan
     expect(page.get_by_text(f"{base}/guide/tekun/")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def test_the_poster_prints_on_a4_with_a_big_qr_code_and_no_site_chrome(live_server, page: Page):
+    page.goto(f"{live_server.url}/guide/dibao/poster/")
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi
+    expect(page.get_by_role("heading", name="最低生活保障（低保）")).to_be_visible()
+    expect(page.locator(".gov-header")).to_be_hidden()
+    expect(page.get_by_role("button", name="打印 / 另存为 PDF")).to_be_hidden()
+    box = page.locator(".guide-poster-qr svg.qr-code").bounding_box()
+    assert box["width"] >= 80 / 25.4 * 96 - 1  # at least 8 cm across on paper
+    page.screenshot(path="/tmp/guide_poster.png", full_page=True)
+    pdf = page.pdf(format="A4")
+    assert pdf.startswith(b"%PDF")

@@ -172,3 +172,10 @@ def test_a_policy_registered_by_another_programme_appears_in_the_guide(client, c
     finally:
         unregister_guide_entry("test-allowance")
     assert client.get("/guide/test-allowance/").status_code == 404
+
+
+@pytest.mark.parametrize("url", ["/guide/", "/guide/dibao/", "/guide/dibao/poster/", "/guide/self-check/"])
+def test_the_guide_pages_carry_no_inline_script_or_style(client, city, url):
+    html = client.get(url).content.decode()
+    assert not re.search(r"<script(?![^>]*\bsrc=)", html), url
+    assert " style=" not in html and " onclick=" not in html, url
