@@ -13,6 +13,7 @@ Self-check answers are anonymous and never stored: they live in one request, as 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,48}$")
+logger = logging.getLogger(__name__)
 RESERVED_SLUGS = frozenset({"self-check"})  # the guide's own pages under /guide/
 
 
@@ -154,8 +156,20 @@ def guide_entry(slug: str) -> GuideEntry | None:
 
 
 def self_check(answers: Answers, *, on: dt.date) -> list[tuple[GuideEntry, Assessment]]:
-    """Every registered policy with a self-check rule, in guide order, and what it says."""
-    return [(entry, entry.assess(answers, on=on)) for entry in guide_entries() if entry.assess is not None]
+    """Every registered policy with a self-check rule, in guide order, and what it says. A rule that
+    fails (a programme's bug, a parameter row it cannot read) answers "need more information" for
+    its own policy and is logged — without the answers — instead of taking the page down."""
+    results = []
+    for entry in guide_entries():
+        if entry.assess is None:
+            continue
+        try:
+            assessment = entry.assess(answers, on=on)
+        except Exception:
+            logger.exception("self-check rule of %s failed", entry.slug)
+            assessment = Assessment(Outcome.MORE_INFO, (str(_("暂时无法自动测评此项政策，请向所在乡镇（街道）民政窗口咨询。")),))
+        results.append((entry, assessment))
+    return results
 
 
 def resident_hints(*, ages: list[int], region_code: str, on: dt.date) -> list[tuple[GuideEntry, str]]:

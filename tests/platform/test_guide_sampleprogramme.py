@@ -46,3 +46,23 @@ def test_the_sample_programmes_rule_answers_in_the_self_check(client, city, samp
     assert f'id="result-sample-allowance" data-outcome="{verdict}"' in html
     assert words in html
     assert 'id="result-dibao"' in html  # alongside assistance's programmes
+
+
+def test_a_self_check_rule_that_fails_answers_need_more_information_not_a_500(client, city, sample_programme,
+                                                                               monkeypatch, caplog):
+    import dataclasses
+
+    from civilaffairs.portal import guide
+
+    def broken(answers, *, on):
+        raise ZeroDivisionError("a programme's bug")
+
+    entry = guide.guide_entry("sample-allowance")
+    monkeypatch.setitem(guide._ENTRIES, "sample-allowance", dataclasses.replace(entry, assess=broken))
+    response = client.post("/guide/self-check/", {**SELF_CHECK, "oldest_age": "80", "monthly_income": "4321"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="result-sample-allowance" data-outcome="more_info"' in html
+    assert "暂时无法自动测评此项政策" in html
+    assert 'id="result-dibao"' in html  # the other programmes still answer
+    assert "sample-allowance" in caplog.text and "4321" not in caplog.text
