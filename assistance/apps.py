@@ -12,3 +12,9 @@ class AssistanceConfig(AppConfig):
         from .views.resident import resident_home_section
 
         register_resident_section("assistance.applications", resident_home_section, order=10)
+
+        from civilaffairs.notifications.display import register_text_translator
+
+        from .templatetags.assistance_display import in_language
+
+        register_text_translator("assistance", in_language)
