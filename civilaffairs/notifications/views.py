@@ -55,7 +55,7 @@ def preferences(request):
     has_phone = bool(getattr(user.person, "phone_encrypted", None))
     initial = {"sms": sms_now if pref is None else pref.sms, "email": email_now,
                "email_address": pref.email_address if pref is not None else ""}
-    form = PreferenceForm(request.POST or None, initial=initial)
+    form = PreferenceForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             notification_preference_set(actor=user, user=user, sms=form.cleaned_data["sms"],
