@@ -152,3 +152,25 @@ def test_email_cannot_be_chosen_where_the_platform_sends_no_email(client, reside
 def test_staff_choose_no_channels_here(client, grid_worker):
     client.force_login(grid_worker)
     assert client.get(PREFS).status_code == 403
+
+
+# --- a programme's stored texts, shown in the reader's language -------------------------------------
+
+@pytest.fixture
+def sample_programme():
+    from tests.sampleprogramme import reg_notifications
+
+    reg_notifications.register()
+    yield reg_notifications
+    reg_notifications.unregister()
+
+
+def test_a_registered_programme_shows_its_stored_titles_in_english(client, resident, sample_programme):
+    note(resident, sample_programme.STORED_TITLE)
+    client.force_login(resident)
+    assert sample_programme.STORED_TITLE in client.get(INBOX).content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": INBOX})
+    html = client.get(INBOX).content.decode()
+    assert sample_programme.ENGLISH_TITLE in html and sample_programme.STORED_TITLE not in html
+    sample_programme.unregister()
+    assert sample_programme.STORED_TITLE in client.get(INBOX).content.decode()  # unknown: as stored
