@@ -121,10 +121,14 @@ def notification_claim(*, channel: str, notification_id: int, now: dt.datetime) 
 
 
 def _address(channel: str, note: Notification) -> str:
+    """Where the copy goes now: the resident may have removed the number or changed their choice
+    since the notification was written ("" then: nothing is sent)."""
+    pref = _preference(note.user)
     if channel == "sms":
         person = getattr(note.user, "person", None)
-        return person.reveal_phone() if person is not None else ""
-    pref = _preference(note.user)
+        if person is None or (pref is not None and not pref.sms):
+            return ""
+        return person.reveal_phone()
     return pref.email_address if pref is not None and pref.email else ""
 
 

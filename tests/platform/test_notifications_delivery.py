@@ -325,3 +325,14 @@ def test_email_settings_come_from_the_environment(monkeypatch, tmp_path):
 
 def test_tests_use_the_locmem_outbox(settings):
     assert settings.EMAIL_BACKEND == "django.core.mail.backends.locmem.EmailBackend"
+
+
+def test_a_choice_changed_after_the_message_was_written_is_respected_at_send_time(resident, outbox):
+    choose(resident, sms=True, email=True, address=ADDRESS)
+    note = notify_user(user=resident, title=TITLE, sms=True)
+    NotificationPreference.objects.filter(user=resident).update(sms=False, email=False, email_address="")
+    assert tasks.send_notification_sms(note.pk) == "skipped"
+    assert tasks.send_notification_email(note.pk) == "skipped"
+    assert outbox == [] and mail.outbox == []
+    note.refresh_from_db()
+    assert (note.sms_status, note.email_status) == (SmsStatus.NONE, SmsStatus.NONE)
