@@ -13,11 +13,8 @@ class SmsStatus(models.TextChoices):
     FAILED = "failed", _("发送失败")
 
 
-DeliveryStatus = SmsStatus  # the same states serve the email copy
-
-
 class Notification(models.Model):
-    """An in-app message to one user (residents see theirs in the resident centre).
+    """An in-app message to one user (their inbox: /notifications/).
 
     Each outside copy (``sms_*``, ``email_*``) goes out from a Celery task after the commit:
     pending → sending (a one-statement conditional claim with its time) → sent / failed. A claim

@@ -77,7 +77,8 @@ def test_a_notification_opens_its_subject_page_and_a_foreign_link_is_not_followe
 
 
 def test_mark_all_read_needs_a_post_with_the_csrf_token_and_marks_only_ones_own(resident, other_resident):
-    mine, also_mine, theirs = note(resident), note(resident), note(other_resident)
+    note(resident), note(resident)
+    theirs = note(other_resident)
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(resident)
     assert browser.get("/notifications/read-all/").status_code == 405
