@@ -16,3 +16,9 @@ class AssistanceConfig(AppConfig):
         from . import guide
 
         guide.register()  # the policy guide's entries and self-check rules
+
+        from civilaffairs.notifications.display import register_text_translator
+
+        from .templatetags.assistance_display import in_language
+
+        register_text_translator("assistance", in_language)

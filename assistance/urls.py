@@ -6,7 +6,7 @@ app_name = "assistance"
 
 urlpatterns = [
     path("", views.index, name="index"),
-    # resident: apply online, own applications, notifications
+    # resident: apply online, own applications (the inbox is the platform's: notifications:list)
     path("apply/", views.apply_start, name="apply"),
     path("apply/<int:pk>/", views.apply_programmes, name="apply_programmes"),
     path("apply/<int:pk>/members/", views.apply_members, name="apply_members"),
@@ -14,9 +14,6 @@ urlpatterns = [
     path("apply/<int:pk>/review/", views.apply_review, name="apply_review"),
     path("apply/<int:pk>/submit/", views.apply_submit, name="apply_submit"),
     path("mine/", views.my_applications, name="my_applications"),
-    path("notifications/", views.notification_list, name="notifications"),
-    path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
-    path("notifications/read-all/", views.notification_read_all, name="notification_read_all"),
     # one application, for the resident and the caseworker
     path("applications/", views.application_list_view, name="application_list"),
     path("applications/export/", views.application_export, name="application_export"),

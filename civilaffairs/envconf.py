@@ -102,3 +102,39 @@ def database_from_url(url: str) -> dict:
         "PORT": str(parsed.port or ""),
         "OPTIONS": options,
     }
+
+
+SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+
+
+def email_from_env(*, production: bool, var_dir) -> dict:
+    """Django's email settings from EMAIL_BACKEND / EMAIL_HOST / EMAIL_PORT / EMAIL_HOST_USER /
+    EMAIL_HOST_PASSWORD / EMAIL_USE_TLS / EMAIL_USE_SSL / EMAIL_TIMEOUT / DEFAULT_FROM_EMAIL.
+
+    Development prints mail on the console (or writes files: EMAIL_BACKEND=…filebased…, under
+    var/mail); tests get Django's locmem outbox. Production sends by SMTP when EMAIL_HOST is
+    set; without it email notifications are off (``NOTIFICATIONS_EMAIL_ENABLED`` False: SMS
+    and in-app only, README "Notifications"). An explicit EMAIL_BACKEND is always honoured."""
+    host = env_str("EMAIL_HOST", "")
+    backend = env_str("EMAIL_BACKEND") or (SMTP_BACKEND if production else
+                                           "django.core.mail.backends.console.EmailBackend")
+    use_tls, use_ssl = env_bool("EMAIL_USE_TLS", False), env_bool("EMAIL_USE_SSL", False)
+    if use_tls and use_ssl:
+        raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be on (STARTTLS or implicit TLS).")
+    enabled = env_bool("NOTIFICATIONS_EMAIL_ENABLED", default=not (backend == SMTP_BACKEND and not host))
+    if enabled and backend == SMTP_BACKEND and not host:
+        raise ImproperlyConfigured("Email notifications need EMAIL_HOST (or NOTIFICATIONS_EMAIL_ENABLED=false "
+                                   "for SMS and in-app only).")
+    return {
+        "EMAIL_BACKEND": backend,
+        "EMAIL_HOST": host or "localhost",
+        "EMAIL_PORT": env_int("EMAIL_PORT", 465 if use_ssl else 587 if use_tls else 25),
+        "EMAIL_HOST_USER": env_str("EMAIL_HOST_USER", ""),
+        "EMAIL_HOST_PASSWORD": env_str("EMAIL_HOST_PASSWORD", ""),
+        "EMAIL_USE_TLS": use_tls,
+        "EMAIL_USE_SSL": use_ssl,
+        "EMAIL_TIMEOUT": env_int("EMAIL_TIMEOUT", 10),
+        "EMAIL_FILE_PATH": env_str("EMAIL_FILE_PATH", str(var_dir / "mail")),
+        "DEFAULT_FROM_EMAIL": env_str("DEFAULT_FROM_EMAIL", "民政一体化服务平台 <noreply@localhost>"),
+        "NOTIFICATIONS_EMAIL_ENABLED": enabled,
+    }

@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 
 
-from civilaffairs.envconf import database_from_url, env_bool, env_int, env_key, env_list, env_str
+from civilaffairs.envconf import database_from_url, email_from_env, env_bool, env_int, env_key, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("CIVILAFFAIRS_VAR_DIR", BASE_DIR / "var"))
@@ -333,7 +333,16 @@ LOGGING = {
 }
 
 # --- Notifications ------------------------------------------------------------
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Email next to SMS (civilaffairs.envconf.email_from_env): console in development, locmem in
+# tests, SMTP in production when EMAIL_HOST is set (otherwise SMS and in-app only).
+_EMAIL = email_from_env(production=PRODUCTION, var_dir=VAR_DIR)
+EMAIL_BACKEND = _EMAIL["EMAIL_BACKEND"]
+EMAIL_HOST, EMAIL_PORT, EMAIL_TIMEOUT = _EMAIL["EMAIL_HOST"], _EMAIL["EMAIL_PORT"], _EMAIL["EMAIL_TIMEOUT"]
+EMAIL_HOST_USER, EMAIL_HOST_PASSWORD = _EMAIL["EMAIL_HOST_USER"], _EMAIL["EMAIL_HOST_PASSWORD"]
+EMAIL_USE_TLS, EMAIL_USE_SSL = _EMAIL["EMAIL_USE_TLS"], _EMAIL["EMAIL_USE_SSL"]
+EMAIL_FILE_PATH, DEFAULT_FROM_EMAIL = _EMAIL["EMAIL_FILE_PATH"], _EMAIL["DEFAULT_FROM_EMAIL"]
+NOTIFICATIONS_EMAIL_ENABLED = _EMAIL["NOTIFICATIONS_EMAIL_ENABLED"]
+SITE_URL = env_str("SITE_URL", "")  # links in emails: https://mz.example.gov.cn
 SMS_BACKEND = env_str("SMS_BACKEND", "civilaffairs.lib.sms.ConsoleSmsBackend")
 
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "civilaffairs-demo")

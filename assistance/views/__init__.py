@@ -13,5 +13,5 @@ from .money import (  # noqa: F401
 )
 from .resident import (  # noqa: F401
     application_resubmit, application_withdraw, index, material_download, material_remove, material_replace,
-    material_upload, my_applications, notification_list, notification_read, notification_read_all,
+    material_upload, my_applications,
 )

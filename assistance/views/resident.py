@@ -1,15 +1,13 @@
 """A resident's own applications, answering a request for more material, withdrawing,
-in-app notifications and the access-checked download of materials."""
+and the access-checked download of materials (the inbox is the platform's, notifications:list)."""
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -17,8 +15,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from civilaffairs.audit.services import audit_log
-from civilaffairs.notifications.models import Notification
-from civilaffairs.notifications.services import notification_mark_read
 from civilaffairs.portal.access import resident_required
 from civilaffairs.portal.selectors import resident_household
 from civilaffairs.registry.selectors import ParameterMissing, parameter_value
@@ -232,34 +228,6 @@ def material_download(request, pk: int):
 
 def material_download_name(material: Material) -> str:
     return f"{material.application.number}-{material.kind}-{material.pk}{extension_for(material.content_type)}"
-
-
-@login_required
-def notification_list(request):
-    notes = Notification.objects.filter(user=request.user)
-    page = Paginator(notes, 30).get_page(request.GET.get("page"))
-    return render(request, "assistance/notifications.html", {
-        "page": page, "unread": notes.filter(read_at__isnull=True).count()})
-
-
-@require_POST
-@login_required
-def notification_read(request, pk: int):
-    note = get_object_or_404(Notification, user=request.user, pk=pk)  # someone else's: 404, not a silent no-op
-    notification_mark_read(user=request.user, pk=pk)
-    if request.POST.get("follow") and url_has_allowed_host_and_scheme(
-            note.link, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return redirect(note.link)
-    return redirect("assistance:notifications")
-
-
-@require_POST
-@login_required
-def notification_read_all(request):
-    for pk in Notification.objects.filter(user=request.user, read_at__isnull=True).values_list("pk", flat=True):
-        notification_mark_read(user=request.user, pk=pk)
-    messages.success(request, _("已全部标记为已读。"))
-    return redirect("assistance:notifications")
 
 
 # What happens to a submitted application, in order: the status it waits in, the step that ends the

@@ -4,14 +4,22 @@ from django.utils.translation import gettext_lazy as _
 
 
 class SmsStatus(models.TextChoices):
-    NONE = "", _("不发短信")
+    """Delivery state of one outside copy (SMS or email) of a notification."""
+
+    NONE = "", _("不发送")
     PENDING = "pending", _("待发送")
+    SENDING = "sending", _("发送中")
     SENT = "sent", _("已发送")
     FAILED = "failed", _("发送失败")
 
 
 class Notification(models.Model):
-    """An in-app message to one user (residents see theirs in the resident centre)."""
+    """An in-app message to one user (their inbox: /notifications/).
+
+    Each outside copy (``sms_*``, ``email_*``) goes out from a Celery task after the commit:
+    pending → sending (a one-statement conditional claim with its time) → sent / failed. A claim
+    older than the lease belongs to a worker that died mid-send; the beat sweep puts it back to
+    pending and queues it again, and the gateway gets the same idempotency key (``delivery_key``)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("接收人"), on_delete=models.CASCADE,
                              related_name="notifications")
@@ -27,6 +35,16 @@ class Notification(models.Model):
     # could not take it. The beat sweep queues again a pending SMS that was never queued, or was
     # queued longer ago than every retry of a task takes.
     sms_queued_at = models.DateTimeField(_("短信排队时间"), null=True, blank=True)
+    sms_claimed_at = models.DateTimeField(_("短信领取时间"), null=True, blank=True)
+    sms_attempts = models.PositiveSmallIntegerField(_("短信发送次数"), default=0)
+    sms_error = models.CharField(_("短信失败原因"), max_length=200, blank=True, default="")
+    email_status = models.CharField(_("邮件状态"), max_length=8, choices=SmsStatus.choices, blank=True,
+                                    default="")
+    email_sent_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
+    email_queued_at = models.DateTimeField(_("邮件排队时间"), null=True, blank=True)
+    email_claimed_at = models.DateTimeField(_("邮件领取时间"), null=True, blank=True)
+    email_attempts = models.PositiveSmallIntegerField(_("邮件发送次数"), default=0)
+    email_error = models.CharField(_("邮件失败原因"), max_length=200, blank=True, default="")
 
     class Meta:
         verbose_name = _("消息")
@@ -34,7 +52,39 @@ class Notification(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["user", "read_at"], name="notification_unread_idx"),
                    models.Index(fields=["sms_queued_at"], condition=models.Q(sms_status="pending"),
-                                name="notification_sms_pending_idx")]
+                                name="notification_sms_pending_idx"),
+                   models.Index(fields=["sms_claimed_at"], condition=models.Q(sms_status="sending"),
+                                name="notification_sms_claim_idx"),
+                   models.Index(fields=["email_queued_at"], condition=models.Q(email_status="pending"),
+                                name="notification_email_pending_idx"),
+                   models.Index(fields=["email_claimed_at"], condition=models.Q(email_status="sending"),
+                                name="notification_email_claim_idx")]
 
     def __str__(self) -> str:
         return self.title
+
+    def delivery_key(self, channel: str) -> str:
+        """The idempotency key of this message's copy on ``channel``: fixed by the row itself
+        (written before any gateway call), the same on every retry and every resend."""
+        return f"ca-ntf-{self.pk}-{self.created_at:%Y%m%d%H%M%S%f}-{channel}"
+
+
+class NotificationPreference(models.Model):
+    """How a resident wants the outside copy of a notification: SMS, email, both, or neither
+    (in-app only). In-app messages are always on. Without a row: SMS when a phone is on file."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE,
+                                primary_key=True, related_name="notification_preference")
+    sms = models.BooleanField(_("短信"), default=True)
+    email = models.BooleanField(_("电子邮件"), default=False)
+    email_address = models.EmailField(_("电子邮箱"), max_length=254, blank=True, default="")
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("通知方式")
+        verbose_name_plural = _("通知方式")
+        constraints = [models.CheckConstraint(condition=models.Q(email=False) | ~models.Q(email_address=""),
+                                              name="notification_preference_email_has_address")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}"

@@ -59,7 +59,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, approved, roll):
     decision = approved.decisions.get()
     material = approved.materials.first()
     pages = caseworker_pages(approved, roll) + [
-        url("apply"), url("my_applications"), url("notifications"), url("application_detail", approved.pk),
+        url("apply"), url("my_applications"), reverse("notifications:list"), url("application_detail", approved.pk),
         url("decision_letter", decision.pk), url("material_download", material.pk), url("subsidy_rounds")]
     for page in pages:
         r = client.get(page)
@@ -288,13 +288,13 @@ def test_an_approved_resident_sees_the_amount_and_the_letter(client, resident, a
 def test_notifications_are_listed_and_marked_read(client, resident, at):
     at("accepted")
     client.force_login(resident)
-    r = client.get(url("notifications"))
+    r = client.get(reverse("notifications:list"))
     assert "已受理，待核对" in r.content.decode()
     note = Notification.objects.filter(user=resident).first()
-    client.post(url("notification_read", note.pk))
+    client.post(reverse("notifications:read", args=[note.pk]))
     note.refresh_from_db()
     assert note.read_at is not None
-    client.post(url("notification_read_all"))
+    client.post(reverse("notifications:read_all"))
     assert not Notification.objects.filter(user=resident, read_at__isnull=True).exists()
 
 

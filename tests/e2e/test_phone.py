@@ -104,7 +104,7 @@ def test_the_main_pages_of_each_role_log_no_csp_violation(
     app = visited_application.pk
     report = visited_application.verification_reports.first()
     journeys = {
-        "resident": ["/me/", "/assistance/mine/", "/assistance/notifications/", "/guide/"],
+        "resident": ["/me/", "/assistance/mine/", "/notifications/", "/notifications/preferences/", "/guide/"],
         "grid": ["/", "/worklist/", "/registry/households/", f"/assistance/applications/{app}/"],
         "township": ["/assistance/applications/", f"/assistance/applications/{app}/",
                      f"/assistance/reports/{report.pk}/" if report else "/"],

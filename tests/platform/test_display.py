@@ -101,7 +101,7 @@ def submitted_in_chinese(at):
 def test_the_inbox_shows_stored_notification_titles_in_english(client, at, resident):
     submitted_in_chinese(at)
     client.force_login(resident)
-    html = english(client).get(reverse("assistance:notifications")).content.decode()
+    html = english(client).get(reverse("notifications:list")).content.decode()
     assert "Your assistance application" in html
     assert "您的救助申请" not in html
     assert "已提交，待受理" not in html

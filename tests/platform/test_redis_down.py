@@ -149,7 +149,7 @@ def test_a_resident_signs_in_every_way_and_opens_their_pages_with_redis_down(
     sign_in(client, typed)
     assert client.get("/")["Location"] == reverse("portal:resident_home")
     for path in (reverse("portal:resident_home"), reverse("assistance:my_applications"),
-                 reverse("assistance:notifications"), reverse("assistance:apply_review", args=[draft.pk]),
+                 reverse("notifications:list"), reverse("assistance:apply_review", args=[draft.pk]),
                  reverse("assistance:application_detail", args=[draft.pk]), API + "applications/"):
         assert_ok(client, path)
 

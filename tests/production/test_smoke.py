@@ -62,7 +62,7 @@ ROLES = {
     "district approver": ("demo-district", "/work/", ["/assistance/rolls/", "/assistance/reviews/",
                                                       "/scoring/"]),
     "city admin": ("demo-city", "/work/", ["/manage/", "/assistance/subsidies/", "/admin/"]),
-    "resident": ("13800001234", "/me/", ["/assistance/notifications/"]),
+    "resident": ("13800001234", "/me/", ["/notifications/"]),
     "data provider": ("demo-data", "/data-provider/", []),
     "admin": ("admin", "/manage/", ["/admin/audit/auditevent/", "/admin/accounts/user/"]),
 }
