@@ -115,7 +115,7 @@ def decision_days(*, regions, period: Period, breakdown: int) -> Figures:
         Series("median", _("中位数"), column("median")),
         Series("average", _("平均数"), column("average")),
         Series("decided", _("审结件数"), [by_area[key]["n"] if key in by_area else 0 for key, _l in categories],
-               chart=False),
+               chart=False, decimals=0),
     ])
 
 

@@ -185,13 +185,14 @@ def _card(index: int, indicator: Indicator, *, regions: tuple[str, ...], period:
                 if indicator.drilldown else None
             row.append(url)
         links.append(row)
+    places = [indicator.decimals if s.decimals is None else s.decimals for s in figures.series]
     charted = [s for s in figures.series if s.chart]
     chart_index = {s.key: i for i, s in enumerate(charted)}
-    total = sum(as_number(v, indicator.decimals) or 0 for v in figures.series[0].values) if figures.series else 0
+    total = sum(as_number(v, places[0]) or 0 for v in figures.series[0].values) if figures.series else 0
     rows = []
     for i, (_key, label) in enumerate(figures.categories):
-        cells = [Cell(format_figure(as_number(s.values[i], indicator.decimals), indicator.decimals),
-                      as_number(s.values[i], indicator.decimals), links[j][i], chart_index.get(s.key))
+        cells = [Cell(format_figure(as_number(s.values[i], places[j]), places[j]), as_number(s.values[i], places[j]),
+                      links[j][i], chart_index.get(s.key))
                  for j, s in enumerate(figures.series)]
         share = None
         if indicator.kind == "pie":
@@ -202,9 +203,11 @@ def _card(index: int, indicator: Indicator, *, regions: tuple[str, ...], period:
         "kind": indicator.kind,
         "title": str(indicator.title),
         "unit": str(indicator.unit),
+        "decimals": indicator.decimals,
         "categories": [str(label) for _key, label in figures.categories],
         "series": [{"name": str(s.label), "color": s.color,
-                    "data": [as_number(v, indicator.decimals) for v in s.values]} for s in charted],
+                    "data": [as_number(v, p) for v in s.values]}
+                   for s, p in zip(figures.series, places) if s.chart],
         "links": [row for row, s in zip(links, figures.series) if s.chart],
     }
     return Card(index=index, indicator=indicator, figures=figures, regions=regions, rows=rows, payload=payload)

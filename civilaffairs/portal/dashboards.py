@@ -87,6 +87,7 @@ class Series:
     values: list  # one number (int, Decimal or float) per category, None where there is no figure
     color: str = ""  # a CSS colour where the meaning has one (red / yellow / green bands)
     chart: bool = True  # False: a column of the table only (a count beside days, in another unit)
+    decimals: int | None = None  # places shown, when not the indicator's
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,6 @@
   if (!window.echarts) { return; }
 
   function option(data) {
-    var unit = data.unit ? "（" + data.unit + "）" : "";
     // richText tooltips are drawn on the canvas: HTML tooltips carry style attributes the CSP refuses.
     var base = { animation: false, tooltip: { renderMode: "richText", confine: true }, legend: { top: 0, type: "scroll" } };
     if (data.kind === "pie") {
@@ -22,7 +21,8 @@
     base.grid = { left: 8, right: 16, top: 40, bottom: 8, containLabel: true };
     base.xAxis = { type: "category", data: data.categories,
                    axisLabel: { interval: 0, rotate: data.categories.length > 6 ? 30 : 0 } };
-    base.yAxis = { type: "value", name: unit.replace(/[（）]/g, "") };
+    base.yAxis = { type: "value", name: data.unit || "" };
+    if (data.decimals === 0) { base.yAxis.minInterval = 1; }  // counts: no tick at 0.5 household
     base.series = data.series.map(function (s) {
       var serie = { type: data.kind === "line" ? "line" : "bar", name: s.name, data: s.data };
       if (data.kind === "stacked") { serie.stack = "total"; }
