@@ -138,3 +138,41 @@ def test_drilldowns_name_the_list_and_its_filters(world, city_admin):
     online = cards["assistance.online_share"].rows[0][1][0].url
     assert online == ("/assistance/applications/?region=3302&channel=online&submitted_from=2026-01-01"
                       "&submitted_to=2026-03-31")
+
+
+def test_an_application_walked_through_the_services_shows_on_this_months_dashboard(at, city_admin):
+    """The indicators read the fields the services write: an online application approved today is a
+    submission, a decision and a dibao recipient of this month."""
+    from django.utils import timezone
+
+    from civilaffairs.portal.dashboard_views import default_period
+
+    at("approved")
+    month = timezone.localdate().replace(day=1)
+    cards = cards_for(city_admin, "3302", Period(month, month))
+    assert figures(cards["assistance.recipients"])["330203"]["dibao"] == 1
+    assert figures(cards["assistance.online_share"])["online"]["applications"] == 1
+    assert figures(cards["assistance.decision_days"])["330203"]["decided"] == 1
+    last_year = default_period()
+    assert last_year.last == month and len(last_year.months()) == 12
+
+
+def test_a_payment_marked_paid_through_the_roll_counts_in_funds_paid_and_a_pending_one_does_not(
+        at, city_admin, district_approver, second_approver):
+    from django.utils import timezone
+
+    from assistance.models import Payment
+    from assistance.services import payments as pay
+    from tests.assistance.conftest import EXPECTED_TOPUP
+
+    at("approved")
+    month = timezone.localdate().replace(day=1)
+    roll, created = pay.payment_roll_generate(district_code="330203", month=month)
+    assert created == 1
+    this_month = Period(month, month)
+    assert figures(cards_for(city_admin, "3302", this_month)["assistance.funds_paid"])[month.isoformat()]["dibao"] == 0
+    pay.payment_roll_approve(actor=district_approver, roll_id=roll.pk)
+    pay.payment_roll_export(actor=district_approver, roll_id=roll.pk)
+    pay.payment_mark(actor=second_approver, payment_id=Payment.objects.get(roll=roll).pk, paid=True)
+    paid = figures(cards_for(city_admin, "3302", this_month)["assistance.funds_paid"])[month.isoformat()]["dibao"]
+    assert paid == float(EXPECTED_TOPUP)
