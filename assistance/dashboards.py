@@ -133,12 +133,12 @@ def discovery_leads(*, regions, period: Period, breakdown: int) -> Figures:
 
     visited = [LeadOutcome.INCLUDED, LeadOutcome.REFERRED, LeadOutcome.NOT_ELIGIBLE]
     categories = region_categories(regions, breakdown)
+    in_time = Q(outcome=LeadOutcome.INCLUDED, closed_at__lte=F("raised_at") + dt.timedelta(hours=INCLUSION_HOURS))
     rows = (Lead.objects.filter(region_q("community_id", list(regions)), kind=LeadKind.DISCOVERY,
                                 raised_at__gte=period.start, raised_at__lt=period.end)
             .annotate(area=Left("community_id", breakdown)).values("area")
             .annotate(found=Count("id"), verified=Count("id", filter=Q(outcome__in=visited)),
-                      included=Count("id", filter=Q(outcome=LeadOutcome.INCLUDED,
-                                                    closed_at__lte=F("raised_at") + dt.timedelta(hours=INCLUSION_HOURS))))
+                      included=Count("id", filter=in_time))
             .order_by())
     by_area = {row["area"]: row for row in rows}
     return Figures(category_label=REGION_LABEL, categories=categories, series=[

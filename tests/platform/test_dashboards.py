@@ -13,7 +13,6 @@ from openpyxl import load_workbook
 
 from civilaffairs.audit.models import AuditEvent
 from civilaffairs.portal.dashboards import indicator_named, registered_indicators
-from tests import factories as f
 from tests.assistance import dashboard_data
 from tests.platform.test_csp import assert_strict
 from tests.sampleprogramme import reg_dashboards
@@ -226,3 +225,22 @@ def test_an_unregistered_indicator_leaves_the_dashboard(client, world, city_admi
     reg_dashboards.register()
     reg_dashboards.unregister()
     assert reg_dashboards.NAME not in chart_data(signed_in(client, city_admin).get(URL, PERIOD))
+
+
+def test_an_indicator_needing_a_capability_shows_only_to_those_who_hold_it(client, world, city_admin,
+                                                                           district_approver):
+    from civilaffairs.accounts.roles import Capability
+    from civilaffairs.portal.dashboards import Indicator, register_indicator, unregister_indicator
+
+    register_indicator(Indicator(name="sampleprogramme.audit_only", title="审计员专用指标", unit="条", kind="bar",
+                                 programme="样例项目", query=reg_dashboards.households,
+                                 capability=Capability.VIEW_AUDIT))
+    try:
+        assert "sampleprogramme.audit_only" in chart_data(signed_in(client, city_admin).get(URL, PERIOD))
+        page = signed_in(client, district_approver).get(URL, PERIOD)
+        assert "审计员专用指标" not in page.content.decode()
+        export = signed_in(client, district_approver).get(
+            reverse("portal:dashboard_indicator_export", args=["sampleprogramme.audit_only"]), PERIOD)
+        assert export.status_code == 404
+    finally:
+        unregister_indicator("sampleprogramme.audit_only")
