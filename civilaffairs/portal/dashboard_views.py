@@ -33,7 +33,7 @@ DASHBOARD_CAPABILITY = Capability.VIEW_HOUSEHOLDS
 EARLIEST_MONTH = dt.date(2000, 1, 1)
 MAX_MONTHS = 36
 DEFAULT_MONTHS = 12
-MONTH = re.compile(r"(\d{4})-(\d{2})")
+MONTH = re.compile(r"(\d{4})-(\d{2})")  # full-width digits from a Chinese IME count too
 
 # The code length of the regions one level below a region's (a community has none below: its own).
 BREAKDOWN = {2: 4, 4: 6, 6: 9, 9: 12, 12: 12}
@@ -77,7 +77,7 @@ def indicator_regions(user, indicator: Indicator, region: Region) -> tuple[str, 
 
 def _month(value: str) -> dt.date | None:
     match = MONTH.fullmatch((value or "").strip())
-    if not match or not 1 <= int(match.group(2)) <= 12:
+    if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1:
         return None
     return dt.date(int(match.group(1)), int(match.group(2)), 1)
 
@@ -99,9 +99,9 @@ def default_period(today: dt.date | None = None) -> Period:
 
 
 class PeriodForm(forms.Form):
-    month_from = forms.CharField(label=gettext_lazy("起始月份"), required=False, max_length=7,
+    month_from = forms.CharField(label=gettext_lazy("起始月份"), required=False,
                                  widget=forms.TextInput(attrs={"type": "month", "placeholder": "2026-01"}))
-    month_to = forms.CharField(label=gettext_lazy("截止月份"), required=False, max_length=7,
+    month_to = forms.CharField(label=gettext_lazy("截止月份"), required=False,
                                widget=forms.TextInput(attrs={"type": "month", "placeholder": "2026-12"}))
 
     def __init__(self, *args, today: dt.date | None = None, **kwargs):

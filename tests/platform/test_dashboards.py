@@ -118,6 +118,8 @@ def test_nobody_signed_in_is_sent_to_sign_in(client, world):
     ({"month_from": "2026-04", "month_to": "2026-03"}, "起始月份不能晚于截止月份。"),
     ({"month_from": "2026-13", "month_to": "2026-03"}, "请按“年-月”填写月份，例如 2026-03。"),
     ({"month_from": "2026", "month_to": "2026-03"}, "请按“年-月”填写月份"),
+    ({"month_from": "0000-01", "month_to": "2026-03"}, "请按“年-月”填写月份"),
+    ({"month_from": "2026-01\n", "month_to": "2026-03 ' OR 1=1"}, "请按“年-月”填写月份"),
     ({"month_from": "1999-12", "month_to": "2000-02"}, "月份不能早于 2000-01。"),
     ({"month_from": "2023-03", "month_to": "2026-03"}, "统计期间最长 36 个月，请缩短期间。"),
     ({"month_to": "2999-01"}, "月份不能晚于本月"),
@@ -130,6 +132,12 @@ def test_a_bad_period_is_refused_with_a_chinese_message_and_no_figures(client, w
     assert "data-chart=" not in page and "dashboard-table" not in page
     export = signed_in(client, city_admin).get(reverse("portal:dashboard_export"), query)
     assert export.status_code == 400 and message in export.content.decode()
+
+
+def test_full_width_digits_typed_with_a_chinese_input_method_are_read(client, world, city_admin):
+    r = signed_in(client, city_admin).get(URL, {"month_from": "２０２６-０１", "month_to": "2026-03"})
+    assert r.status_code == 200
+    assert 'value="2026-01"' in r.content.decode()
 
 
 def test_the_longest_period_and_the_earliest_month_are_accepted(client, world, city_admin):
