@@ -22,3 +22,7 @@ class AssistanceConfig(AppConfig):
         from .templatetags.assistance_display import in_language
 
         register_text_translator("assistance", in_language)
+
+        from .dashboards import register as register_dashboards
+
+        register_dashboards()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import dashboard_views, views
 
 app_name = "portal"
 
@@ -16,4 +16,7 @@ urlpatterns = [
     path("data-provider/", views.data_provider_home, name="data_provider_home"),
     path("my-role/", views.role_home, name="role_home"),
     path("large-text/", views.large_text, name="large_text"),
+    path("dashboards/", dashboard_views.dashboard, name="dashboards"),
+    path("dashboards/export/", dashboard_views.dashboard_export_view, name="dashboard_export"),
+    path("dashboards/export/<str:name>/", dashboard_views.dashboard_indicator_export, name="dashboard_indicator_export"),
 ]
