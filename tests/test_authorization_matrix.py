@@ -125,10 +125,10 @@ ROUTES: list[Route] = [
     Route("scoring:lead_detail",
           T("login 403   403   ok    404   404   ok    ok    404   ok    403   403   ok"),
           kwargs=pk("lead")),
-    Route("scoring:api_household_score",
+    Route("api:scoring-household-score",
           T("401   403   403   ok    404   404   ok    ok    404   ok    403   403   ok"),
           kwargs=pk("household")),
-    Route("scoring:api_lead_list", T("401   403   403   ok    ok    ok    ok    ok    ok    ok    403   403   ok")),
+    Route("api:scoring-lead-list", T("401   403   403   ok    ok    ok    ok    ok    ok    ok    403   403   ok")),
     # --- assistance: the resident's side ------------------------------------------------------
     Route("assistance:index", T("login ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok")),
     Route("assistance:apply", T("login ok    ok    403   403   403   403   403   403   403   403   403   403")),

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from civilaffairs import programmes
 from civilaffairs.accounts.roles import Role
 from civilaffairs.accounts.scoping import user_roles
 from civilaffairs.registry.selectors import household_members
@@ -59,6 +60,7 @@ def resident_home(request):
         "today": today,
         "sections": resident_sections(request=request, household=household),  # what programmes register
         "hints": selectors.resident_policy_hints(household=household, members=members, on=today),
+        "cards": programmes.home_cards(audience=programmes.Audience.RESIDENT, user=request.user),
     })
 
 
@@ -69,6 +71,7 @@ def caseworker_home(request):
         "numbers": selectors.caseworker_numbers(user=request.user),
         "now": timezone.now(),
         "show_admin": is_administrator(request.user),
+        "cards": programmes.home_cards(audience=programmes.Audience.STAFF, user=request.user),
     })
 
 
@@ -77,12 +80,14 @@ def admin_home(request):
     return render(request, "portal/admin_home.html", {
         "sections": selectors.admin_sections() if request.user.is_staff else [],
         "numbers": selectors.caseworker_numbers(user=request.user),
+        "cards": programmes.home_cards(audience=programmes.Audience.ADMIN, user=request.user),
     })
 
 
 @data_provider_required
 def data_provider_home(request):
-    return render(request, "portal/data_provider_home.html")
+    return render(request, "portal/data_provider_home.html", {
+        "cards": programmes.home_cards(audience=programmes.Audience.DATA_PROVIDER, user=request.user)})
 
 
 @staff_required
