@@ -431,6 +431,13 @@ ROUTES: list[Route] = [
     Route("api:assistance-review-complete",
           T("401   403   403   ok    404   404   ok    403   404   403   403   403   ok"),
           method="post", kwargs=pk("review")),
+    # --- the test-only sample programme (tests/sampleprogramme, installed by tests/settings.py) ---
+    # Its pages use the platform's role checks, its API the API's default (any signed-in caller):
+    # a new programme's URLs go through this table like every other.
+    Route("sample:index", T("login 403   403   ok    ok    ok    ok    ok    ok    ok    403   403   ok")),
+    Route("sample:resident", T("login ok    ok    403   403   403   403   403   403   403   403   403   403")),
+    Route("api:sample-thing-list", T("401   ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok")),
+    Route("api:sample-ping", T("401   ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok")),
     # --- API documents ---------------------------------------------------------------------------
     # Any other path under /api/v1/ answers JSON 404 to everyone.
     Route("api:not-found", T("404   404   404   404   404   404   404   404   404   404   404   404   404"),
