@@ -160,3 +160,12 @@ def test_the_start_button_gives_way_to_the_application_in_progress(client, grid_
                            programmes=["dibao"], channel="proactive", reason="主动发现")
     body = login(client, grid_worker).get(reverse("scoring:lead_detail", args=[lead.pk])).content.decode()
     assert "从线索发起救助申请" not in body
+
+
+def test_the_scoring_api_moved_under_the_programmes_api_prefix(client, grid_worker, red_household):
+    login(client, grid_worker)
+    assert reverse("api:scoring-lead-list") == "/api/v1/assistance/scoring/leads/"
+    assert reverse("api:scoring-household-score", args=[red_household.pk]) == \
+        f"/api/v1/assistance/scoring/households/{red_household.pk}/"
+    assert client.get("/scoring/api/leads/").status_code == 404
+    assert client.get(f"/scoring/api/households/{red_household.pk}/").status_code == 404
