@@ -17,20 +17,14 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 # Exactly one beat runs; city-wide jobs also take PostgreSQL advisory locks, so a
-# duplicate run is harmless.
-app.conf.beat_schedule = {
+# duplicate run is harmless. These are the platform's own jobs; each programme adds its own
+# with ``civilaffairs.programmes.register_beat`` in its ``AppConfig.ready()`` (beat reads the
+# schedule after Django is set up, so they are there when it starts).
+PLATFORM_BEAT_SCHEDULE = {
     "worklist-escalate-overdue": {"task": "worklist.escalate_overdue", "schedule": crontab(minute="*/15")},
-    "scoring-full-rescore-nightly": {"task": "scoring.start_full_rescore", "schedule": crontab(hour=1, minute=30)},
-    "scoring-incremental-rescore": {"task": "scoring.incremental_rescore", "schedule": crontab(minute="*/5")},
-    "assistance-payment-rolls-monthly": {"task": "assistance.payment_rolls_generate",
-                                         "schedule": crontab(day_of_month=1, hour=2, minute=0)},
-    "assistance-review-round-quarterly": {"task": "assistance.review_round_start",
-                                          "schedule": crontab(month_of_year="1,4,7,10", day_of_month=1, hour=3,
-                                                              minute=0)},
-    "assistance-phaseouts-expire-daily": {"task": "assistance.phaseouts_expire",
-                                          "schedule": crontab(hour=0, minute=30)},
     # SMS whose task the broker could not take (Redis down at the commit) or lost.
     "notifications-sweep-pending-sms": {"task": "notifications.sweep_pending_sms", "schedule": crontab(minute="*/5")},
     "accounts-login-records-purge-daily": {"task": "accounts.login_records_purge",
                                            "schedule": crontab(hour=4, minute=15)},
 }
+app.conf.beat_schedule = dict(PLATFORM_BEAT_SCHEDULE)

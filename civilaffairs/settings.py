@@ -265,20 +265,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    # Several models have a ``status`` with different choices: name each set once.
+    # Several models have a ``status`` with different choices: name each set once. The platform's
+    # here; programmes add theirs with ``civilaffairs.programmes.register_api_enum_names``.
     "ENUM_NAME_OVERRIDES": {
         "ImportBatchStatusEnum": "civilaffairs.registry.models.BatchStatus",
         "WorkItemStatusEnum": "civilaffairs.worklist.models.ItemStatus",
         "KindEnum": "civilaffairs.registry.models.RecordKind",
-        "ApplicationStatusEnum": "assistance.models.ApplicationStatus",
-        "BenefitStatusEnum": "assistance.models.BenefitStatus",
-        "PaymentRollStatusEnum": "assistance.models.RollStatus",
-        "PaymentStatusEnum": "assistance.models.PaymentStatus",
-        "PaymentKindEnum": "assistance.models.PaymentKind",
-        "MaterialKindEnum": "assistance.models.MaterialKind",
-        "ProgrammeEnum": "assistance.models.Programme",
-        "DecisionOutcomeEnum": "assistance.models.DecisionOutcome",
-        "ReviewOutcomeEnum": "assistance.models.ReviewOutcome",
     },
 }
 

@@ -7,6 +7,7 @@ from csp.constants import SELF, UNSAFE_INLINE
 from csp.decorators import csp_replace
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from civilaffairs import programmes
 from civilaffairs.portal.health import healthz
 
 
@@ -26,8 +27,8 @@ urlpatterns = [
     path("worklist/", include("civilaffairs.worklist.urls")),
     path("registry/", include("civilaffairs.registry.urls")),
     path("notifications/", include("civilaffairs.notifications.urls")),
-    path("scoring/", include("assistance.scoring.urls")),
-    path("assistance/", include("assistance.urls")),
+    # Each programme's pages, registered in its AppConfig.ready() (civilaffairs.programmes.register_urls).
+    *[path(entry.key, include(entry.urlconf)) for entry in programmes.url_includes()],
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("civilaffairs.api.urls")),

@@ -156,10 +156,10 @@ ROUTES: list[Route] = [
     Route("scoring:lead_detail",
           T("login 403   403   ok    404   404   ok    ok    404   ok    403   403   ok"),
           kwargs=pk("lead")),
-    Route("scoring:api_household_score",
+    Route("api:scoring-household-score",
           T("401   403   403   ok    404   404   ok    ok    404   ok    403   403   ok"),
           kwargs=pk("household")),
-    Route("scoring:api_lead_list", T("401   403   403   ok    ok    ok    ok    ok    ok    ok    403   403   ok")),
+    Route("api:scoring-lead-list", T("401   403   403   ok    ok    ok    ok    ok    ok    ok    403   403   ok")),
     # --- assistance: the resident's side ------------------------------------------------------
     Route("assistance:index", T("login ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok")),
     Route("assistance:apply", T("login ok    ok    403   403   403   403   403   403   403   403   403   403")),
@@ -455,6 +455,13 @@ ROUTES: list[Route] = [
     Route("api:assistance-review-complete",
           T("401   403   403   ok    404   404   ok    403   404   403   403   403   ok"),
           method="post", kwargs=pk("review")),
+    # --- the test-only sample programme (tests/sampleprogramme, installed by tests/settings.py) ---
+    # Its pages use the platform's role checks, its API the API's default (any signed-in caller):
+    # a new programme's URLs go through this table like every other.
+    Route("sample:index", T("login 403   403   ok    ok    ok    ok    ok    ok    ok    403   403   ok")),
+    Route("sample:resident", T("login ok    ok    403   403   403   403   403   403   403   403   403   403")),
+    Route("api:sample-thing-list", T("401   ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok")),
+    Route("api:sample-ping", T("401   ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok")),
     # --- API documents ---------------------------------------------------------------------------
     # Any other path under /api/v1/ answers JSON 404 to everyone.
     Route("api:not-found", T("404   404   404   404   404   404   404   404   404   404   404   404   404"),

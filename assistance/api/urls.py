@@ -1,22 +1,19 @@
-"""Assistance endpoints; collected into /api/v1/ by ``civilaffairs.api.routes``."""
+"""Assistance endpoints, mounted under /api/v1/assistance/ (registered in ``AssistanceConfig.ready``)."""
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from . import views
 
 router = SimpleRouter()
-router.register("assistance/applications", views.ApplicationViewSet, basename="assistance-application")
-router.register("assistance/reports", views.ReportViewSet, basename="assistance-report")
-router.register("assistance/benefits", views.BenefitViewSet, basename="assistance-benefit")
-router.register("assistance/payment-rolls", views.PaymentRollViewSet, basename="assistance-roll")
-router.register("assistance/payments", views.PaymentViewSet, basename="assistance-payment")
-router.register("assistance/price-subsidy-rounds", views.PriceSubsidyRoundViewSet, basename="assistance-subsidy")
-router.register("assistance/reviews", views.ReviewViewSet, basename="assistance-review")
+router.register("applications", views.ApplicationViewSet, basename="assistance-application")
+router.register("reports", views.ReportViewSet, basename="assistance-report")
+router.register("benefits", views.BenefitViewSet, basename="assistance-benefit")
+router.register("payment-rolls", views.PaymentRollViewSet, basename="assistance-roll")
+router.register("payments", views.PaymentViewSet, basename="assistance-payment")
+router.register("price-subsidy-rounds", views.PriceSubsidyRoundViewSet, basename="assistance-subsidy")
+router.register("reviews", views.ReviewViewSet, basename="assistance-review")
 
-# Not a router entry: it hangs under the registry's ``households/`` prefix.
+# One household's assistance at a glance: /api/v1/assistance/households/<id>/.
 paths = [
-    path("households/<int:household_id>/assistance/", views.HouseholdAssistanceView.as_view(),
-         name="household-assistance"),
+    path("households/<int:household_id>/", views.HouseholdAssistanceView.as_view(), name="household-assistance"),
 ]
-
-urlpatterns = router.urls + paths

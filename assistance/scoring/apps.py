@@ -10,6 +10,21 @@ class ScoringConfig(AppConfig):
     verbose_name = _("困难指数与主动发现")
 
     def ready(self):
+        from celery.schedules import crontab
+
+        from civilaffairs import programmes
+        from civilaffairs.programmes import Audience
+
+        from .api.urls import paths as api_paths
         from .worklist_source import register
 
         register()
+        programmes.register_urls("scoring/", "assistance.scoring.urls")
+        # Part of the assistance programme's API: /api/v1/assistance/scoring/…
+        programmes.register_api("assistance", part="scoring", urlpatterns=api_paths)
+        programmes.register_home_card("scoring.leads", title=_("主动发现线索"), url_name="scoring:lead_list",
+                                      audience=Audience.STAFF, description=_("困难指数发现的待核实家庭"), order=31)
+        programmes.register_beat("scoring-full-rescore-nightly", task="scoring.start_full_rescore",
+                                 schedule=crontab(hour=1, minute=30))
+        programmes.register_beat("scoring-incremental-rescore", task="scoring.incremental_rescore",
+                                 schedule=crontab(minute="*/5"))

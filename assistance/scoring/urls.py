@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import path
 
 from . import views
 
@@ -9,5 +9,4 @@ urlpatterns = [
     path("households/<int:pk>/", views.household_detail, name="household"),
     path("leads/", views.lead_list, name="lead_list"),
     path("leads/<int:pk>/", views.lead_detail, name="lead_detail"),
-    path("api/", include("assistance.scoring.api.urls")),
 ]

@@ -1,17 +1,27 @@
-"""/api/v1/: one router collecting every app's viewsets, so the API root lists them all."""
+"""/api/v1/: one router collecting every app's viewsets, so the API root lists them all.
+
+The platform's routers come first; each programme's registered routes
+(``civilaffairs.programmes.register_api``) are mounted under ``/api/v1/<programme>/``; the JSON
+catch-all 404 comes last."""
 from django.http import JsonResponse
-from django.urls import re_path
+from django.urls import include, path, re_path
 from rest_framework.exceptions import NotFound
 from rest_framework.routers import DefaultRouter
 
-from assistance.api.urls import paths as assistance_paths, router as assistance_router
+from civilaffairs import programmes
 from civilaffairs.audit.api.urls import router as audit_router
 from civilaffairs.registry.api.urls import router as registry_router
 from civilaffairs.worklist.api.urls import router as worklist_router
 
 router = DefaultRouter()
-for app_router in (registry_router, worklist_router, audit_router, assistance_router):
+for app_router in (registry_router, worklist_router, audit_router):
     router.registry.extend(app_router.registry)
+programme_paths = []
+for routes in programmes.api_routes():
+    for prefix, viewset, basename in routes.viewsets:
+        router.register(f"{routes.programme}/{prefix}", viewset, basename=basename)
+    if routes.urlpatterns:
+        programme_paths.append(path(f"{routes.programme}/", include(list(routes.urlpatterns))))
 
 
 def not_found(request, *args, **kwargs):
@@ -21,4 +31,4 @@ def not_found(request, *args, **kwargs):
     return JsonResponse({"detail": str(NotFound.default_detail)}, status=404)
 
 
-urlpatterns = router.urls + assistance_paths + [re_path(r"^(?P<rest>.*)/$", not_found, name="not-found")]
+urlpatterns = router.urls + programme_paths + [re_path(r"^(?P<rest>.*)/$", not_found, name="not-found")]

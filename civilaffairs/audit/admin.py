@@ -9,6 +9,8 @@ from django.db import connection
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from civilaffairs import programmes
+
 from .models import AuditEvent
 
 
@@ -44,12 +46,10 @@ class ActionFilter(admin.SimpleListFilter):
 class ActionAreaFilter(admin.SimpleListFilter):
     title = _("业务领域")
     parameter_name = "area"
-    AREAS = [("accounts", _("账号与权限")), ("registry", _("基础信息")), ("worklist", _("待办事项")),
-             ("assistance", _("社会救助")), ("eldercare", _("养老服务")), ("childwelfare", _("儿童福利")),
-             ("charity", _("慈善"))]
 
     def lookups(self, request, model_admin):
-        return self.AREAS
+        # Every app registers its action prefix (civilaffairs.programmes.register_audit_area).
+        return [(area.key, area.label) for area in programmes.audit_areas()]
 
     def queryset(self, request, queryset):
         return queryset.filter(action__startswith=f"{self.value()}.") if self.value() else queryset

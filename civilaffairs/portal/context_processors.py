@@ -1,3 +1,6 @@
+from django.utils.functional import SimpleLazyObject
+
+from civilaffairs import programmes
 from civilaffairs.accounts.roles import CASEWORKER_ROLES, Role
 from civilaffairs.accounts.scoping import user_roles
 
@@ -13,4 +16,6 @@ def portal(request):
         "is_resident": bool(user and getattr(user, "is_resident", False)),
         "is_data_provider": Role.DATA_PROVIDER in roles,
         "large_text": large_text,
+        # The top bar: every registered entry this user sees (civilaffairs.programmes.register_nav).
+        "nav_entries": SimpleLazyObject(lambda: programmes.nav_entries(user)),
     }

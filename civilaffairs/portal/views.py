@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from civilaffairs import programmes
 from civilaffairs.accounts.roles import Role
 from civilaffairs.accounts.scoping import user_roles
 from civilaffairs.registry.selectors import household_members
@@ -120,6 +121,7 @@ def resident_home(request):
         "today": today,
         "sections": resident_sections(request=request, household=household),  # what programmes register
         "hints": selectors.resident_policy_hints(household=household, members=members, on=today),
+        "cards": programmes.home_cards(audience=programmes.Audience.RESIDENT, user=request.user),
     })
 
 
@@ -130,6 +132,7 @@ def caseworker_home(request):
         "numbers": selectors.caseworker_numbers(user=request.user),
         "now": timezone.now(),
         "show_admin": is_administrator(request.user),
+        "cards": programmes.home_cards(audience=programmes.Audience.STAFF, user=request.user),
     })
 
 
@@ -138,12 +141,14 @@ def admin_home(request):
     return render(request, "portal/admin_home.html", {
         "sections": selectors.admin_sections() if request.user.is_staff else [],
         "numbers": selectors.caseworker_numbers(user=request.user),
+        "cards": programmes.home_cards(audience=programmes.Audience.ADMIN, user=request.user),
     })
 
 
 @data_provider_required
 def data_provider_home(request):
-    return render(request, "portal/data_provider_home.html")
+    return render(request, "portal/data_provider_home.html", {
+        "cards": programmes.home_cards(audience=programmes.Audience.DATA_PROVIDER, user=request.user)})
 
 
 @staff_required

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from civilaffairs import programmes
 from civilaffairs.lib.crypto import _aead, _index_key, _VERSION
 from civilaffairs.lib.idnumber import check_digit
 from civilaffairs.lib.masking import mask_id_number, mask_phone
@@ -126,6 +127,23 @@ class DemoAlreadySeeded(Exception):
     pass
 
 
+@dataclass(frozen=True)
+class DemoCity:
+    """What the platform seeded, handed to each programme's demo step: inclusive id ranges of
+    the demo households and persons, the home community of the demo sign-ins, and (when
+    seeding) the day the city was built for."""
+
+    household_ids: tuple[int, int]
+    person_ids: tuple[int, int]
+    home_community: str = ""
+    today: dt.date | None = None
+
+    @classmethod
+    def from_seeded(cls, meta: dict) -> "DemoCity":
+        """From the ``registry.demo_seeded`` audit event's ``after``."""
+        return cls(household_ids=tuple(meta["household_ids"]), person_ids=tuple(meta["person_ids"]))
+
+
 # --- Public entry points -------------------------------------------------------------
 
 def is_seeded() -> bool:
@@ -136,7 +154,9 @@ def is_seeded() -> bool:
 
 def seed_demo(*, households: int = DEFAULT_HOUSEHOLDS, seed: int = DEFAULT_SEED, today: dt.date | None = None,
               chunk: int = CHUNK_HOUSEHOLDS, log=None) -> SeedStats:
-    """Build the demo city. Raises ``DemoAlreadySeeded`` if it is there already."""
+    """Build the demo city (regions, people, households, department records, platform accounts),
+    then run every registered demo step (``civilaffairs.programmes.register_demo_step``) in order.
+    Raises ``DemoAlreadySeeded`` if it is there already."""
     if is_seeded():
         raise DemoAlreadySeeded
     log = log or (lambda msg: None)
@@ -147,6 +167,11 @@ def seed_demo(*, households: int = DEFAULT_HOUSEHOLDS, seed: int = DEFAULT_SEED,
         builder = _CityBuilder(households=households, seed=seed, today=today, chunk=chunk, log=log)
         stats = builder.build()
         _create_accounts(builder)
+        demo = DemoCity(household_ids=tuple(builder.household_range), person_ids=tuple(builder.person_range),
+                        home_community=builder.home_community, today=today)
+        for step in programmes.demo_steps():  # each programme seeds its own part
+            if step.seed is not None:
+                step.seed(demo=demo, log=log)
         from civilaffairs.audit.services import audit_log
 
         audit_log(actor=None, action="registry.demo_seeded", object_type="registry.demo",
@@ -161,7 +186,8 @@ def seed_demo(*, households: int = DEFAULT_HOUSEHOLDS, seed: int = DEFAULT_SEED,
 
 
 def demo_reset(*, log=None) -> None:
-    """Remove what ``seed_demo`` created (accounts, worklist items, records, households, persons)."""
+    """Remove what ``seed_demo`` created: first each registered demo step's part (in reverse
+    order), then the accounts, worklist items, records, households, persons."""
     from django.contrib.auth import get_user_model
     from django.db.models import Q
 
@@ -173,8 +199,11 @@ def demo_reset(*, log=None) -> None:
     event = AuditEvent.objects.filter(action="registry.demo_seeded").order_by("-id").first()
     with transaction.atomic():
         User = get_user_model()
-        if event is not None and event.after:  # first what the demo accounts may have created on the households
-            _delete_household_dependents(*event.after["household_ids"])
+        if event is not None and event.after:  # first what the programmes hold on the households
+            demo = DemoCity.from_seeded(event.after)
+            for step in reversed(programmes.demo_steps()):
+                if step.reset is not None:
+                    step.reset(demo=demo, log=log)
         WorkItem.objects.filter(dedupe_key__startswith="demo:").delete()
         created_admin = bool(event and event.after and event.after.get("created_admin"))
         users = User.objects.filter(username__in=[u for u in DEMO_USERNAMES if u != "admin" or created_admin])
@@ -206,49 +235,10 @@ def demo_reset(*, log=None) -> None:
         log(f"已删除演示数据（家庭 {h_hi - h_lo + 1 if h_hi >= h_lo else 0} 户，区划 {removed} 个）。")
 
 
-def _delete_household_dependents(h_lo: int, h_hi: int) -> None:
-    """What other apps hold about the demo households (scores, leads and their work items,
-    applications with their casework, benefits, reviews, payments), so the households
-    themselves can go. Raw deletes: the foreign keys are checked at commit, by which time
-    every referencing row is gone."""
-    from assistance.models import (
-        Application,
-        ApplicationEvent,
-        ApplicationMember,
-        Benefit,
-        Decision,
-        HomeVisit,
-        Material,
-        Objection,
-        Payment,
-        PublicNotice,
-        Review,
-        VerificationReport,
-    )
-    from assistance.scoring.models import DirtyHousehold, HouseholdScore, Lead, ScoreHistory
-    from civilaffairs.worklist.models import WorkItem
-
-    household = {"household_id__gte": h_lo, "household_id__lte": h_hi}
-    application = {"application__household_id__gte": h_lo, "application__household_id__lte": h_hi}
-    benefit = {"benefit__household_id__gte": h_lo, "benefit__household_id__lte": h_hi}
-    notice = {"notice__application__household_id__gte": h_lo, "notice__application__household_id__lte": h_hi}
-    item_ids = list(Lead.objects.filter(**household, work_item__isnull=False).values_list("work_item_id", flat=True))
-    application_ids = [str(pk) for pk in Application.objects.filter(**household).values_list("pk", flat=True)]
-    item_ids += WorkItem.objects.filter(subject_type="assistance.application",
-                                        subject_id__in=application_ids).values_list("pk", flat=True)
-    plan = [(Lead, household), (HouseholdScore, household), (ScoreHistory, household), (DirtyHousehold, household),
-            (Payment, household), (Review, benefit), (Benefit, household), (Objection, notice),
-            (Decision, application), (HomeVisit, application), (PublicNotice, application),
-            (Material, application), (ApplicationMember, application), (ApplicationEvent, application),
-            (VerificationReport, household), (Application, household)]
-    for model, where in plan:
-        _delete_rows(model.objects.filter(**where))
-    _delete_rows(WorkItem.objects.filter(pk__in=item_ids))
-
-
-def _delete_rows(queryset) -> None:
+def delete_rows(queryset) -> None:
     """One DELETE statement for the rows of ``queryset``: no signals, no cascade collection
-    (the plan above deletes children first), nothing loaded into Python."""
+    (the caller deletes children first), nothing loaded into Python. For the programmes' demo
+    reset steps."""
     from django.core.exceptions import EmptyResultSet
     from django.db import connection
 

@@ -6,3 +6,9 @@ class WorklistConfig(AppConfig):
     name = "civilaffairs.worklist"
     label = "worklist"
     verbose_name = _("待办事项")
+
+    def ready(self):
+        from civilaffairs.programmes import Audience, register_audit_area, register_nav
+
+        register_nav("worklist", label=_("待办事项"), url_name="worklist:list", audience=Audience.STAFF, order=10)
+        register_audit_area("worklist", label=_("待办事项"), order=30)

@@ -50,7 +50,7 @@ def test_an_anonymous_caller_cannot_post(db, path):
 
 def test_the_household_assistance_view_refuses_anonymous_other_districts_and_other_residents(
         home_household, other_district_worker, other_resident, resident, grid_worker):
-    path = f"/api/v1/households/{home_household.pk}/assistance/"
+    path = f"/api/v1/assistance/households/{home_household.pk}/"
     assert api_as().get(path).status_code in (401, 403)
     assert api_as(other_district_worker).get(path).status_code == 404
     assert api_as(other_resident).get(path).status_code == 404
@@ -275,7 +275,7 @@ def test_the_whole_journey_over_the_api(resident, poor_household, grid_worker, t
     assert post(district_approver, f"payments/{line_id}/retry/").json()["status"] == "pending"
     assert post(district_approver, f"payments/{line_id}/mark/", {"paid": True}).json()["status"] == "paid"
 
-    mine = api_as(resident).get(f"/api/v1/households/{poor_household.pk}/assistance/")
+    mine = api_as(resident).get(f"/api/v1/assistance/households/{poor_household.pk}/")
     assert mine.status_code == 200
     body = mine.json()
     assert body["applications"][0]["status"] == "approved" and body["applications"][0]["status_label"] == "已批准"

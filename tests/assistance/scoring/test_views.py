@@ -96,12 +96,12 @@ def test_the_admin_refuses_to_edit_a_published_version(client, admin_user, model
 
 def test_the_api_returns_the_score_with_its_dimensions(client, grid_worker, other_district_worker, resident,
                                                       red_household):
-    url = reverse("scoring:api_household_score", args=[red_household.pk])
+    url = reverse("api:scoring-household-score", args=[red_household.pk])
     data = login(client, grid_worker).get(url).json()
     assert data["colour"] == "red" and [d["label"] for d in data["dimensions"]][:2] == ["收入", "支出"]
     assert login(client, other_district_worker).get(url).status_code == 404
     assert login(client, resident).get(url).status_code == 403
-    leads = login(client, grid_worker).get(reverse("scoring:api_lead_list")).json()
+    leads = login(client, grid_worker).get(reverse("api:scoring-lead-list")).json()
     assert leads["count"] == 1
 
 
@@ -160,3 +160,12 @@ def test_the_start_button_gives_way_to_the_application_in_progress(client, grid_
                            programmes=["dibao"], channel="proactive", reason="主动发现")
     body = login(client, grid_worker).get(reverse("scoring:lead_detail", args=[lead.pk])).content.decode()
     assert "从线索发起救助申请" not in body
+
+
+def test_the_scoring_api_moved_under_the_programmes_api_prefix(client, grid_worker, red_household):
+    login(client, grid_worker)
+    assert reverse("api:scoring-lead-list") == "/api/v1/assistance/scoring/leads/"
+    assert reverse("api:scoring-household-score", args=[red_household.pk]) == \
+        f"/api/v1/assistance/scoring/households/{red_household.pk}/"
+    assert client.get("/scoring/api/leads/").status_code == 404
+    assert client.get(f"/scoring/api/households/{red_household.pk}/").status_code == 404
