@@ -39,8 +39,8 @@ def nav_links(client, path="/guide/") -> list[tuple[str, str]]:
 
 def test_every_registration_module_is_registered_by_the_app():
     names = [m.__name__.rsplit(".", 1)[1] for m in sample_apps.registration_modules()]
-    assert names == ["reg_api", "reg_audit", "reg_beat", "reg_demo", "reg_nav", "reg_programme", "reg_resident",
-                     "reg_worklist"]
+    assert names == ["reg_api", "reg_audit", "reg_beat", "reg_dashboards", "reg_demo", "reg_guide", "reg_nav",
+                     "reg_notifications", "reg_programme", "reg_resident", "reg_worklist"]
     assert "sample" in [p.key for p in programmes.programmes()]
     assert "sample/" in [u.key for u in programmes.url_includes()]
 
@@ -71,7 +71,8 @@ def test_the_resident_entry_shows_for_residents_only(client, resident, grid_work
 def test_the_platform_nav_is_unchanged_for_a_caseworker(client, grid_worker):
     client.force_login(grid_worker)
     assert nav_links(client) == [("首页", "/"), ("待办事项", "/worklist/"), ("家庭档案", "/registry/households/"),
-                                 ("社会救助", "/assistance/applications/"), ("政策指南", "/guide/")]
+                                 ("社会救助", "/assistance/applications/"), ("数据看板", "/dashboards/"),
+                                 ("政策指南", "/guide/")]
 
 
 def test_home_cards_show_on_their_role_home(client, grid_worker, resident):
