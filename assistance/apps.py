@@ -12,3 +12,7 @@ class AssistanceConfig(AppConfig):
         from .views.resident import resident_home_section
 
         register_resident_section("assistance.applications", resident_home_section, order=10)
+
+        from .person_file import register as register_person_file_sections
+
+        register_person_file_sections()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import person_views, views
 
 app_name = "portal"
 
@@ -13,4 +13,8 @@ urlpatterns = [
     path("data-provider/", views.data_provider_home, name="data_provider_home"),
     path("my-role/", views.role_home, name="role_home"),
     path("large-text/", views.large_text, name="large_text"),
+    # the person file (一人一档)
+    path("people/<int:pk>/", person_views.person_file, name="person_file"),
+    path("people/<int:pk>/purpose/", person_views.person_purpose, name="person_purpose"),
+    path("people/<int:pk>/reveal-id/", person_views.person_reveal_id, name="person_reveal_id"),
 ]
