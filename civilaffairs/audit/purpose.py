@@ -76,6 +76,10 @@ class SensitiveAccess:
     form: PurposeForm | None = None
 
 
+def _now() -> dt.datetime:
+    return timezone.now()
+
+
 def _key(object_type: str, object_id) -> str:
     return f"{object_type}:{object_id}"
 
@@ -97,15 +101,15 @@ def purpose_active(request, *, object_type: str, object_id) -> StatedPurpose | N
         stated = StatedPurpose(purpose=AccessPurpose(entry["purpose"]).value, note=entry.get("note", ""), until=until)
     except (KeyError, TypeError, ValueError):
         return None
-    return stated if timezone.now() < stated.until else None
+    return stated if _now() < stated.until else None
 
 
 def purpose_state(request, *, object_type: str, object_id, purpose: str, note: str = "") -> StatedPurpose:
     """Remember a (validated) stated purpose for the object in this session for ``PURPOSE_TTL``."""
     if purpose not in dict(STATED_PURPOSES):
         raise ValueError(f"not a purpose a worker states: {purpose!r}")
-    stated = StatedPurpose(purpose=purpose, note=note[:NOTE_MAX_LENGTH], until=timezone.now() + PURPOSE_TTL)
-    now = timezone.now()
+    stated = StatedPurpose(purpose=purpose, note=note[:NOTE_MAX_LENGTH], until=_now() + PURPOSE_TTL)
+    now = _now()
     kept = {k: v for k, v in request.session.get(_SESSION_KEY, {}).items() if _until(v) > now}
     kept.pop(_key(object_type, object_id), None)
     kept = dict(list(kept.items())[-(_KEPT - 1):])

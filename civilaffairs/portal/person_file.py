@@ -10,7 +10,7 @@ A section declares
 - ``sensitive``: the section opens only after a stated purpose of use, and each read writes an
   access-log row (``civilaffairs.audit.purpose``);
 - ``order``;
-- ``render(request=…, person=…)`` → ``(template, context)``, or None to show nothing. ``template``
+- ``render(request=…, person=…)`` → ``(template, context)``, or None for no card. ``template``
   is a template name, or a compiled template (anything with ``render(context, request)``). The
   section does its own scoped reads (``scope_queryset`` with a capability);
 - ``timeline(request=…, person=…)`` → ``TimelineEvent``s for the file's merged timeline (optional).

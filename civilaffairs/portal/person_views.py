@@ -25,8 +25,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from civilaffairs.accounts.roles import Capability
-from civilaffairs.accounts.scoping import jurisdiction_codes, scope_queryset, user_can
+from civilaffairs.accounts.roles import ROLE_CAPABILITIES, Capability
+from civilaffairs.accounts.scoping import scope_queryset, user_can
 from civilaffairs.audit.models import AccessPurpose
 from civilaffairs.audit.purpose import (
     PURPOSE_TTL, PurposeForm, purpose_active, purpose_state_from_post, sensitive_access,
@@ -49,11 +49,12 @@ def _may_open_person_files(user) -> bool:
 
 
 def in_caseload(user, region_code: str) -> bool:
-    """Is the person's community one where ``user`` works at community level?"""
-    codes = jurisdiction_codes(user, Capability.VIEW_HOUSEHOLDS)
-    if codes is None or not region_code:  # superusers see everywhere, so nowhere is their caseload
+    """Does ``user`` work at the person's community itself (an assignment at that community, in a role
+    that sees households)? Superusers have no assignments, so nobody is in their caseload."""
+    if len(region_code or "") != COMMUNITY_CODE_LENGTH:
         return False
-    return any(len(code) == COMMUNITY_CODE_LENGTH and region_code.startswith(code) for code in codes)
+    roles = [role for role, capabilities in ROLE_CAPABILITIES.items() if Capability.VIEW_HOUSEHOLDS in capabilities]
+    return user.assignments.filter(is_active=True, region_id=region_code, role__in=roles).exists()
 
 
 def _person_for(request, pk: int):
@@ -136,10 +137,9 @@ def person_file(request, pk: int):
                 sections.append(entry)
                 continue
         entry["html"] = render_section(section, request=request, person=person)
-        if entry["html"] is None and not section.sensitive:
-            continue
         timeline += section_timeline(section, request=request, person=person)
-        sections.append(entry)
+        if entry["html"] is not None or section.sensitive:  # None: no card, but its events count
+            sections.append(entry)
     timeline.sort(key=lambda e: e.sort_key, reverse=True)
     page = Paginator(timeline, TIMELINE_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "portal/person_file.html", {

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from civilaffairs.accounts.roles import Role
 from civilaffairs.accounts.scoping import user_roles
+from civilaffairs.audit.views import may_view_audit
 from civilaffairs.registry.selectors import household_members
 
 from . import selectors
@@ -76,6 +77,7 @@ def caseworker_home(request):
 def admin_home(request):
     return render(request, "portal/admin_home.html", {
         "sections": selectors.admin_sections() if request.user.is_staff else [],
+        "may_view_audit": may_view_audit(request.user),
         "numbers": selectors.caseworker_numbers(user=request.user),
     })
 
