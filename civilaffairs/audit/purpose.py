@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from civilaffairs.accounts.scoping import user_can
+from civilaffairs.lib.logging import redact
 
 from .models import AccessPurpose, STATED_PURPOSES
 from .services import NOTE_MAX_LENGTH, access_log_write
@@ -108,7 +109,9 @@ def purpose_state(request, *, object_type: str, object_id, purpose: str, note: s
     """Remember a (validated) stated purpose for the object in this session for ``PURPOSE_TTL``."""
     if purpose not in dict(STATED_PURPOSES):
         raise ValueError(f"not a purpose a worker states: {purpose!r}")
-    stated = StatedPurpose(purpose=purpose, note=note[:NOTE_MAX_LENGTH], until=_now() + PURPOSE_TTL)
+    # Masked here already: the session row holds no more than the access log will.
+    stated = StatedPurpose(purpose=purpose, note=redact(note or "").strip()[:NOTE_MAX_LENGTH],
+                           until=_now() + PURPOSE_TTL)
     now = _now()
     kept = {k: v for k, v in request.session.get(_SESSION_KEY, {}).items() if _until(v) > now}
     kept.pop(_key(object_type, object_id), None)
