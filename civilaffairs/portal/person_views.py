@@ -110,20 +110,10 @@ def _platform_timeline(memberships) -> list[TimelineEvent]:
     return events
 
 
-@never_cache
-@login_required
-def person_file(request, pk: int):
-    person, region_code = _person_for(request, pk)
-    gate = _gate(request, person, region_code)
-    if gate is None:
-        return _purpose_page(request, person)
-    purpose, note, stated = gate
-    access_log_write(actor=request.user, object_type=PERSON, object_id=person.pk, section=FILE_SECTION,
-                     purpose=purpose, note=note, region_code=region_code)
-
-    memberships, hidden_households = _households(request, person)
-    current = next((m for m in memberships if m.is_active), None)
-    sections, timeline = [], _platform_timeline(memberships)
+def _sections(request, person, region_code) -> tuple[list[dict], list[TimelineEvent]]:
+    """The registered sections this worker may see, rendered (a sensitive one as the purpose form
+    until a purpose is stated, then logged per read), and their timeline events."""
+    sections, timeline = [], []
     for section in person_file_sections():
         if not user_can(request.user, section.capability, region_code):
             continue  # a section the worker may not see is not mentioned at all
@@ -140,10 +130,28 @@ def person_file(request, pk: int):
         timeline += section_timeline(section, request=request, person=person)
         if entry["html"] is not None or section.sensitive:  # None: no card, but its events count
             sections.append(entry)
+    return sections, timeline
+
+
+@never_cache
+@login_required
+def person_file(request, pk: int):
+    person, region_code = _person_for(request, pk)
+    gate = _gate(request, person, region_code)
+    if gate is None:
+        return _purpose_page(request, person)
+    purpose, note, stated = gate
+    access_log_write(actor=request.user, object_type=PERSON, object_id=person.pk, section=FILE_SECTION,
+                     purpose=purpose, note=note, region_code=region_code)
+
+    memberships, hidden_households = _households(request, person)
+    current = next((m for m in memberships if m.is_active), None)
+    sections, timeline = _sections(request, person, region_code)
+    timeline += _platform_timeline(memberships)
     timeline.sort(key=lambda e: e.sort_key, reverse=True)
     page = Paginator(timeline, TIMELINE_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "portal/person_file.html", {
-        "person": person, "today": timezone.localdate(), "stated": stated, "caseload": stated is None,
+        "person": person, "today": timezone.localdate(), "stated": stated,
         "memberships": memberships, "hidden_households": hidden_households, "current": current,
         "relations": _relations(current), "sections": sections, "page": page,
         "withheld": any(s["form"] is not None for s in sections),
