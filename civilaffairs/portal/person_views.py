@@ -74,10 +74,11 @@ def _gate(request, person, region_code):
     return None
 
 
-def _purpose_page(request, person, *, form=None, status=200):
+def _purpose_page(request, person, *, form=None, section="", for_section=False, status=200):
     """The form and nothing of the person: not even their name."""
     return render(request, "portal/person_purpose.html", {
-        "person_pk": person.pk, "form": form or PurposeForm(), "ttl_minutes": int(PURPOSE_TTL.total_seconds() // 60),
+        "person_pk": person.pk, "form": form or PurposeForm(), "section": section, "for_section": for_section,
+        "ttl_minutes": int(PURPOSE_TTL.total_seconds() // 60),
     }, status=status)
 
 
@@ -166,14 +167,14 @@ def person_file(request, pk: int):
 def person_purpose(request, pk: int):
     """State the purpose of use for this person's file; back to the file (at ``next``'s section)."""
     person, _region_code = _person_for(request, pk)
+    anchor = request.POST.get("section", "")
+    if not (anchor and len(anchor) <= 64 and all(c.isalnum() or c in "._-" for c in anchor)):
+        anchor = ""
     stated, form = purpose_state_from_post(request, object_type=PERSON, object_id=person.pk)
     if stated is None:
-        return _purpose_page(request, person, form=form, status=400)
+        return _purpose_page(request, person, form=form, section=anchor, for_section=bool(anchor), status=400)
     target = reverse("portal:person_file", args=[person.pk])
-    anchor = request.POST.get("section", "")
-    if anchor and all(c.isalnum() or c in "._-" for c in anchor):
-        target += f"#section-{anchor}"
-    return redirect(target)
+    return redirect(target + (f"#section-{anchor}" if anchor else ""))
 
 
 @never_cache

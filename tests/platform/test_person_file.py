@@ -184,6 +184,10 @@ def test_the_sample_programme_section_appears_refuses_without_a_purpose_and_logs
     assert not rows(head, sample.NAME).exists()
     assert rows(head, "person_file").get().purpose == "caseload"
 
+    refused = state_purpose(client, head, purpose="other", note="", section=sample.NAME)
+    assert refused.status_code == 400 and "查看敏感信息前请说明查阅目的" in refused.content.decode()
+    assert 'name="section" value="sampleprogramme.counselling"' in refused.content.decode()
+    assert sample.SECRET_MARK not in refused.content.decode() and head.name not in refused.content.decode()
     response = state_purpose(client, head, purpose="casework", section=sample.NAME)
     assert response["Location"] == file_url(head) + "#section-sampleprogramme.counselling"
     page = client.get(file_url(head)).content.decode()
