@@ -62,3 +62,7 @@ class AssistanceConfig(AppConfig):
         from .dashboards import register as register_dashboards
 
         register_dashboards()
+
+        from .person_file import register as register_person_file_sections
+
+        register_person_file_sections()

@@ -26,6 +26,7 @@ urlpatterns = [
     path("accounts/", include("civilaffairs.accounts.urls")),
     path("worklist/", include("civilaffairs.worklist.urls")),
     path("registry/", include("civilaffairs.registry.urls")),
+    path("audit/", include("civilaffairs.audit.urls")),
     path("notifications/", include("civilaffairs.notifications.urls")),
     # Each programme's pages, registered in its AppConfig.ready() (civilaffairs.programmes.register_urls).
     *[path(entry.key, include(entry.urlconf)) for entry in programmes.url_includes()],

@@ -147,6 +147,19 @@ ROUTES: list[Route] = [
           T("login 403   404   403   404   404   ok    ok    404   ok    404   404   ok"),
           method="post",
           kwargs=lambda w: {"pk": w["household"].pk, "person_pk": w["person"].pk}),
+    # --- person file (一人一档) and the access log ------------------------------------------------
+    # township, district, city and root meet the purpose form (200); the grid worker of the
+    # community opens the file (their caseload). Reveal without a stated purpose: back to the form.
+    Route("portal:person_file",
+          T("login 403   403   ok    404   404   ok    ok    404   ok    403   403   ok"),
+          kwargs=pk("person")),
+    Route("portal:person_purpose",
+          T("login 403   403   ok    404   404   ok    ok    404   ok    403   403   ok"),
+          method="post", kwargs=pk("person"), data=lambda w: {"purpose": "casework"}),
+    Route("portal:person_reveal_id",
+          T("login 403   403   403   404   404   ok    ok    404   ok    403   403   ok"),
+          method="post", kwargs=pk("person")),
+    Route("audit:access_log", T("login 403   403   403   403   403   403   403   403   ok    403   403   ok")),
     # --- scoring ----------------------------------------------------------------------------
     Route("scoring:dashboard", T("login 403   403   ok    ok    ok    ok    ok    ok    ok    403   403   ok")),
     Route("scoring:household",

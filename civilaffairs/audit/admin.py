@@ -10,8 +10,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from civilaffairs import programmes
+from civilaffairs.accounts.roles import Capability
+from civilaffairs.accounts.scoping import scope_queryset, user_can
 
-from .models import AuditEvent
+from .models import AccessLogEntry, AuditEvent
 
 
 def distinct_actions() -> list[str]:
@@ -92,6 +94,55 @@ class AuditEventAdmin(admin.ModelAdmin):
         if value is None:
             return "—"
         return format_html('<pre class="json-value">{}</pre>', json.dumps(value, ensure_ascii=False, indent=2))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AccessLogEntry)
+class AccessLogEntryAdmin(admin.ModelAdmin):
+    """The access log, read-only, for staff accounts that hold ``view_audit`` (within their regions);
+    auditors without an admin account use /audit/access-log/. A trigger (migration 0003) refuses
+    UPDATE and DELETE besides."""
+
+    list_display = ["created_at", "actor_label", "object_type", "object_id", "section", "purpose", "region_code",
+                    "request_id", "ip_address"]
+    list_filter = ["purpose", "section", ("created_at", admin.DateFieldListFilter)]
+    search_fields = ["actor_label", "object_id", "request_id"]
+    search_help_text = _("按查阅人、对象编号或请求编号精确查找")
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+    actions = None
+    list_per_page = 100
+    fields = ["created_at", "actor", "actor_label", "object_type", "object_id", "section", "purpose", "note",
+              "region_code", "request_id", "ip_address"]
+    readonly_fields = fields
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        from django.db.models import Q
+
+        return queryset.filter(Q(actor_label=term) | Q(object_id=term) | Q(request_id=term)), False
+
+    def _auditor(self, request) -> bool:
+        return request.user.is_active and request.user.is_staff and user_can(request.user, Capability.VIEW_AUDIT)
+
+    def has_module_permission(self, request):
+        return super().has_module_permission(request) or self._auditor(request)
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) or self._auditor(request)
+
+    def get_queryset(self, request):
+        return scope_queryset(super().get_queryset(request), request.user, capability=Capability.VIEW_AUDIT)
 
     def has_add_permission(self, request):
         return False

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import dashboard_views, views
+from . import dashboard_views, person_views, views
 
 app_name = "portal"
 
@@ -19,4 +19,8 @@ urlpatterns = [
     path("dashboards/", dashboard_views.dashboard, name="dashboards"),
     path("dashboards/export/", dashboard_views.dashboard_export_view, name="dashboard_export"),
     path("dashboards/export/<str:name>/", dashboard_views.dashboard_indicator_export, name="dashboard_indicator_export"),
+    # the person file (一人一档)
+    path("people/<int:pk>/", person_views.person_file, name="person_file"),
+    path("people/<int:pk>/purpose/", person_views.person_purpose, name="person_purpose"),
+    path("people/<int:pk>/reveal-id/", person_views.person_reveal_id, name="person_reveal_id"),
 ]

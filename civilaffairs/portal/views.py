@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from civilaffairs import programmes
 from civilaffairs.accounts.roles import Role
 from civilaffairs.accounts.scoping import user_roles
+from civilaffairs.audit.views import may_view_audit
 from civilaffairs.registry.selectors import household_members
 
 from . import selectors
@@ -140,6 +141,7 @@ def caseworker_home(request):
 def admin_home(request):
     return render(request, "portal/admin_home.html", {
         "sections": selectors.admin_sections() if request.user.is_staff else [],
+        "may_view_audit": may_view_audit(request.user),
         "numbers": selectors.caseworker_numbers(user=request.user),
         "cards": programmes.home_cards(audience=programmes.Audience.ADMIN, user=request.user),
     })

@@ -75,6 +75,19 @@ def person_get_for_user(*, user, pk: int, capability: str = Capability.VIEW_HOUS
     return get_scoped_or_404(Person.objects.all(), user, capability=capability, pk=pk)
 
 
+def person_memberships(*, person: Person) -> QuerySet[HouseholdMember]:
+    """Every household the person belongs or belonged to, the current one first."""
+    return (person.memberships.select_related("household", "household__community", "household__community__parent")
+            .order_by("-is_active", "-joined_on", "-id"))
+
+
+def person_region_code(person: Person) -> str:
+    """The community code of the person's current household (their registered region without one):
+    where a read of their records is counted in the audit and the access log."""
+    membership = person.memberships.filter(is_active=True).select_related("household").first()
+    return membership.household.community_id if membership else (person.registered_region_id or "")
+
+
 def department_records_for_person(*, user, person: Person) -> QuerySet[DepartmentRecord]:
     return (scope_queryset(DepartmentRecord.objects.filter(person=person), user,
                            capability=Capability.VIEW_DEPARTMENT_DATA)

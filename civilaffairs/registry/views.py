@@ -15,8 +15,8 @@ from civilaffairs.audit.services import audit_log
 from civilaffairs.lib.pagination import CappedPaginator, link_rows
 
 from .filters import HouseholdFilterSet
-from .models import HOUSEHOLD_LIST_ORDER, Household, UrbanRural
-from .search import ID_DIGEST_PARAM, names_an_id_number, search_redirect, searched_id_label
+from .models import HOUSEHOLD_LIST_ORDER, Household, Person, UrbanRural
+from .search import ID_DIGEST_PARAM, is_id_digest, names_an_id_number, search_redirect, searched_id_label
 from .selectors import household_get_for_user, household_members, regions_for_user
 from .services import person_reveal_id_number
 
@@ -27,6 +27,13 @@ URBAN_RURAL_LABELS = dict(UrbanRural.choices)
 
 def _may_list_households(user) -> bool:
     return not user.is_resident and user_can(user, Capability.VIEW_HOUSEHOLDS)
+
+
+def _searched_person(user, digest: str | None):
+    """The person an ID-number search found, in the user's scope: the result links to their file."""
+    if not digest or not is_id_digest(digest):
+        return None
+    return scope_queryset(Person.objects.filter(id_digest=digest), user, capability=Capability.VIEW_HOUSEHOLDS).first()
 
 
 @login_required
@@ -51,6 +58,7 @@ def household_list(request):
         "page": page,
         "id_search_label": searched_id_label(request, request.GET.get(ID_DIGEST_PARAM)),
         "id_searched": bool(request.GET.get(ID_DIGEST_PARAM)),
+        "searched_person": _searched_person(request.user, request.GET.get(ID_DIGEST_PARAM)),
         "regions": regions_for_user(user=request.user).filter(level__gte=3).order_by("code")[:REGION_SUGGESTIONS],
     })
 

@@ -404,8 +404,18 @@ def _refused(cur, sql: str) -> None:
         cur.execute(sql)
 
 
-def test_the_app_role_cannot_truncate_the_audit_table(as_app):
-    _refused(as_app, "TRUNCATE audit_auditevent")
+@pytest.mark.parametrize("table", ["audit_auditevent", "audit_accesslogentry"])
+def test_the_app_role_cannot_truncate_the_audit_tables(as_app, table):
+    _refused(as_app, f"TRUNCATE {table}")
+
+
+def test_the_app_role_cannot_update_or_delete_access_log_rows(as_app):
+    as_app.execute("INSERT INTO audit_accesslogentry (created_at, actor_label, object_type, object_id, section, "
+                   "purpose, note, region_code, request_id) VALUES (now(), '', 'registry.person', '1', 'smoke', "
+                   "'casework', '', '', '')")
+    _refused(as_app, "UPDATE audit_accesslogentry SET purpose = 'review'")
+    _refused(as_app, "DELETE FROM audit_accesslogentry")
+    _refused(as_app, "ALTER TABLE audit_accesslogentry DISABLE TRIGGER audit_access_log_no_update")
 
 
 def test_the_app_role_cannot_switch_off_the_append_only_trigger(as_app):

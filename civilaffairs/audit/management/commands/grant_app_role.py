@@ -11,10 +11,10 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
-from civilaffairs.audit.models import AuditEvent
+from civilaffairs.audit.models import AccessLogEntry, AuditEvent
 
-# The append-only tables: the application may SELECT and INSERT, nothing else.
-APPEND_ONLY_TABLES = (AuditEvent._meta.db_table,)
+# The append-only tables (audit events, the access log): the application may SELECT and INSERT, nothing else.
+APPEND_ONLY_TABLES = (AuditEvent._meta.db_table, AccessLogEntry._meta.db_table)
 # Written by ``migrate`` (the owner) only.
 READ_ONLY_TABLES = ("django_migrations",)
 
