@@ -7,6 +7,10 @@ class AssistanceConfig(AppConfig):
     verbose_name = _("社会救助")
 
     def ready(self):
+        from .capabilities import register_capabilities
+
+        register_capabilities()
+
         from civilaffairs.portal.registry import register_resident_section
 
         from .views.resident import resident_home_section

@@ -23,6 +23,7 @@ admin.site.index_title = _("系统管理")
 urlpatterns = [
     path("", include("civilaffairs.portal.urls")),
     path("accounts/", include("civilaffairs.accounts.urls")),
+    path("organisations/", include("civilaffairs.accounts.organisation_urls")),
     path("worklist/", include("civilaffairs.worklist.urls")),
     path("registry/", include("civilaffairs.registry.urls")),
     path("scoring/", include("assistance.scoring.urls")),

@@ -1,4 +1,4 @@
-from civilaffairs.accounts.roles import CASEWORKER_ROLES, Role
+from civilaffairs.accounts.roles import CASEWORKER_ROLES, ORGANISATION_ROLES, Role
 from civilaffairs.accounts.scoping import user_roles
 
 
@@ -12,5 +12,6 @@ def portal(request):
         "is_caseworker": bool(roles & CASEWORKER_ROLES) or bool(user and user.is_authenticated and user.is_superuser),
         "is_resident": bool(user and getattr(user, "is_resident", False)),
         "is_data_provider": Role.DATA_PROVIDER in roles,
+        "is_organisation_staff": bool(roles & ORGANISATION_ROLES),
         "large_text": large_text,
     }

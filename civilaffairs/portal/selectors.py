@@ -12,6 +12,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from civilaffairs.accounts.roles import Capability
 from civilaffairs.accounts.scoping import scope_queryset
 from civilaffairs.registry.models import Household, Person
 from civilaffairs.registry.selectors import ParameterMissing, parameter_value
@@ -69,7 +70,8 @@ def policy_guide(*, on: dt.date) -> list[Policy]:
 
 
 def resident_household(*, user) -> Household | None:
-    return (scope_queryset(Household.objects.select_related("community", "community__parent"), user)
+    return (scope_queryset(Household.objects.select_related("community", "community__parent"), user,
+                           capability=Capability.VIEW_HOUSEHOLDS)
             .order_by("id").first())
 
 
@@ -93,8 +95,8 @@ def caseworker_numbers(*, user) -> dict[str, int]:
     """"My region's numbers", each counted through the jurisdiction scope."""
     open_items = worklist_for_user(user=user)
     return {
-        "households": scope_queryset(Household.objects.all(), user).count(),
-        "persons": scope_queryset(Person.objects.all(), user).count(),
+        "households": scope_queryset(Household.objects.all(), user, capability=Capability.VIEW_HOUSEHOLDS).count(),
+        "persons": scope_queryset(Person.objects.all(), user, capability=Capability.VIEW_HOUSEHOLDS).count(),
         "open_items": open_items.count(),
         "overdue_items": open_items.filter(due_at__lt=timezone.now()).count(),
     }
