@@ -83,7 +83,7 @@ class Organisation(models.Model):
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     # Scoping (civilaffairs.accounts.scoping): region staff by the region, its own staff by its id.
-    jurisdiction_field = "region_id"
+    jurisdiction_field = "region__code"
     organisation_field = "pk"
 
     class Meta:

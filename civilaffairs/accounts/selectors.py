@@ -20,7 +20,7 @@ def organisation_list(*, user, q: str = "", type: str = "", status: str = "", re
     if status:
         qs = qs.filter(status=status)
     if region:
-        qs = qs.filter(region_id__startswith=region)
+        qs = qs.filter(region__code__startswith=region)
     return qs.order_by("region_id", "name", "id")
 
 
