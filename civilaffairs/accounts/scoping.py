@@ -134,7 +134,8 @@ def get_scoped_or_404(qs: QuerySet, user, *, capability: str, **lookup):
 
 def roles_over(user, region_code: str) -> set[str]:
     """Roles ``user`` holds over ``region_code`` (assignments at it or at an ancestor).
-    Superusers hold every role everywhere."""
+    Superusers hold every role everywhere. For display only: rights are checked with
+    ``user_can`` / ``scope_queryset`` and a capability, never with a role set."""
     from .roles import Role
 
     if getattr(user, "is_superuser", False) and user.is_active:
