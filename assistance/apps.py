@@ -10,8 +10,12 @@ class AssistanceConfig(AppConfig):
         from celery.schedules import crontab
 
         from civilaffairs import programmes
-        from civilaffairs.programmes import Audience
         from civilaffairs.portal.registry import register_resident_section
+        from civilaffairs.programmes import Audience
+
+        from .capabilities import register_capabilities
+
+        register_capabilities()  # first: the transitions and pages below name them
 
         from . import demo
         from .api.urls import paths as api_paths, router as api_router

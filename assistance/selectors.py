@@ -3,16 +3,17 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 
-from civilaffairs.accounts.scoping import get_scoped_or_404, role_codes, scope_queryset
+from civilaffairs.accounts.roles import Capability
+from civilaffairs.accounts.scoping import get_scoped_or_404, scope_queryset, user_can
 from civilaffairs.registry.filters import HouseholdFilterSet
 from civilaffairs.registry.models import HOUSEHOLD_LIST_ORDER, Household
 
 from .models import Application, ApplicationEvent, Benefit, Payment, PaymentRoll, Review, VerificationReport
-from .workflow import INTAKE
+from .capabilities import FILE
 
 
 def application_list(*, user) -> QuerySet[Application]:
-    return (scope_queryset(Application.objects.all(), user)
+    return (scope_queryset(Application.objects.all(), user, capability=Capability.VIEW_HOUSEHOLDS)
             .select_related("community", "community__parent", "household", "applicant")
             .order_by("-submitted_at", "-id"))
 
@@ -25,13 +26,12 @@ def application_get_for_user(*, user, pk: int, related: bool = True) -> Applicat
         qs = qs.select_related("household", "community", "applicant", "created_by").prefetch_related(
             Prefetch("events", queryset=ApplicationEvent.objects.select_related("actor").order_by("created_at", "id")),
             "members__person", "materials", "visits", "decisions")
-    return get_scoped_or_404(qs, user, pk=pk)
+    return get_scoped_or_404(qs, user, capability=Capability.VIEW_HOUSEHOLDS, pk=pk)
 
 
 def may_file_on_behalf(user) -> bool:
     """Intake workers (村社、乡镇街道) file for households in their regions; approvers do not."""
-    codes = role_codes(user, INTAKE)
-    return codes is None or bool(codes)
+    return user_can(user, FILE)
 
 
 def households_to_file_for(*, user, q: str = "", id_digest: str = "") -> QuerySet[Household]:
@@ -39,18 +39,19 @@ def households_to_file_for(*, user, q: str = "", id_digest: str = "") -> QuerySe
     them (a full ID number or its digest, a name's first one or two characters, or three or more
     anywhere in it), in the list's index order."""
     households = scope_queryset(Household.objects.select_related("community", "community__parent"), user,
-                                roles=INTAKE)
+                                capability=FILE)
     data = {"id_digest": id_digest} if id_digest else {"q": q}
     return HouseholdFilterSet(data, queryset=households.order_by(*HOUSEHOLD_LIST_ORDER)).qs
 
 
 def benefit_list(*, user) -> QuerySet[Benefit]:
-    return scope_queryset(Benefit.objects.select_related("household", "household__community"), user)
+    return scope_queryset(Benefit.objects.select_related("household", "household__community"), user,
+                          capability=Capability.VIEW_HOUSEHOLDS)
 
 
 def report_get_for_user(*, user, pk: int) -> VerificationReport:
     qs = VerificationReport.objects.select_related("household", "household__community", "application", "created_by")
-    return get_scoped_or_404(qs, user, pk=pk)
+    return get_scoped_or_404(qs, user, capability=Capability.VIEW_HOUSEHOLDS, pk=pk)
 
 
 def household_assistance(*, household) -> dict:
@@ -65,8 +66,8 @@ def household_assistance(*, household) -> dict:
 
 
 def roll_list(*, user) -> QuerySet[PaymentRoll]:
-    return scope_queryset(PaymentRoll.objects.select_related("district"), user).order_by("-month", "district_id")
+    return scope_queryset(PaymentRoll.objects.select_related("district"), user, capability=Capability.VIEW_HOUSEHOLDS).order_by("-month", "district_id")
 
 
 def roll_get_for_user(*, user, pk: int) -> PaymentRoll:
-    return get_scoped_or_404(PaymentRoll.objects.select_related("district"), user, pk=pk)
+    return get_scoped_or_404(PaymentRoll.objects.select_related("district"), user, capability=Capability.VIEW_HOUSEHOLDS, pk=pk)

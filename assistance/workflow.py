@@ -1,4 +1,8 @@
-"""The application state machine: every allowed transition, who may make it, in one place."""
+"""The application state machine: every allowed transition, the capability it needs, in one place.
+
+Capabilities (assistance.capabilities) are registered with the platform with the roles that hold
+them; ``owner=True`` additionally lets the resident whose household applied take the step — the one
+actor that is not a capability holder (residents hold no capabilities)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -6,15 +10,8 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
-from civilaffairs.accounts.roles import Role
-
+from . import capabilities as C
 from .models import ApplicationStatus as S, DecisionState, PaymentStatus, RollStatus
-
-OWNER = "owner"  # the resident whose household the application is for
-INTAKE = frozenset({Role.GRID_WORKER, Role.VILLAGE_ASSISTANT, Role.TOWNSHIP_OFFICER})
-TOWNSHIP = frozenset({Role.TOWNSHIP_OFFICER})
-VISITORS = frozenset({Role.GRID_WORKER, Role.VILLAGE_ASSISTANT, Role.TOWNSHIP_OFFICER})
-DISTRICT = frozenset({Role.DISTRICT_APPROVER})
 
 
 @dataclass(frozen=True)
@@ -22,29 +19,31 @@ class Transition:
     action: str
     sources: frozenset
     target: str
-    actors: frozenset
+    capability: str
     label: str
+    owner: bool = False  # the resident whose household applied may take it too
     shown: bool = True  # False: taken by the service of another action (approve → propose), never offered
 
 
 TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
-    Transition("submit", frozenset({S.DRAFT}), S.SUBMITTED, INTAKE | {OWNER}, _("提交申请")),
-    Transition("resubmit", frozenset({S.RETURNED}), S.SUBMITTED, INTAKE | {OWNER}, _("补正后重新提交")),
-    Transition("return", frozenset({S.SUBMITTED, S.ACCEPTED, S.VERIFIED, S.VISITED}), S.RETURNED, TOWNSHIP,
+    Transition("submit", frozenset({S.DRAFT}), S.SUBMITTED, C.FILE, _("提交申请"), owner=True),
+    Transition("resubmit", frozenset({S.RETURNED}), S.SUBMITTED, C.FILE, _("补正后重新提交"), owner=True),
+    Transition("return", frozenset({S.SUBMITTED, S.ACCEPTED, S.VERIFIED, S.VISITED}), S.RETURNED, C.RETURN,
                _("退回补正材料")),
-    Transition("accept", frozenset({S.SUBMITTED}), S.ACCEPTED, TOWNSHIP, _("受理")),
-    Transition("verify", frozenset({S.ACCEPTED}), S.VERIFIED, TOWNSHIP, _("完成家庭经济状况核对")),
-    Transition("record_visit", frozenset({S.VERIFIED}), S.VISITED, VISITORS, _("完成入户调查")),
-    Transition("start_notice", frozenset({S.VISITED}), S.NOTICE, TOWNSHIP, _("发布公示")),
-    Transition("close_notice", frozenset({S.NOTICE}), S.DECISION, TOWNSHIP, _("公示期满，报区县审批")),
-    Transition("approve", frozenset({S.DECISION}), S.APPROVED, DISTRICT, _("批准")),
+    Transition("accept", frozenset({S.SUBMITTED}), S.ACCEPTED, C.ACCEPT, _("受理")),
+    Transition("verify", frozenset({S.ACCEPTED}), S.VERIFIED, C.VERIFY, _("完成家庭经济状况核对")),
+    Transition("record_visit", frozenset({S.VERIFIED}), S.VISITED, C.VISIT, _("完成入户调查")),
+    Transition("start_notice", frozenset({S.VISITED}), S.NOTICE, C.PUBLISH_NOTICE, _("发布公示")),
+    Transition("close_notice", frozenset({S.NOTICE}), S.DECISION, C.PUBLISH_NOTICE, _("公示期满，报区县审批")),
+    Transition("approve", frozenset({S.DECISION}), S.APPROVED, C.DECIDE, _("批准")),
     # Above the four-eyes threshold "approve" records the decision as proposed; another approver confirms.
-    Transition("propose", frozenset({S.DECISION}), S.PROPOSED, DISTRICT, _("拟批准，报第二审批人确认"), shown=False),
-    Transition("confirm", frozenset({S.PROPOSED}), S.APPROVED, DISTRICT, _("确认批准（第二审批人）")),
+    Transition("propose", frozenset({S.DECISION}), S.PROPOSED, C.DECIDE, _("拟批准，报第二审批人确认"), shown=False),
+    Transition("confirm", frozenset({S.PROPOSED}), S.APPROVED, C.DECIDE, _("确认批准（第二审批人）")),
     Transition("reject", frozenset({S.ACCEPTED, S.VERIFIED, S.VISITED, S.NOTICE, S.DECISION, S.PROPOSED}), S.REJECTED,
-               DISTRICT, _("不予批准")),
+               C.DECIDE, _("不予批准")),
     Transition("withdraw", frozenset({S.DRAFT, S.SUBMITTED, S.RETURNED, S.ACCEPTED, S.VERIFIED, S.VISITED, S.NOTICE,
-                                      S.DECISION, S.PROPOSED}), S.WITHDRAWN, TOWNSHIP | {OWNER}, _("撤回申请")),
+                                      S.DECISION, S.PROPOSED}), S.WITHDRAWN, C.WITHDRAW, _("撤回申请"),
+               owner=True),
 )}
 
 # Who works a waiting state, at which level of the region tree, and the worklist title.
@@ -74,18 +73,18 @@ class MoneyTransition:
     action: str
     sources: frozenset
     target: str
-    actors: frozenset
+    capability: str
     label: str
     not_by: tuple[tuple[str, str], ...] = ()
 
 
 ROLL_TRANSITIONS: dict[str, MoneyTransition] = {t.action: t for t in (
-    MoneyTransition("generate", frozenset({RollStatus.GENERATED}), RollStatus.GENERATED, DISTRICT,
+    MoneyTransition("generate", frozenset({RollStatus.GENERATED}), RollStatus.GENERATED, C.GENERATE_ROLL,
                     _("生成（补充）发放名册")),
-    MoneyTransition("approve", frozenset({RollStatus.GENERATED}), RollStatus.APPROVED, DISTRICT, _("审核发放名册"),
+    MoneyTransition("approve", frozenset({RollStatus.GENERATED}), RollStatus.APPROVED, C.APPROVE_ROLL, _("审核发放名册"),
                     not_by=(("generated_by", _("生成人不能审批本人生成的发放名册，须由另一名区县审批人审核。")),
                             ("changed_by", _("最后补充名册的人不能审批该名册，须由另一名区县审批人审核。")))),
-    MoneyTransition("export", frozenset({RollStatus.APPROVED, RollStatus.EXPORTED}), RollStatus.EXPORTED, DISTRICT,
+    MoneyTransition("export", frozenset({RollStatus.APPROVED, RollStatus.EXPORTED}), RollStatus.EXPORTED, C.EXPORT_ROLL,
                     _("导出银行发放文件")),
 )}
 
@@ -93,17 +92,17 @@ ROLL_TRANSITIONS: dict[str, MoneyTransition] = {t.action: t for t in (
 # arrived: "paid" is reconciled against the bank's return by a second person (a failure may be recorded
 # by anyone, it pays nothing, and the line is re-sent only after a retry and a new export).
 PAYMENT_TRANSITIONS: dict[str, MoneyTransition] = {t.action: t for t in (
-    MoneyTransition("mark_paid", frozenset({PaymentStatus.PENDING}), PaymentStatus.PAID, DISTRICT, _("登记已发放"),
+    MoneyTransition("mark_paid", frozenset({PaymentStatus.PENDING}), PaymentStatus.PAID, C.RECORD_PAYMENT, _("登记已发放"),
                     not_by=(("roll.exported_by", _("导出银行文件的人不能登记本人导出的款项为已发放，须由另一人对账登记。")),)),
-    MoneyTransition("mark_failed", frozenset({PaymentStatus.PENDING}), PaymentStatus.FAILED, DISTRICT, _("登记发放失败")),
-    MoneyTransition("retry", frozenset({PaymentStatus.FAILED}), PaymentStatus.PENDING, DISTRICT, _("重新发放")),
+    MoneyTransition("mark_failed", frozenset({PaymentStatus.PENDING}), PaymentStatus.FAILED, C.RECORD_PAYMENT, _("登记发放失败")),
+    MoneyTransition("retry", frozenset({PaymentStatus.FAILED}), PaymentStatus.PENDING, C.RECORD_PAYMENT, _("重新发放")),
 )}
 
 # A proposed decision (a large approval, or an emergency payment above what its maker may pay alone).
 DECISION_TRANSITIONS: dict[str, MoneyTransition] = {t.action: t for t in (
-    MoneyTransition("confirm", frozenset({DecisionState.PROPOSED}), DecisionState.EFFECTIVE, DISTRICT,
+    MoneyTransition("confirm", frozenset({DecisionState.PROPOSED}), DecisionState.EFFECTIVE, C.CONFIRM_DECISION,
                     _("确认决定"), not_by=(("decided_by", _("拟定人不能确认本人拟定的决定，须由另一名区县审批人确认。")),)),
-    MoneyTransition("decline", frozenset({DecisionState.PROPOSED}), DecisionState.DECLINED, DISTRICT,
+    MoneyTransition("decline", frozenset({DecisionState.PROPOSED}), DecisionState.DECLINED, C.CONFIRM_DECISION,
                     _("不予确认")),
 )}
 

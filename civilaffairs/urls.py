@@ -24,6 +24,7 @@ admin.site.index_title = _("系统管理")
 urlpatterns = [
     path("", include("civilaffairs.portal.urls")),
     path("accounts/", include("civilaffairs.accounts.urls")),
+    path("organisations/", include("civilaffairs.accounts.organisation_urls")),
     path("worklist/", include("civilaffairs.worklist.urls")),
     path("registry/", include("civilaffairs.registry.urls")),
     path("audit/", include("civilaffairs.audit.urls")),

@@ -53,7 +53,12 @@ def build_world(city) -> World:
                                   region=city.other_district)
     u["city"] = f.staff(username="m-city", role="city_admin", region=city.city, is_staff=True)
     u["data"] = f.staff(username="m-data", role="data_provider", region=city.city)
-    u["facility"] = f.staff(username="m-facility", role="facility_staff", region=city.community)
+    # The facility worker holds their role in a care home of the home community; a second home there
+    # is another organisation's, which they must not see.
+    care_home = f.organisation(region=city.community, type="care_home", name="第一社区养老院", grade=3)
+    other_home = f.organisation(region=city.community, type="day_care_centre", name="第一社区日间照料中心")
+    u["facility"] = f.staff(username="m-facility", role="facility_staff", region=city.community,
+                            organisation=care_home)
     u["root"] = f.superuser("m-root")
 
     # The resident's household: poor, with a complete draft and a lead from the difficulty index.
@@ -116,6 +121,8 @@ def build_world(city) -> World:
     o["parameter"] = PolicyParameter.objects.order_by("pk").first()
     o["audit"] = AuditEvent.objects.order_by("pk").first()
     o["region"] = city.community
+    o["organisation"] = care_home
+    o["other_organisation"] = other_home
     o["today"] = dt.date.today()
     missing = [name for name, obj in o.items() if obj is None]
     assert not missing, f"the matrix world lacks {missing}"

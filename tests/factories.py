@@ -41,9 +41,26 @@ def household(*, community: Region, head_name: str = "张三", members: int = 0,
     return hh
 
 
-def staff(*, username: str, role: str, region: Region, is_staff: bool = False) -> User:
+def staff(*, username: str, role: str, region: Region, is_staff: bool = False, organisation=None) -> User:
     return staff_user_create(actor=None, username=username, password=PASSWORD, display_name=username,
-                             role=role, region_code=region.code, is_staff=is_staff)
+                             role=role, region_code=region.code, is_staff=is_staff, organisation=organisation)
+
+
+_uscc_seq = itertools.count(1)
+
+
+def uscc(*, prefix: str = "52", region6: str = "330203") -> str:
+    """A valid unified social credit code, different each call."""
+    from civilaffairs.lib.uscc import make_uscc
+
+    return make_uscc(prefix, region6, 700000000 + next(_uscc_seq))
+
+
+def organisation(*, region: Region, type: str = "care_home", name: str | None = None, grade: int | None = None):
+    from civilaffairs.accounts.services import organisation_create
+
+    return organisation_create(actor=None, type=type, name=name or f"测试机构{next(_seq)}", region_code=region.code,
+                               uscc=uscc(region6=region.code[:6].ljust(6, "0")), grade=grade)
 
 
 def resident(*, person_obj, username: str | None = None) -> User:

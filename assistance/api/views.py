@@ -22,8 +22,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from civilaffairs.accounts.roles import Capability, Role
-from civilaffairs.accounts.scoping import get_scoped_or_404, roles_over, scope_queryset
+from civilaffairs.accounts.roles import Capability
+from civilaffairs.accounts.scoping import get_scoped_or_404, scope_queryset, user_can
 from civilaffairs.api.errors import service_errors
 from civilaffairs.api.permissions import CanViewHouseholds, capability_required
 from civilaffairs.registry.models import HouseholdMember
@@ -36,7 +36,7 @@ from ..models import (
     Application, ApplicationStatus, Benefit, DecisionState, Objection, Payment, PaymentRoll, PaymentStatus,
     PriceSubsidyRound, Review, VerificationReport,
 )
-from ..workflow import TRANSITIONS
+from ..workflow import ROLL_TRANSITIONS, TRANSITIONS
 from . import serializers as s
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -406,7 +406,8 @@ class ReportViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = ReportFilterSet
 
     def get_queryset(self):
-        return scope_queryset(VerificationReport.objects.all(), self.request.user).order_by("-created_at", "-id")
+        return scope_queryset(VerificationReport.objects.all(), self.request.user,
+                              capability=Capability.VIEW_HOUSEHOLDS).order_by("-created_at", "-id")
 
     def get_serializer_class(self):
         return s.ReportBriefSerializer if self.action == "list" else s.ReportOutputSerializer
@@ -490,7 +491,7 @@ class PaymentRollViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=False, methods=["post"])
     def generate(self, request):
         data = self._body(s.RollGenerateInputSerializer)
-        if Role.DISTRICT_APPROVER not in roles_over(request.user, data["district"]):
+        if not user_can(request.user, ROLL_TRANSITIONS["generate"].capability, data["district"]):
             raise PermissionDenied(_("发放名册须由本区县民政部门生成。"))
         with service_errors():
             roll, created = svc.payment_roll_generate(district_code=data["district"], month=data["month"],
@@ -534,7 +535,8 @@ class PaymentViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     permission_classes = [IsAuthenticated, capability_required(Capability.VIEW_HOUSEHOLDS)]
 
     def get_object(self):
-        return get_scoped_or_404(Payment.objects.select_related("roll"), self.request.user, pk=self.kwargs["pk"])
+        return get_scoped_or_404(Payment.objects.select_related("roll"), self.request.user,
+                                 capability=Capability.VIEW_HOUSEHOLDS, pk=self.kwargs["pk"])
 
     @extend_schema(request=s.PaymentMarkInputSerializer,
                    responses={200: s.PaymentOutputSerializer, **_errors(400, 403, 404)},

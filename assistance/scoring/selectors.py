@@ -179,7 +179,8 @@ def verdict(score) -> str:
 # --- scoped reads -------------------------------------------------------------------
 
 def household_for_user(*, user, pk: int) -> Household:
-    return get_scoped_or_404(Household.objects.select_related("community", "community__parent"), user, pk=pk)
+    return get_scoped_or_404(Household.objects.select_related("community", "community__parent"), user,
+                             capability=Capability.VIEW_HOUSEHOLDS, pk=pk)
 
 
 def score_for_household(*, household_id: int) -> HouseholdScore | None:
@@ -203,7 +204,8 @@ def colour_changes(history) -> list:
 
 
 def lead_list(*, user, status: str = LeadStatus.OPEN, kind: str = "") -> QuerySet[Lead]:
-    qs = scope_queryset(Lead.objects.select_related("household", "model_version", "work_item"), user)
+    qs = scope_queryset(Lead.objects.select_related("household", "model_version", "work_item"), user,
+                        capability=Capability.VIEW_HOUSEHOLDS)
     if status:
         qs = qs.filter(status=status)
     if kind:
@@ -212,7 +214,8 @@ def lead_list(*, user, status: str = LeadStatus.OPEN, kind: str = "") -> QuerySe
 
 
 def lead_for_user(*, user, pk: int) -> Lead:
-    return get_scoped_or_404(Lead.objects.select_related("household", "model_version", "work_item"), user, pk=pk)
+    return get_scoped_or_404(Lead.objects.select_related("household", "model_version", "work_item"), user,
+                             capability=Capability.VIEW_HOUSEHOLDS, pk=pk)
 
 
 def household_leads(*, household_id: int) -> QuerySet[Lead]:
@@ -226,7 +229,7 @@ def lead_for_application(*, user, household_id: int, pk) -> Lead | None:
         pk = int(pk)
     except (TypeError, ValueError):
         return None
-    return (scope_queryset(Lead.objects.select_related("model_version"), user)
+    return (scope_queryset(Lead.objects.select_related("model_version"), user, capability=Capability.VIEW_HOUSEHOLDS)
             .filter(pk=pk, household_id=household_id, kind=LeadKind.DISCOVERY).first())
 
 
@@ -258,7 +261,7 @@ def dashboard(*, user) -> dict:
     """Figures for caseworkers, limited to their jurisdiction: colours by district,
     leads raised / verified / included within the due time, false-alarm rate by
     model version. Aggregates run in PostgreSQL; only a few rows come back."""
-    scores = scope_queryset(HouseholdScore.objects.all(), user)
+    scores = scope_queryset(HouseholdScore.objects.all(), user, capability=Capability.VIEW_HOUSEHOLDS)
     by_district = {}
     for row in (scores.annotate(district=Left("community_id", 6)).values("district", "colour")
                 .annotate(n=Count("household_id")).order_by()):
@@ -268,7 +271,7 @@ def dashboard(*, user) -> dict:
     districts = [{"code": code, "name": names.get(code, code), **counts, "total": sum(counts.values())}
                  for code, counts in sorted(by_district.items())]
 
-    leads = scope_queryset(Lead.objects.all(), user)
+    leads = scope_queryset(Lead.objects.all(), user, capability=Capability.VIEW_HOUSEHOLDS)
     visited = [LeadOutcome.INCLUDED, LeadOutcome.REFERRED, LeadOutcome.NOT_ELIGIBLE]
     by_version = list(
         leads.filter(kind="discovery").values("model_version__version")

@@ -12,7 +12,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from civilaffairs.accounts.scoping import roles_over
+from civilaffairs.accounts.scoping import user_can
 from civilaffairs.audit.services import audit_log
 from civilaffairs.notifications.services import notify_household
 from civilaffairs.registry.models import Household, HouseholdMember, Person
@@ -31,7 +31,7 @@ from ..models import (
 )
 from ..scoring.services import leads_close_covered
 from ..verification import build_report_content, new_report_number, seal, verify_seal
-from ..workflow import DECISION_TRANSITIONS, LEVEL_LENGTH, FourEyes, OWNER, TRANSITIONS, WAITING, four_eyes_refusal
+from ..workflow import DECISION_TRANSITIONS, LEVEL_LENGTH, FourEyes, TRANSITIONS, WAITING, four_eyes_refusal
 
 __all__ = [
     "application_create", "application_set_members", "application_save_draft", "material_add",
@@ -40,7 +40,7 @@ __all__ = [
     "application_verify", "visit_record", "notice_start", "objection_record", "objection_resolve",
     "notice_close", "application_approve", "application_confirm", "application_reject", "application_withdraw",
     "application_emergency_pay", "application_emergency_confirm", "application_emergency_decline",
-    "application_precheck", "application_compute", "is_owner", "may_act",
+    "application_precheck", "application_compute", "is_owner", "may_act", "holds",
     "notice_closable_on", "approval_blockers", "may_take",
 ]
 
@@ -56,32 +56,37 @@ def is_owner(user, household_id: int) -> bool:
                                                is_active=True).exists())
 
 
+def holds(user, region_code: str, *actions: str) -> bool:
+    """Whether ``user`` holds, over ``region_code``, the capability of one of the workflow ``actions``."""
+    return any(user_can(user, TRANSITIONS[a].capability, region_code) for a in actions)
+
+
 def may_act(user, action: str, application: Application) -> bool:
     t = TRANSITIONS[action]
-    if OWNER in t.actors and is_owner(user, application.household_id):
+    if t.owner and is_owner(user, application.household_id):
         return True
     if getattr(user, "is_resident", False):
         return False
-    return bool(roles_over(user, application.community_id) & t.actors)
+    return user_can(user, t.capability, application.community_id)
 
 
 def may_take(user, action: str, application: Application) -> bool:
-    """Whether ``user`` holds a role the action needs over this application, whatever its status:
+    """Whether ``user`` holds the capability the action needs over this application, whatever its status:
     workflow transitions by their table, the side ways (objections, 先行救助) by theirs. Pages and
     the API ask this first, so someone who may never act is refused before their input is read."""
     if action in TRANSITIONS:
         return may_act(user, action, application)
     if getattr(user, "is_resident", False):
         return False
-    regions = roles_over(user, application.community_id)
+    region = application.community_id
     if action == "objection":
-        return bool(regions & (TRANSITIONS["close_notice"].actors | TRANSITIONS["record_visit"].actors))
+        return holds(user, region, "close_notice", "record_visit")
     if action == "resolve":
-        return bool(regions & TRANSITIONS["close_notice"].actors)
+        return holds(user, region, "close_notice")
     if action == "emergency":
-        return bool(regions & (TRANSITIONS["accept"].actors | TRANSITIONS["approve"].actors))
+        return holds(user, region, "accept", "approve")
     if action in ("emergency_confirm", "emergency_decline"):
-        return bool(regions & TRANSITIONS["approve"].actors)
+        return holds(user, region, "approve")
     raise KeyError(action)
 
 
@@ -188,7 +193,7 @@ def application_create(*, actor, household: Household, applicant: Person, progra
                                                                   on=timezone.localdate()),
                                field="temporary_aid_amount")
     owner = is_owner(actor, household.pk)
-    if not owner and not (roles_over(actor, household.community_id) & TRANSITIONS["submit"].actors):
+    if not owner and not holds(actor, household.community_id, "submit"):
         raise PermissionDenied(_("您只能为本人家庭或辖区内的家庭申请。"))
     if not HouseholdMember.objects.filter(household=household, person=applicant, is_active=True).exists():
         raise ValidationError({"applicant": _("申请人必须是该家庭的成员。")})
@@ -213,7 +218,7 @@ def application_create(*, actor, household: Household, applicant: Person, progra
 def _editable(actor, app: Application) -> None:
     if app.status not in (S.DRAFT, S.RETURNED):
         raise ValidationError(_("申请已提交，不能再修改申报内容。"))
-    if not (is_owner(actor, app.household_id) or roles_over(actor, app.community_id) & TRANSITIONS["submit"].actors):
+    if not (is_owner(actor, app.household_id) or holds(actor, app.community_id, "submit")):
         raise PermissionDenied(_("您无权修改该申请。"))
 
 
@@ -299,7 +304,7 @@ def material_add(*, actor, application_id: int, uploaded, kind: str, visit: Home
     if app.is_final:
         raise ValidationError(_("申请已办结，不能再上传材料。"))
     owner = is_owner(actor, app.household_id)
-    if not owner and not roles_over(actor, app.community_id) & TRANSITIONS["record_visit"].actors:
+    if not owner and not holds(actor, app.community_id, "record_visit"):
         raise PermissionDenied(_("您无权为该申请上传材料。"))
     if owner and app.status not in (S.DRAFT, S.SUBMITTED, S.RETURNED) and not _materials_outstanding(app):
         raise ValidationError(_("申请正在审核中，如需补充材料请等待工作人员通知。"))
@@ -339,7 +344,7 @@ def may_change_material(user, material: Material, *, any_status: bool = False) -
     if is_owner(user, material.application.household_id):
         return True
     return (not getattr(user, "is_resident", False) and material.uploaded_by_id == user.pk
-            and bool(roles_over(user, material.application.community_id) & TRANSITIONS["submit"].actors))
+            and holds(user, material.application.community_id, "submit"))
 
 
 def _locked_material(actor, material_id: int) -> tuple[Application, Material]:
@@ -631,7 +636,7 @@ def objection_record(*, actor, application_id: int, content: str, received_on: d
 def objection_resolve(*, actor, objection_id: int, resolution: str, upheld: bool) -> Objection:
     objection = Objection.objects.select_for_update().select_related("notice__application").get(pk=objection_id)
     app = objection.notice.application
-    if not roles_over(actor, app.community_id) & TRANSITIONS["close_notice"].actors:
+    if not holds(actor, app.community_id, "close_notice"):
         raise PermissionDenied(_("您无权处理该异议。"))
     if objection.is_resolved:
         raise ValidationError(_("该异议已处理。"))
@@ -912,8 +917,7 @@ def application_emergency_pay(*, actor, application_id: int, amount: Decimal | N
         raise ValidationError(_("该申请已先行救助，不能重复发放。"))
     if app.status not in EMERGENCY_STATUSES:
         raise ValidationError(_("申请当前状态为“%(s)s”，不能先行救助。") % {"s": app.get_status_display()})
-    roles = roles_over(actor, app.community_id)
-    if not roles & (TRANSITIONS["accept"].actors | TRANSITIONS["approve"].actors):
+    if not holds(actor, app.community_id, "accept", "approve"):
         raise PermissionDenied(_("先行救助须由乡镇（街道）或区县民政部门决定。"))
     if _pending(app, DecisionOutcome.EMERGENCY) is not None:
         raise ValidationError(_("该申请的先行救助已报区县审批，请等待审批结果。"))
@@ -922,7 +926,7 @@ def application_emergency_pay(*, actor, application_id: int, amount: Decimal | N
     limits = money_limits(region_code=app.community_id, on=today)
     r = compute(Programme.TEMPORARY, [], params, requested_temporary=amount or app.temporary_aid_amount)
     check_temporary_amount(r.one_off_amount, limits, field="amount")
-    district = bool(roles & TRANSITIONS["approve"].actors)
+    district = holds(actor, app.community_id, "approve")
     alone = (limits["decision_second_approval_one_off"] if district else limits["emergency_township_ceiling"])
     requested = r.one_off_amount > alone
     decision = Decision.objects.create(application=app, outcome=DecisionOutcome.EMERGENCY, reason=note.strip(),
@@ -947,7 +951,7 @@ def application_emergency_pay(*, actor, application_id: int, amount: Decimal | N
 
 
 def _emergency_decider(actor, app: Application) -> None:
-    if not roles_over(actor, app.community_id) & TRANSITIONS["approve"].actors:
+    if not holds(actor, app.community_id, "approve"):
         raise PermissionDenied(_("超过乡镇（街道）权限的先行救助须由区县民政部门审批。"))
 
 

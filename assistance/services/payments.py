@@ -12,8 +12,8 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from civilaffairs.accounts.roles import Capability, Role
-from civilaffairs.accounts.scoping import roles_over, user_can
+from civilaffairs.accounts.roles import Capability
+from civilaffairs.accounts.scoping import user_can
 from civilaffairs.audit.services import audit_log
 from civilaffairs.registry.models import Region, RegionLevel
 
@@ -81,7 +81,7 @@ def payment_roll_generate(*, district_code: str, month: dt.date, actor=None) -> 
     if not Region.objects.filter(code=district_code, level=RegionLevel.DISTRICT).exists():
         raise ValidationError(_("区县代码 %(c)s 无效。") % {"c": district_code})
     # ``actor=None`` is the monthly beat job; a person must approve rolls in that district.
-    if actor is not None and Role.DISTRICT_APPROVER not in roles_over(actor, district_code):
+    if actor is not None and not user_can(actor, ROLL_TRANSITIONS["generate"].capability, district_code):
         raise PermissionDenied(_("发放名册须由区县民政部门生成。"))
     with transaction.atomic():
         with connection.cursor() as cur:
@@ -111,9 +111,9 @@ def payment_roll_generate(*, district_code: str, month: dt.date, actor=None) -> 
     return roll, created
 
 
-def _roll_for_district_staff(actor, roll_id: int) -> PaymentRoll:
+def _roll_for_district_staff(actor, roll_id: int, transition: MoneyTransition) -> PaymentRoll:
     roll = PaymentRoll.objects.select_for_update().get(pk=roll_id)
-    if Role.DISTRICT_APPROVER not in roles_over(actor, roll.district_id):
+    if not user_can(actor, transition.capability, roll.district_id):
         raise PermissionDenied(_("发放名册须由区县民政部门审核。"))
     return roll
 
@@ -129,7 +129,7 @@ def _check_money(actor, transition: MoneyTransition, obj, status: str, status_la
 
 @transaction.atomic
 def payment_roll_approve(*, actor, roll_id: int) -> PaymentRoll:
-    roll = _roll_for_district_staff(actor, roll_id)
+    roll = _roll_for_district_staff(actor, roll_id, ROLL_TRANSITIONS["approve"])
     _check_money(actor, ROLL_TRANSITIONS["approve"], roll, roll.status, roll.get_status_display())
     roll.status, roll.approved_by, roll.approved_at = RollStatus.APPROVED, actor, timezone.now()
     roll.save(update_fields=["status", "approved_by", "approved_at"])
@@ -143,7 +143,7 @@ def payment_roll_approve(*, actor, roll_id: int) -> PaymentRoll:
 @transaction.atomic
 def payment_roll_export(*, actor, roll_id: int) -> bytes:
     """CSV for the bank with full ID numbers: permissioned and audited."""
-    roll = _roll_for_district_staff(actor, roll_id)
+    roll = _roll_for_district_staff(actor, roll_id, ROLL_TRANSITIONS["export"])
     if not user_can(actor, Capability.EXPORT_PERSONAL_DATA, roll.district_id):
         raise PermissionDenied(_("您无权导出个人数据。"))
     if roll.status not in ROLL_TRANSITIONS["export"].sources:
@@ -170,13 +170,14 @@ def payment_roll_export(*, actor, roll_id: int) -> bytes:
 def payment_mark(*, actor, payment_id: int, paid: bool, reason: str = "") -> Payment:
     """Record the bank's result for one line."""
     p = Payment.objects.select_for_update(of=("self",)).select_related("roll").get(pk=payment_id)
-    if p.roll is None or Role.DISTRICT_APPROVER not in roles_over(actor, p.roll.district_id):
+    transition = PAYMENT_TRANSITIONS["mark_paid" if paid else "mark_failed"]
+    if p.roll is None or not user_can(actor, transition.capability, p.roll.district_id):
         raise PermissionDenied(_("您无权登记该笔发放结果。"))
     if p.status != PaymentStatus.PENDING:
         raise ValidationError(_("该笔发放已登记为“%(s)s”。") % {"s": p.get_status_display()})
     if p.roll.status != RollStatus.EXPORTED:
         raise ValidationError(_("名册导出银行后方可登记发放结果。"))
-    _check_money(actor, PAYMENT_TRANSITIONS["mark_paid" if paid else "mark_failed"], p, p.status,
+    _check_money(actor, transition, p, p.status,
                  p.get_status_display())
     if not paid and not reason.strip():
         raise ValidationError({"reason": _("发放失败须填写原因。")})
@@ -195,7 +196,7 @@ def payment_mark(*, actor, payment_id: int, paid: bool, reason: str = "") -> Pay
 @transaction.atomic
 def payment_retry(*, actor, payment_id: int) -> Payment:
     p = Payment.objects.select_for_update(of=("self",)).select_related("roll").get(pk=payment_id)
-    if p.roll is None or Role.DISTRICT_APPROVER not in roles_over(actor, p.roll.district_id):
+    if p.roll is None or not user_can(actor, PAYMENT_TRANSITIONS["retry"].capability, p.roll.district_id):
         raise PermissionDenied(_("您无权重发该笔款项。"))
     if p.status not in PAYMENT_TRANSITIONS["retry"].sources:
         raise ValidationError(_("只有发放失败的款项可以重发。"))

@@ -10,7 +10,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from civilaffairs.accounts.scoping import roles_over
+from civilaffairs.accounts.scoping import user_can
 from civilaffairs.audit.services import audit_log
 from civilaffairs.notifications.services import notify_household
 from civilaffairs.registry.selectors import parameter_value
@@ -20,7 +20,7 @@ from .. import dates
 from ..calculations import MemberFacts, compute, load_parameters
 from ..models import Benefit, BenefitStatus, Programme, Review, ReviewOutcome, VerificationReport
 from ..verification import build_report_content, new_report_number, seal
-from ..workflow import TOWNSHIP, VISITORS
+from ..capabilities import REVIEW
 
 __all__ = ["review_round_start", "review_complete", "phaseouts_expire", "quarter_of"]
 
@@ -97,7 +97,7 @@ def review_complete(*, actor, review_id: int, as_of: dt.date | None = None, note
     review = Review.objects.select_for_update().select_related("benefit__household").get(pk=review_id)
     benefit = Benefit.objects.select_for_update().get(pk=review.benefit_id)
     household = benefit.household
-    if not roles_over(actor, household.community_id) & (TOWNSHIP | VISITORS):
+    if not user_can(actor, REVIEW, household.community_id):
         raise PermissionDenied(_("您无权办理该家庭的复核。"))
     if review.completed_at is not None:
         raise ValidationError(_("该复核已完成。"))

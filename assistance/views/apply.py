@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from civilaffairs.accounts.scoping import roles_over
+from civilaffairs.accounts.scoping import user_can
 from civilaffairs.portal.access import resident_required
 from civilaffairs.portal.selectors import resident_household
 from civilaffairs.registry.selectors import household_get_for_user, household_members
@@ -25,7 +25,7 @@ from ..forms import MaterialForm, MemberFormSet, OnBehalfForm, ProgrammesForm, R
 from ..models import Application, ApplicationStatus, Channel
 from ..scoring.selectors import lead_application_initial, lead_for_application
 from ..selectors import application_get_for_user
-from ..workflow import INTAKE
+from ..capabilities import FILE
 from .common import add_errors, caseworker_required, label_members
 
 STEPS = ("programmes", "members", "materials", "review")
@@ -98,7 +98,7 @@ def apply_start(request):
 def apply_on_behalf(request, household_pk: int):
     """A worker files for a household met at the window or on a home visit."""
     household = household_get_for_user(user=request.user, pk=household_pk)
-    if not roles_over(request.user, household.community_id) & INTAKE:
+    if not user_can(request.user, FILE, household.community_id):
         raise PermissionDenied(_("只有村（社区）、乡镇（街道）工作人员可以代为申请。"))
     members = list(household_members(household=household))
     # Started from a discovery lead (scoring: "从线索发起救助申请"): the channel says so, and the

@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from civilaffairs.accounts.roles import Capability
-from civilaffairs.accounts.scoping import roles_over, user_can
+from civilaffairs.accounts.scoping import user_can
 from civilaffairs.audit.services import audit_log
 from civilaffairs.portal.access import is_caseworker
 from civilaffairs.registry.models import RecordKind, Region
@@ -32,7 +32,8 @@ from ..selectors import (
     report_get_for_user,
 )
 from ..verification import verify_seal
-from ..workflow import INTAKE, TRANSITIONS, FourEyes, actions_from
+from ..capabilities import FILE
+from ..workflow import TRANSITIONS, FourEyes, actions_from
 from . import common
 from .common import (
     DEPARTMENT_LABELS, PAGE_SIZE, RELATION_LABELS, CappedPaginator, add_errors, caseworker_required, label_members,
@@ -216,9 +217,8 @@ def _proposal(app, outcome: str) -> Decision | None:
 
 def _allowed_actions(user, app) -> list[str]:
     names = [t.action for t in actions_from(app.status) if t.action != "submit" and svc.may_act(user, t.action, app)]
-    regions = roles_over(user, app.community_id)
-    if app.status == ApplicationStatus.NOTICE and regions & (TRANSITIONS["close_notice"].actors
-                                                             | TRANSITIONS["record_visit"].actors):
+    region = app.community_id
+    if app.status == ApplicationStatus.NOTICE and svc.holds(user, region, "close_notice", "record_visit"):
         names.append("objection")
     if "confirm" in names:  # four eyes: the proposer is not offered their own proposal
         proposal = _proposal(app, DecisionOutcome.APPROVED)
@@ -226,7 +226,7 @@ def _allowed_actions(user, app) -> list[str]:
             names.remove("confirm")
     requested = (_proposal(app, DecisionOutcome.EMERGENCY)
                  if app.emergency and app.emergency_paid_at is None and not app.is_final else None)
-    if requested is not None and regions & TRANSITIONS["approve"].actors:
+    if requested is not None and svc.holds(user, region, "approve"):
         if requested.decided_by_id != user.pk:
             names.append("emergency_confirm")
         names.append("emergency_decline")
@@ -234,7 +234,7 @@ def _allowed_actions(user, app) -> list[str]:
             and Programme.TEMPORARY in app.programmes
             and app.status in (ApplicationStatus.SUBMITTED, ApplicationStatus.ACCEPTED, ApplicationStatus.VERIFIED,
                                ApplicationStatus.VISITED)
-            and regions & (TRANSITIONS["accept"].actors | TRANSITIONS["approve"].actors)):
+            and svc.holds(user, region, "accept", "approve")):
         names.append("emergency")
     return names
 
@@ -272,7 +272,7 @@ def _notice_context(user, app) -> dict:
     notice = getattr(app, "notice", None) if app.status != ApplicationStatus.DRAFT else None
     if notice is None:
         return {"notice": None, "objections": []}
-    can_resolve = bool(roles_over(user, app.community_id) & TRANSITIONS["close_notice"].actors)
+    can_resolve = svc.holds(user, app.community_id, "close_notice")
     objections = [(o, f.ResolveForm(prefix="resolve", initial={"objection": o.pk})
                    if can_resolve and not o.is_resolved else None)
                   for o in notice.objections.select_related("resolved_by")]
@@ -288,7 +288,7 @@ def _render_detail(request, app, *, bound=None, status=200):
         context.update(owned_application_context(request, app, bound=bound))
         return render(request, "assistance/application_mine.html", context, status=status)
     context.update({"cards": _action_cards(request.user, app, bound=bound),
-                    "may_file": bool(roles_over(request.user, app.community_id) & INTAKE)})
+                    "may_file": user_can(request.user, FILE, app.community_id)})
     return render(request, "assistance/application_detail.html", context, status=status)
 
 
@@ -468,7 +468,7 @@ def household_360(request, pk: int):
                          key=lambda row: row[1].created_at, reverse=True)[:50],
         "benefits": data["benefits"], "payments": data["payments"], "reports": data["reports"],
         "reviews": data["reviews"], "today": timezone.localdate(),
-        "may_file": bool(roles_over(request.user, household.community_id) & INTAKE),
+        "may_file": user_can(request.user, FILE, household.community_id),
     })
 
 

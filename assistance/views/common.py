@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from civilaffairs.accounts.roles import Role
+from civilaffairs.accounts.roles import Capability, Role
 from civilaffairs.accounts.scoping import scope_queryset, user_roles
 from civilaffairs.lib.pagination import COUNT_CAP, CappedPaginator, link_rows  # noqa: F401 - the lists' paginator
 from civilaffairs.portal.access import is_caseworker, user_passes
@@ -38,7 +38,7 @@ def add_errors(form, exc: ValidationError) -> None:
 
 
 def scoped_applications(user):
-    return scope_queryset(Application.objects.all(), user)
+    return scope_queryset(Application.objects.all(), user, capability=Capability.VIEW_HOUSEHOLDS)
 
 
 RELATION_LABELS = dict(Relation.choices)

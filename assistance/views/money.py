@@ -10,15 +10,15 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from civilaffairs.accounts.roles import Capability, Role
-from civilaffairs.accounts.scoping import get_scoped_or_404, roles_over, scope_queryset, user_can
+from civilaffairs.accounts.roles import Capability
+from civilaffairs.accounts.scoping import get_scoped_or_404, scope_queryset, user_can
 from civilaffairs.portal.access import administrator_required
 from civilaffairs.registry.models import Region, RegionLevel
 
 from .. import services as svc
 from ..forms import MarkFailedForm, PriceSubsidyForm, ReviewCompleteForm, RollGenerateForm
 from ..models import Payment, PaymentStatus, PriceSubsidyRound, Review
-from ..workflow import FourEyes
+from ..workflow import ROLL_TRANSITIONS, FourEyes
 from ..selectors import roll_get_for_user, roll_list
 from .common import PAGE_SIZE, add_errors, caseworker_required, district_staff_required
 
@@ -26,7 +26,7 @@ from .common import PAGE_SIZE, add_errors, caseworker_required, district_staff_r
 def _approver_districts(user):
     """Districts where the user may generate and approve rolls."""
     districts = Region.objects.filter(level=RegionLevel.DISTRICT).order_by("code")
-    return [d for d in districts if Role.DISTRICT_APPROVER in roles_over(user, d.code)]
+    return [d for d in districts if user_can(user, ROLL_TRANSITIONS["generate"].capability, d.code)]
 
 
 @require_http_methods(["GET", "POST"])
@@ -64,7 +64,7 @@ def roll_detail(request, pk: int):
         paid=Count("id", filter=Q(status=PaymentStatus.PAID)), failed=Count("id", filter=Q(status=PaymentStatus.FAILED)),
         pending=Count("id", filter=Q(status=PaymentStatus.PENDING)))
     page = Paginator(payments, PAGE_SIZE).get_page(request.GET.get("page"))
-    is_approver = Role.DISTRICT_APPROVER in roles_over(request.user, roll.district_id)
+    is_approver = user_can(request.user, ROLL_TRANSITIONS["approve"].capability, roll.district_id)
     return render(request, "assistance/roll_detail.html", {
         "roll": roll, "page": page, "totals": totals, "is_approver": is_approver, "status_filter": status or "",
         "statuses": PaymentStatus.choices, "fail_form": MarkFailedForm(),
@@ -104,7 +104,7 @@ def roll_export(request, pk: int):
 
 
 def _payment(request, pk: int) -> Payment:
-    return get_scoped_or_404(Payment.objects.select_related("roll"), request.user, pk=pk)
+    return get_scoped_or_404(Payment.objects.select_related("roll"), request.user, capability=Capability.VIEW_HOUSEHOLDS, pk=pk)
 
 
 def _back(payment: Payment, request):
@@ -166,7 +166,8 @@ def subsidy_rounds(request):
 
 @caseworker_required
 def review_list(request):
-    reviews = (scope_queryset(Review.objects.filter(completed_at__isnull=True), request.user)
+    reviews = (scope_queryset(Review.objects.filter(completed_at__isnull=True), request.user,
+                               capability=Capability.VIEW_HOUSEHOLDS)
                .select_related("benefit", "benefit__household", "benefit__household__community")
                .order_by("due_on", "id"))
     page = Paginator(reviews, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -176,7 +177,7 @@ def review_list(request):
 @require_POST
 @caseworker_required
 def review_complete(request, pk: int):
-    review = get_scoped_or_404(Review.objects.all(), request.user, pk=pk)
+    review = get_scoped_or_404(Review.objects.all(), request.user, capability=Capability.VIEW_HOUSEHOLDS, pk=pk)
     form = ReviewCompleteForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:

@@ -1,8 +1,9 @@
-"""Admin for users and role assignments.
+"""Admin for users, role assignments and organisations.
 
 Plain user fields (name, flags) use Django's UserAdmin; a password set here goes through
 ``password_set`` (audited). Role grants go through ``role_assign`` / ``role_revoke``. API
 tokens are issued, revoked and rotated through their services; a new key is shown once.
+Organisations are registered, changed and suspended through ``organisation_*`` services.
 """
 from __future__ import annotations
 
@@ -21,9 +22,13 @@ from django.utils.translation import gettext_lazy as _
 
 from civilaffairs.registry.admin import ServiceAdminMixin, ServiceModelForm, add_service_error
 
-from .models import ApiToken, RoleAssignment, TokenScope, User, UserKind
-from .roles import Role
-from .services import api_token_issue, api_token_revoke, api_token_rotate, password_set, role_assign, role_revoke
+from .models import ApiToken, Organisation, OrganisationStatus, RoleAssignment, TokenScope, User, UserKind
+from .roles import Capability, Role
+from .scoping import scope_queryset
+from .services import (
+    api_token_issue, api_token_revoke, api_token_rotate, organisation_create, organisation_set_status,
+    organisation_update, password_set, role_assign, role_revoke,
+)
 
 # Django's admin builds the password form without the request; the view sets the actor here.
 _password_actor: contextvars.ContextVar = contextvars.ContextVar("password_actor", default=None)
@@ -89,12 +94,12 @@ class RoleAssignmentInline(admin.TabularInline):
     formset = RoleAssignmentFormSet
     fields = ["role", "region", "organisation", "is_active", "created_at"]
     readonly_fields = ["is_active", "created_at"]
-    autocomplete_fields = ["region"]
+    autocomplete_fields = ["region", "organisation"]
     extra = 0
     can_delete = False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("region")
+        return super().get_queryset(request).select_related("region", "organisation")
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -148,7 +153,7 @@ class UserAdmin(DjangoUserAdmin):
             if row.has_changed():
                 data = row.cleaned_data
                 role_assign(actor=request.user, user=form.instance, role=data["role"],
-                            region_code=data["region"].code, organisation=data.get("organisation", ""))
+                            region_code=data["region"].code, organisation=data.get("organisation"))
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
 
@@ -161,7 +166,7 @@ class RoleAssignmentAddForm(ServiceModelForm):
 
     def perform(self, data):
         return role_assign(actor=self.actor, user=data["user"], role=data["role"], region_code=data["region"].code,
-                           organisation=data.get("organisation", ""))
+                           organisation=data.get("organisation"))
 
 
 @admin.register(RoleAssignment)
@@ -169,10 +174,10 @@ class RoleAssignmentAdmin(ServiceAdminMixin, admin.ModelAdmin):
     form = RoleAssignmentAddForm
     list_display = ["user", "role", "region", "organisation", "is_active", "created_at"]
     list_filter = ["role", "is_active", "region__level"]
-    list_select_related = ["user", "region"]
-    search_fields = ["user__username", "user__display_name", "region__name", "=region__code", "organisation"]
+    list_select_related = ["user", "region", "organisation"]
+    search_fields = ["user__username", "user__display_name", "region__name", "=region__code", "organisation__name"]
     raw_id_fields = ["user"]
-    autocomplete_fields = ["region"]
+    autocomplete_fields = ["region", "organisation"]
     date_hierarchy = "created_at"
     actions = ["revoke", "reinstate"]
 
@@ -209,6 +214,67 @@ class RoleAssignmentAdmin(ServiceAdminMixin, admin.ModelAdmin):
             else:
                 count += 1
         self.message_user(request, _("已启用 %(n)d 个角色。") % {"n": count}, messages.SUCCESS)
+
+
+# --- organisations ------------------------------------------------------------------------------
+
+class OrganisationForm(ServiceModelForm):
+    class Meta:
+        model = Organisation
+        fields = ["type", "name", "region", "uscc", "grade", "status", "status_reason"]
+
+    def perform(self, data):
+        fields = {"type": data["type"], "name": data["name"], "uscc": data["uscc"], "grade": data.get("grade")}
+        if self.instance.pk is None:
+            org = organisation_create(actor=self.actor, region_code=data["region"].code, **fields)
+        else:
+            org = organisation_update(actor=self.actor, organisation_id=self.instance.pk, region=data["region"].code,
+                                      **fields)
+        if data.get("status") and data["status"] != org.status:
+            org = organisation_set_status(actor=self.actor, organisation_id=org.pk, status=data["status"],
+                                          reason=data.get("status_reason", ""))
+        return org
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    form = OrganisationForm
+    list_display = ["name", "type", "region", "uscc", "grade_label", "status", "updated_at"]
+    list_filter = ["type", "status", "region__level"]
+    list_select_related = ["region"]
+    search_fields = ["name", "=uscc", "region__name", "=region__code"]
+    autocomplete_fields = ["region"]
+    readonly_fields = ["created_at", "updated_at"]
+    actions = ["suspend", "reactivate"]
+
+    @admin.display(description=_("等级/评级"))
+    def grade_label(self, obj):
+        return obj.grade_display or "—"
+
+    def get_queryset(self, request):
+        return scope_queryset(super().get_queryset(request), request.user, capability=Capability.VIEW_ORGANISATION)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # staff assignments and programme records point here: suspend or close instead
+
+    @admin.action(description=_("暂停所选机构"), permissions=["change"])
+    def suspend(self, request, queryset):
+        self._set_status(request, queryset, OrganisationStatus.SUSPENDED, str(_("管理员在后台暂停")))
+
+    @admin.action(description=_("恢复所选机构"), permissions=["change"])
+    def reactivate(self, request, queryset):
+        self._set_status(request, queryset, OrganisationStatus.ACTIVE, "")
+
+    def _set_status(self, request, queryset, status, reason):
+        count = 0
+        for org_id in queryset.values_list("pk", flat=True):
+            try:
+                organisation_set_status(actor=request.user, organisation_id=org_id, status=status, reason=reason)
+            except (ValidationError, PermissionDenied) as exc:
+                self.message_user(request, "；".join(getattr(exc, "messages", [str(exc)])), messages.ERROR)
+            else:
+                count += 1
+        self.message_user(request, _("已更新 %(n)d 个机构。") % {"n": count}, messages.SUCCESS)
 
 
 # --- API tokens ---------------------------------------------------------------------------------

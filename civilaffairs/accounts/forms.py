@@ -5,6 +5,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
+from .models import OrganisationStatus, OrganisationType
 from .services import password_set
 
 
@@ -46,3 +47,20 @@ class StyledPasswordChangeForm(PasswordChangeForm):
         password_set(actor=self.user, user=self.user, password=self.cleaned_data["new_password1"])
         return self.user
 
+
+
+class OrganisationFilterForm(forms.Form):
+    """The organisation list's search and filters (GET)."""
+
+    q = forms.CharField(label=_("名称或统一社会信用代码"), required=False, max_length=100)
+    type = forms.ChoiceField(label=_("机构类型"), required=False,
+                             choices=[("", _("全部类型"))] + list(OrganisationType.choices))
+    status = forms.ChoiceField(label=_("状态"), required=False,
+                               choices=[("", _("全部状态"))] + list(OrganisationStatus.choices))
+    region = forms.RegexField(label=_("区划代码"), required=False, regex=r"^\d{2,12}$", max_length=12,
+                              error_messages={"invalid": _("区划代码应为2–12位数字。")})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            field.widget.attrs.setdefault("class", "form-select" if name in ("type", "status") else "form-control")

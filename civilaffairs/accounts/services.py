@@ -1,20 +1,32 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from civilaffairs.audit.services import audit_log
+from civilaffairs.lib.uscc import normalise_uscc, validate_uscc
 from civilaffairs.registry.models import Person, Region
 
-from .models import RoleAssignment, UserKind
-from .roles import Role
+from .models import (
+    GRADED_TYPES, Organisation, OrganisationStatus, OrganisationType, RoleAssignment, UserKind,
+    assignment_organisation_error,
+)
+from .roles import Capability, Role
+from .scoping import user_can
+
+
+def _check_assignment(role: str, region_code: str, organisation) -> None:
+    error = assignment_organisation_error(role, region_code, organisation)
+    if error:
+        raise ValidationError(error)
 
 
 @transaction.atomic
 def staff_user_create(*, actor, username: str, password: str | None, display_name: str = "",
-                      role: str, region_code: str, organisation: str = "", is_staff: bool = False):
+                      role: str, region_code: str, organisation: Organisation | None = None,
+                      is_staff: bool = False):
     User = get_user_model()
     if role == Role.RESIDENT:
         raise ValidationError(_("居民账号请使用居民注册流程。"))
@@ -22,24 +34,28 @@ def staff_user_create(*, actor, username: str, password: str | None, display_nam
         raise ValidationError({"region": _("区域 %(code)s 不存在。") % {"code": region_code}})
     if User.objects.filter(username=username).exists():
         raise ValidationError({"username": _("用户名已存在。")})
+    _check_assignment(role, region_code, organisation)
     user = User(username=username, display_name=display_name, kind=UserKind.STAFF, is_staff=is_staff)
     user.set_password(password) if password else user.set_unusable_password()
     user.save()
     RoleAssignment.objects.create(user=user, role=role, region_id=region_code, organisation=organisation)
     audit_log(actor=actor, action="accounts.staff_created", obj=user, region_code=region_code,
-              after={"username": username, "role": role, "region": region_code})
+              after={"username": username, "role": role, "region": region_code,
+                     "organisation": getattr(organisation, "pk", None)})
     return user
 
 
 @transaction.atomic
-def role_assign(*, actor, user, role: str, region_code: str, organisation: str = "") -> RoleAssignment:
+def role_assign(*, actor, user, role: str, region_code: str,
+                organisation: Organisation | None = None) -> RoleAssignment:
     if user.kind != UserKind.STAFF:
         raise ValidationError(_("只有工作人员账号可以分配角色。"))
+    _check_assignment(role, region_code, organisation)
     assignment, _created = RoleAssignment.objects.update_or_create(
         user=user, role=role, region_id=region_code,
         defaults={"is_active": True, "organisation": organisation})
     audit_log(actor=actor, action="accounts.role_assigned", obj=user, region_code=region_code,
-              after={"role": role, "region": region_code})
+              after={"role": role, "region": region_code, "organisation": getattr(organisation, "pk", None)})
     return assignment
 
 
@@ -217,3 +233,117 @@ def password_set(*, actor, user, password: str | None) -> None:
     by_self = getattr(actor, "pk", None) == user.pk
     audit_log(actor=actor, action="accounts.password_changed" if by_self else "accounts.password_set",
               obj=user, after={"usable": user.has_usable_password()})
+
+
+# --- organisations ----------------------------------------------------------------------------
+
+ORGANISATION_FIELDS = ("type", "name", "region", "uscc", "grade")
+
+
+def _organisation_audit(org: Organisation) -> dict:
+    # An organisation's name and credit code are public registration data, not personal data.
+    return {"type": org.type, "name": org.name, "region": org.region_id, "uscc": org.uscc, "grade": org.grade,
+            "status": org.status}
+
+
+def _may_manage(actor, region_code: str) -> None:
+    if actor is not None and not user_can(actor, Capability.MANAGE_ORGANISATIONS, region_code):
+        raise PermissionDenied(_("您无权登记或变更该区域的机构。"))
+
+
+def _validated(org: Organisation) -> None:
+    org.uscc = normalise_uscc(org.uscc)
+    org.name = (org.name or "").strip()
+    errors: dict[str, list] = {}
+    if not org.name:
+        errors["name"] = [_("请填写机构名称。")]
+    if org.type not in OrganisationType.values:
+        errors["type"] = [_("请选择机构类型。")]
+    if not Region.objects.filter(code=org.region_id).exists():
+        errors["region"] = [_("所在区域不存在。")]
+    try:
+        validate_uscc(org.uscc)
+    except ValidationError as exc:
+        errors["uscc"] = exc.messages
+    else:
+        if Organisation.objects.filter(uscc=org.uscc).exclude(pk=org.pk).exists():
+            errors["uscc"] = [_("该统一社会信用代码已登记。")]
+    if org.grade is not None and "type" not in errors:
+        bounds = GRADED_TYPES.get(org.type)
+        if bounds is None:
+            errors["grade"] = [_("“%(type)s”没有等级评定，请留空。") % {"type": org.get_type_display()}]
+        elif not bounds[0] <= org.grade <= bounds[1]:
+            errors["grade"] = [_("等级应在 1–5 之间（养老机构为一至五星级，慈善组织为 1A–5A）。")]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def organisation_create(*, actor, type: str, name: str, region_code: str, uscc: str,
+                        grade: int | None = None) -> Organisation:
+    """Register an organisation (active). ``actor=None``: the system (demo seed, imports)."""
+    _may_manage(actor, region_code)
+    org = Organisation(type=type, name=name, region_id=region_code, uscc=uscc, grade=grade)
+    _validated(org)
+    org.save()
+    audit_log(actor=actor, action="accounts.organisation_created", obj=org, region_code=org.region_id,
+              after=_organisation_audit(org))
+    return org
+
+
+@transaction.atomic
+def organisation_update(*, actor, organisation_id: int, **changes) -> Organisation:
+    """Change an organisation's registration (type, name, region, credit code, grade)."""
+    unknown = set(changes) - set(ORGANISATION_FIELDS)
+    if unknown:
+        raise TypeError(f"organisation_update: unknown fields {sorted(unknown)}")
+    org = Organisation.objects.select_for_update().get(pk=organisation_id)
+    _may_manage(actor, org.region_id)
+    before = _organisation_audit(org)
+    for name, value in changes.items():
+        setattr(org, "region_id" if name == "region" else name, getattr(value, "pk", value))
+    if org.region_id != before["region"]:
+        _may_manage(actor, org.region_id)
+        outside = org.assignments.filter(is_active=True).exclude(region__code__in=_ancestors(org.region_id))
+        if outside.exists():
+            raise ValidationError({"region": _("该机构有工作人员的辖区不包含新的所在区域，请先调整其角色。")})
+    _validated(org)
+    after = _organisation_audit(org)
+    if after == before:
+        return org
+    org.save()
+    audit_log(actor=actor, action="accounts.organisation_updated", obj=org, region_code=org.region_id,
+              before={k: v for k, v in before.items() if after[k] != v},
+              after={k: v for k, v in after.items() if before[k] != v})
+    return org
+
+
+def _ancestors(code: str) -> list[str]:
+    return [code[:n] for n in (2, 4, 6, 9, 12) if n <= len(code)]
+
+
+@transaction.atomic
+def organisation_set_status(*, actor, organisation_id: int, status: str, reason: str = "") -> Organisation:
+    """Suspend, close or reactivate an organisation; suspending or closing needs a reason."""
+    if status not in OrganisationStatus.values:
+        raise ValidationError({"status": _("无效的机构状态。")})
+    org = Organisation.objects.select_for_update().get(pk=organisation_id)
+    _may_manage(actor, org.region_id)
+    reason = (reason or "").strip()
+    if status != OrganisationStatus.ACTIVE and not reason:
+        raise ValidationError({"reason": _("暂停或关闭机构须填写原因。")})
+    if org.status == OrganisationStatus.CLOSED and status != OrganisationStatus.CLOSED:
+        raise ValidationError({"status": _("机构已关闭，不能恢复；如重新设立请重新登记。")})
+    if org.status == status:
+        return org
+    before = org.status
+    org.status, org.status_reason = status, reason[:200]
+    org.save(update_fields=["status", "status_reason", "updated_at"])
+    audit_log(actor=actor, action="accounts.organisation_status_changed", obj=org, region_code=org.region_id,
+              before={"status": before}, after={"status": status, "reason": org.status_reason})
+    return org
+
+
+def organisation_suspend(*, actor, organisation_id: int, reason: str) -> Organisation:
+    return organisation_set_status(actor=actor, organisation_id=organisation_id,
+                                   status=OrganisationStatus.SUSPENDED, reason=reason)

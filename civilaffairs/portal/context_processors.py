@@ -1,7 +1,7 @@
 from django.utils.functional import SimpleLazyObject
 
 from civilaffairs import programmes
-from civilaffairs.accounts.roles import CASEWORKER_ROLES, Role
+from civilaffairs.accounts.roles import CASEWORKER_ROLES, ORGANISATION_ROLES, Role
 from civilaffairs.accounts.scoping import user_roles
 
 
@@ -15,6 +15,7 @@ def portal(request):
         "is_caseworker": bool(roles & CASEWORKER_ROLES) or bool(user and user.is_authenticated and user.is_superuser),
         "is_resident": bool(user and getattr(user, "is_resident", False)),
         "is_data_provider": Role.DATA_PROVIDER in roles,
+        "is_organisation_staff": bool(roles & ORGANISATION_ROLES),
         "large_text": large_text,
         # The top bar: every registered entry this user sees (civilaffairs.programmes.register_nav).
         "nav_entries": SimpleLazyObject(lambda: programmes.nav_entries(user)),

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from civilaffairs.accounts.roles import Capability
 from civilaffairs.accounts.scoping import scope_queryset
 from civilaffairs.registry.models import Household, Person, Region, RegionLevel
 from civilaffairs.worklist.selectors import worklist_for_user
@@ -36,7 +37,8 @@ def guide_district_figures(*, entry: GuideEntry, on: dt.date) -> list[tuple[Regi
 
 
 def resident_household(*, user) -> Household | None:
-    return (scope_queryset(Household.objects.select_related("community", "community__parent"), user)
+    return (scope_queryset(Household.objects.select_related("community", "community__parent"), user,
+                           capability=Capability.VIEW_HOUSEHOLDS)
             .order_by("id").first())
 
 
@@ -52,8 +54,8 @@ def caseworker_numbers(*, user) -> dict[str, int]:
     """"My region's numbers", each counted through the jurisdiction scope."""
     open_items = worklist_for_user(user=user)
     return {
-        "households": scope_queryset(Household.objects.all(), user).count(),
-        "persons": scope_queryset(Person.objects.all(), user).count(),
+        "households": scope_queryset(Household.objects.all(), user, capability=Capability.VIEW_HOUSEHOLDS).count(),
+        "persons": scope_queryset(Person.objects.all(), user, capability=Capability.VIEW_HOUSEHOLDS).count(),
         "open_items": open_items.count(),
         "overdue_items": open_items.filter(due_at__lt=timezone.now()).count(),
     }

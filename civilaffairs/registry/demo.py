@@ -191,6 +191,7 @@ def demo_reset(*, log=None) -> None:
     from django.contrib.auth import get_user_model
     from django.db.models import Q
 
+    from civilaffairs.accounts.demo import demo_organisations_delete
     from civilaffairs.audit.models import AuditEvent
     from civilaffairs.audit.services import audit_log
     from civilaffairs.worklist.models import WorkItem
@@ -208,6 +209,7 @@ def demo_reset(*, log=None) -> None:
         created_admin = bool(event and event.after and event.after.get("created_admin"))
         users = User.objects.filter(username__in=[u for u in DEMO_USERNAMES if u != "admin" or created_admin])
         users.delete()  # their API tokens go with them
+        demo_organisations_delete()
         if event is None or not event.after:
             log("没有找到演示数据的记录，仅删除了演示账号。")
             return
@@ -311,6 +313,7 @@ def demo_api_token_key() -> str:
 def _create_accounts(builder: "_CityBuilder") -> None:
     from django.contrib.auth import get_user_model
     from django.contrib.auth.hashers import make_password
+    from civilaffairs.accounts.demo import seed_demo_organisations
     from civilaffairs.accounts.models import TokenScope, UserKind
     from civilaffairs.accounts.services import api_token_issue, resident_user_create, staff_user_create
     from civilaffairs.worklist.services import workitem_raise
@@ -327,9 +330,11 @@ def _create_accounts(builder: "_CityBuilder") -> None:
              "demo-provider": "演示服务商", "demo-charity": "演示慈善组织", "demo-data": "演示数据提供方"}
     # One PBKDF2 hash (about a second each) shared by every demo account: same password anyway.
     hashed = make_password(password)
+    organisations = seed_demo_organisations(where)  # the facility / provider / charity accounts work in one
     for username, role, place, organisation, is_staff in DEMO_STAFF:
         staff_user_create(actor=None, username=username, password=None, display_name=names[username],
-                          role=role, region_code=where[place], organisation=organisation, is_staff=is_staff)
+                          role=role, region_code=where[place], organisation=organisations.get(organisation),
+                          is_staff=is_staff)
     api_token_issue(actor=None, user=get_user_model().objects.get(username="demo-data"), organisation="演示人社局",
                     scope=TokenScope.IMPORT, purpose="演示：部门数据报送", key=demo_api_token_key())
 

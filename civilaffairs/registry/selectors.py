@@ -63,7 +63,8 @@ def person_find_by_id_number(id_number: str) -> Person | None:
 
 
 def household_get_for_user(*, user, pk: int) -> Household:
-    return get_scoped_or_404(Household.objects.select_related("community", "community__parent", "head"), user, pk=pk)
+    return get_scoped_or_404(Household.objects.select_related("community", "community__parent", "head"), user,
+                             capability=Capability.VIEW_HOUSEHOLDS, pk=pk)
 
 
 def household_members(*, household: Household) -> QuerySet[HouseholdMember]:
@@ -101,7 +102,7 @@ def region_subtree(code: str) -> QuerySet[Region]:
 def regions_for_user(*, user) -> QuerySet[Region]:
     from civilaffairs.accounts.scoping import jurisdiction_codes, region_q
 
-    codes = jurisdiction_codes(user)
+    codes = jurisdiction_codes(user, Capability.VIEW_HOUSEHOLDS)
     qs = Region.objects.all()
     if codes is None:
         return qs

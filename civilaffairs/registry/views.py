@@ -44,7 +44,8 @@ def household_list(request):
         return search_redirect(request, request.POST)
     if names_an_id_number(request.GET):
         return search_redirect(request, request.GET)
-    households = scope_queryset(Household.objects.select_related("community", "community__parent"), request.user)
+    households = scope_queryset(Household.objects.select_related("community", "community__parent"), request.user,
+                                capability=Capability.VIEW_HOUSEHOLDS)
     filterset = HouseholdFilterSet(request.GET or None, queryset=households.order_by(*HOUSEHOLD_LIST_ORDER))
     for field in filterset.form.fields.values():
         field.widget.attrs.setdefault("class", "form-select" if hasattr(field, "choices") else "form-control")

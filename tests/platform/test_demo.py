@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from civilaffairs.accounts.backends import ResidentIdentifierBackend
+from civilaffairs.accounts.roles import Capability
 from civilaffairs.accounts.scoping import scope_queryset
 from civilaffairs.lib.idnumber import parse_id_number
 from civilaffairs.registry import demo
@@ -64,12 +65,13 @@ def test_the_resident_lives_in_demo_grids_community(seeded):
 def test_demo_grid_sees_only_their_community(seeded):
     grid = get_user_model().objects.get(username="demo-grid")
     community = grid.assignments.get().region_id
-    visible = scope_queryset(Household.objects.all(), grid)
+    visible = scope_queryset(Household.objects.all(), grid, capability=Capability.VIEW_HOUSEHOLDS)
     assert visible.exists()
     assert set(visible.values_list("community_id", flat=True)) == {community}
     assert visible.count() == Household.objects.filter(community_id=community).count() < HOUSEHOLDS
     other = get_user_model().objects.get(username="demo-grid-other")
-    assert not scope_queryset(Household.objects.filter(community_id=community), other).exists()
+    assert not scope_queryset(Household.objects.filter(community_id=community), other,
+                              capability=Capability.VIEW_HOUSEHOLDS).exists()
 
 
 def test_every_generated_id_number_is_valid_and_unique(seeded):

@@ -1,6 +1,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from civilaffairs.accounts.roles import Capability
 from civilaffairs.accounts.scoping import scope_queryset
 from civilaffairs.accounts.services import role_revoke
 from civilaffairs.audit.models import AuditEvent
@@ -12,7 +13,7 @@ from civilaffairs.worklist.services import workitem_raise, workitem_update
 def test_revoking_a_role_takes_the_jurisdiction_away_and_is_audited(grid_worker, home_household):
     role_revoke(actor=None, assignment_id=grid_worker.assignments.get().pk)
     grid_worker._ca_assignments = None
-    assert scope_queryset(Household.objects.all(), grid_worker).count() == 0
+    assert scope_queryset(Household.objects.all(), grid_worker, capability=Capability.VIEW_HOUSEHOLDS).count() == 0
     assert AuditEvent.objects.filter(action="accounts.role_revoked").count() == 1
 
 

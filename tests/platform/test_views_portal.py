@@ -48,7 +48,8 @@ def test_home_sends_each_role_to_its_own_page(client, request, persona, target):
 
 
 def test_facility_staff_are_told_their_module_is_coming(client, city):
-    client.force_login(f.staff(username="facility", role="facility_staff", region=city.district))
+    client.force_login(f.staff(username="facility", role="facility_staff", region=city.district,
+                               organisation=f.organisation(region=city.district)))
     r = client.get("/", follow=True)
     assert "正在建设中" in r.content.decode()
     assert "养老机构工作人员" in r.content.decode()

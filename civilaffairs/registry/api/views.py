@@ -105,7 +105,8 @@ class HouseholdViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = HouseholdFilterSet
 
     def get_queryset(self):
-        return scope_queryset(Household.objects.select_related("community"), self.request.user).order_by(
+        return scope_queryset(Household.objects.select_related("community"), self.request.user,
+                              capability=Capability.VIEW_HOUSEHOLDS).order_by(
             *HOUSEHOLD_LIST_ORDER)
 
     def get_object(self):
@@ -145,7 +146,7 @@ class PersonViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = PersonFilterSet
 
     def get_queryset(self):
-        return scope_queryset(Person.objects.all(), self.request.user).order_by("id")
+        return scope_queryset(Person.objects.all(), self.request.user, capability=Capability.VIEW_HOUSEHOLDS).order_by("id")
 
 
 class DepartmentRecordViewSet(viewsets.ReadOnlyModelViewSet):

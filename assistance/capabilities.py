@@ -1,0 +1,56 @@
+"""Assistance's capabilities and the roles that hold them, registered with the platform in
+``AssistanceConfig.ready()``. The workflow (assistance.workflow) names these codes; checks go
+through ``civilaffairs.accounts.scoping.user_can`` like every platform capability.
+
+The roles are those that made each step before capabilities were the vocabulary, so no one's
+rights changed: intake (grid worker, village assistant, township officer) files and visits, the
+township officer accepts, verifies, returns, publishes notices and withdraws, the district approver
+decides and pays. The resident whose household applied is not a capability holder: the workflow's
+``owner`` flag lets them submit, resubmit and withdraw their own application.
+"""
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from civilaffairs.accounts.roles import Role, capability_register
+
+FILE = "assistance.file"
+RETURN = "assistance.return"
+ACCEPT = "assistance.accept"
+VERIFY = "assistance.verify"
+VISIT = "assistance.visit"
+PUBLISH_NOTICE = "assistance.publish_notice"
+DECIDE = "assistance.decide"
+WITHDRAW = "assistance.withdraw"
+REVIEW = "assistance.review"
+GENERATE_ROLL = "assistance.generate_roll"
+APPROVE_ROLL = "assistance.approve_roll"
+EXPORT_ROLL = "assistance.export_roll"
+RECORD_PAYMENT = "assistance.record_payment"
+CONFIRM_DECISION = "assistance.confirm_decision"
+
+_INTAKE = (Role.GRID_WORKER, Role.VILLAGE_ASSISTANT, Role.TOWNSHIP_OFFICER)
+_TOWNSHIP = (Role.TOWNSHIP_OFFICER,)
+_DISTRICT = (Role.DISTRICT_APPROVER,)
+
+CAPABILITIES = (
+    (FILE, _("代为申请、提交社会救助申请"), _INTAKE),
+    (RETURN, _("退回补正材料"), _TOWNSHIP),
+    (ACCEPT, _("受理社会救助申请"), _TOWNSHIP),
+    (VERIFY, _("家庭经济状况核对"), _TOWNSHIP),
+    (VISIT, _("入户调查"), _INTAKE),
+    (PUBLISH_NOTICE, _("发布和结束公示"), _TOWNSHIP),
+    (DECIDE, _("审批社会救助申请"), _DISTRICT),
+    (WITHDRAW, _("撤回社会救助申请"), _TOWNSHIP),
+    (REVIEW, _("救助对象定期复核"), _INTAKE),
+    (GENERATE_ROLL, _("生成发放名册"), _DISTRICT),
+    (APPROVE_ROLL, _("审核发放名册"), _DISTRICT),
+    (EXPORT_ROLL, _("导出银行发放文件"), _DISTRICT),
+    (RECORD_PAYMENT, _("登记发放结果、重新发放"), _DISTRICT),
+    (CONFIRM_DECISION, _("确认待确认的救助决定（第二审批人）"), _DISTRICT),
+)
+
+
+def register_capabilities() -> None:
+    for code, label, roles in CAPABILITIES:
+        capability_register(code, label, roles=roles)
