@@ -39,8 +39,9 @@ def nav_links(client, path="/guide/") -> list[tuple[str, str]]:
 
 def test_every_registration_module_is_registered_by_the_app():
     names = [m.__name__.rsplit(".", 1)[1] for m in sample_apps.registration_modules()]
-    assert names == ["reg_api", "reg_audit", "reg_beat", "reg_dashboards", "reg_demo", "reg_guide", "reg_nav",
-                     "reg_notifications", "reg_programme", "reg_resident", "reg_worklist"]
+    assert names == ["reg_api", "reg_audit", "reg_beat", "reg_capabilities", "reg_dashboards", "reg_demo",
+                     "reg_guide", "reg_nav", "reg_notifications", "reg_person_file", "reg_programme", "reg_resident",
+                     "reg_worklist"]
     assert "sample" in [p.key for p in programmes.programmes()]
     assert "sample/" in [u.key for u in programmes.url_includes()]
 
