@@ -12,3 +12,7 @@ class AssistanceConfig(AppConfig):
         from .views.resident import resident_home_section
 
         register_resident_section("assistance.applications", resident_home_section, order=10)
+
+        from .payables import register as register_payable_source
+
+        register_payable_source()

@@ -25,6 +25,7 @@ urlpatterns = [
     path("accounts/", include("civilaffairs.accounts.urls")),
     path("worklist/", include("civilaffairs.worklist.urls")),
     path("registry/", include("civilaffairs.registry.urls")),
+    path("payments/", include("civilaffairs.payments.urls")),
     path("scoring/", include("assistance.scoring.urls")),
     path("assistance/", include("assistance.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

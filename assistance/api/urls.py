@@ -8,8 +8,6 @@ router = SimpleRouter()
 router.register("assistance/applications", views.ApplicationViewSet, basename="assistance-application")
 router.register("assistance/reports", views.ReportViewSet, basename="assistance-report")
 router.register("assistance/benefits", views.BenefitViewSet, basename="assistance-benefit")
-router.register("assistance/payment-rolls", views.PaymentRollViewSet, basename="assistance-roll")
-router.register("assistance/payments", views.PaymentViewSet, basename="assistance-payment")
 router.register("assistance/price-subsidy-rounds", views.PriceSubsidyRoundViewSet, basename="assistance-subsidy")
 router.register("assistance/reviews", views.ReviewViewSet, basename="assistance-review")
 

@@ -220,12 +220,12 @@ def _delete_household_dependents(h_lo: int, h_hi: int) -> None:
         HomeVisit,
         Material,
         Objection,
-        Payment,
         PublicNotice,
         Review,
         VerificationReport,
     )
     from assistance.scoring.models import DirtyHousehold, HouseholdScore, Lead, ScoreHistory
+    from civilaffairs.payments.models import BankAccount, PaymentLine
     from civilaffairs.worklist.models import WorkItem
 
     household = {"household_id__gte": h_lo, "household_id__lte": h_hi}
@@ -237,7 +237,8 @@ def _delete_household_dependents(h_lo: int, h_hi: int) -> None:
     item_ids += WorkItem.objects.filter(subject_type="assistance.application",
                                         subject_id__in=application_ids).values_list("pk", flat=True)
     plan = [(Lead, household), (HouseholdScore, household), (ScoreHistory, household), (DirtyHousehold, household),
-            (Payment, household), (Review, benefit), (Benefit, household), (Objection, notice),
+            (PaymentLine, household), (BankAccount, household), (Review, benefit), (Benefit, household),
+            (Objection, notice),
             (Decision, application), (HomeVisit, application), (PublicNotice, application),
             (Material, application), (ApplicationMember, application), (ApplicationEvent, application),
             (VerificationReport, household), (Application, household)]

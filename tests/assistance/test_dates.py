@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assistance import services as svc
-from assistance.models import HomeVisit, Objection, PaymentRoll, PriceSubsidyRound, PublicNotice, VerificationReport
+from assistance.models import HomeVisit, Objection, PriceSubsidyRound, PublicNotice, VerificationReport
+from civilaffairs.payments.models import PaymentRoll
 from civilaffairs.registry.models import PolicyParameter
 from tests.assistance.conftest import elapse_notice
 from tests.assistance.test_api import post
