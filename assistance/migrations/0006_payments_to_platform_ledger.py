@@ -94,26 +94,6 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(forward, backward, elidable=False),
-        migrations.RemoveField(
-            model_name='paymentroll',
-            name='approved_by',
-        ),
-        migrations.RemoveField(
-            model_name='paymentroll',
-            name='changed_by',
-        ),
-        migrations.RemoveField(
-            model_name='paymentroll',
-            name='district',
-        ),
-        migrations.RemoveField(
-            model_name='paymentroll',
-            name='exported_by',
-        ),
-        migrations.RemoveField(
-            model_name='paymentroll',
-            name='generated_by',
-        ),
         migrations.DeleteModel(
             name='Payment',
         ),

@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -30,7 +30,8 @@ from .workflow import PAYMENT_TRANSITIONS, ROLL_TRANSITIONS, FourEyes, MoneyTran
 
 __all__ = ["payment_roll_generate", "payment_rolls_generate_district", "payment_roll_approve",
            "payment_roll_export", "payment_line_add", "payment_mark", "payment_retry", "payment_line_reverse",
-           "payment_lines_suspend_deceased", "bank_account_set", "first_of_month", "roll_totals", "ROLL_MONTH"]
+           "payment_lines_suspend_deceased", "payment_lines_suspend_for_batch", "bank_account_set",
+           "first_of_month", "roll_totals", "ROLL_MONTH"]
 
 ROLL_MONTH = DateRule(gettext_lazy("发放月份"), past=12, future=1, months=True,
                       why=gettext_lazy("最早为 12 个月前，最迟为下个月"))
@@ -161,7 +162,8 @@ def payment_roll_approve(*, actor, roll_id: int) -> PaymentRoll:
     return roll
 
 
-def _current_accounts(lines) -> dict[tuple[str, int], BankAccount]:
+def current_accounts(lines) -> dict[tuple[str, int], BankAccount]:
+    """The current account of each (person_id, household_id) payee: keys ("p", id) and ("h", id)."""
     person_ids = {p for p, _h in lines if p}
     household_ids = {h for _p, h in lines if h}
     found = {}
@@ -182,7 +184,7 @@ def payment_roll_export(*, actor, roll_id: int) -> bytes:
         raise ValidationError(_("名册审核后方可导出。"))
     lines = list(roll.lines.filter(status=LineStatus.PENDING, kind=LineKind.REGULAR, reversal__isnull=True)
                  .select_related("person", "household__head").order_by("id"))
-    accounts = _current_accounts([(p.person_id, p.household_id) for p in lines])
+    accounts = current_accounts([(p.person_id, p.household_id) for p in lines])
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["流水号", "领款人姓名", "身份证号", "开户银行", "银行账号", "类别", "月份", "金额（元）"])
@@ -234,7 +236,7 @@ def payment_line_add(*, programme: str, entitlement: str, category: str, period:
 def _person_region(person: Person) -> str:
     from civilaffairs.registry.models import HouseholdMember
 
-    community = (HouseholdMember.objects.filter(person=person).order_by("-id")
+    community = (HouseholdMember.objects.filter(person=person, is_active=True).order_by("-id")
                  .values_list("household__community_id", flat=True).first())
     if community is None:
         raise ValidationError(_("领款人没有登记户籍所在社区，不能发放。"))
@@ -330,9 +332,9 @@ def payment_lines_suspend_deceased(*, person_ids=None, actor=None, source: str =
                                                                             person__isnull=False)
                                      .values("person_id")))
     if person_ids is not None:
-        dead = dead.filter(pk__in=list(person_ids))
+        dead = dead.filter(pk__in=person_ids if isinstance(person_ids, QuerySet) else list(person_ids))
     dead_ids = dead.values("pk")
-    alive_members = HouseholdMember.objects.exclude(person_id__in=dead_ids)
+    alive_members = HouseholdMember.objects.filter(is_active=True).exclude(person_id__in=dead_ids)
     households_gone = (HouseholdMember.objects.filter(person_id__in=dead_ids).values("household_id")
                        .exclude(household_id__in=alive_members.values("household_id")))
     lines = PaymentLine.objects.filter(Q(person_id__in=dead_ids) | Q(person__isnull=True,
@@ -343,6 +345,17 @@ def payment_lines_suspend_deceased(*, person_ids=None, actor=None, source: str =
         audit_log(actor=actor, action="payments.lines_suspended_death", object_type="payments.paymentline",
                   after={"lines": count, "source": source[:50]})
     return count
+
+
+def payment_lines_suspend_for_batch(*, batch_id: int, actor=None) -> int:
+    """The hook of a department-data import: the people its DEATH records name."""
+    from civilaffairs.registry.models import DepartmentRecord, RecordKind
+
+    named = DepartmentRecord.objects.filter(batch_id=batch_id, kind=RecordKind.DEATH, person__isnull=False)
+    if not named.exists():
+        return 0
+    return payment_lines_suspend_deceased(person_ids=named.values("person_id"), actor=actor,
+                                          source=f"import_batch:{batch_id}")
 
 
 _ACCOUNT_RE = re.compile(r"^[0-9]{8,30}$")

@@ -85,6 +85,10 @@ def roll_detail(request, pk: int):
     page = Paginator(lines, PAGE_SIZE).get_page(request.GET.get("page"))
     reversed_ids = set(PaymentLine.objects.filter(reverses_id__in=[p.pk for p in page.object_list])
                        .values_list("reverses_id", flat=True))
+    accounts = svc.current_accounts([(p.person_id, p.household_id) for p in page.object_list])
+    for p in page.object_list:  # masked only: the full number is in the bank file alone
+        acc = accounts.get(("p", p.person_id)) or accounts.get(("h", p.household_id))
+        p.account_masked = acc.account_masked if acc else ""
     is_approver = Role.DISTRICT_APPROVER in roles_over(request.user, roll.district_id)
     return render(request, "payments/roll_detail.html", {
         "roll": roll, "page": page, "totals": svc.roll_totals(roll), "is_approver": is_approver,
