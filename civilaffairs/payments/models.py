@@ -91,30 +91,36 @@ class PaymentLine(models.Model):
 
     jurisdiction_field = "region__code"
 
+    # A month of a city is half a million rows written in one statement, so few indexes and few
+    # database foreign-key checks (each costs a locking lookup per row, together more than the insert):
+    # the composite indexes below serve the roll / household / person lookups, and the payee and region
+    # ids are not checked by the database (db_constraint=False) — they come from the payable source's
+    # own SELECT over the registry, the ORM still PROTECTs them, and registry rows are never deleted
+    # while something refers to them (the demo reset deletes these lines first).
     roll = models.ForeignKey(PaymentRoll, verbose_name=_("名册"), null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="lines")
+                             related_name="lines", db_index=False)
     programme = models.CharField(_("项目"), max_length=32)
     # What the line pays, in the programme's words ("monthly", "price_subsidy", "one_off"...): shown, not a key.
     category = models.CharField(_("类别"), max_length=32, default="monthly")
     # A stable key of the entitlement in its programme: "assistance.benefit:123".
     entitlement = models.CharField(_("待遇标识"), max_length=100)
     person = models.ForeignKey("registry.Person", verbose_name=_("领款人"), null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="+")
+                               on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False)
     household = models.ForeignKey("registry.Household", verbose_name=_("家庭"), null=True, blank=True,
-                                  on_delete=models.PROTECT, related_name="+")
+                                  on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False)
     region = models.ForeignKey("registry.Region", verbose_name=_("所属区划"), on_delete=models.PROTECT,
-                               related_name="+")
+                               related_name="+", db_index=False, db_constraint=False)
     period = models.DateField(_("所属月份"))
     amount = models.DecimalField(_("金额（元）"), max_digits=12, decimal_places=2)
     kind = models.CharField(_("类型"), max_length=10, choices=LineKind.choices, default=LineKind.REGULAR)
-    reverses = models.OneToOneField("self", verbose_name=_("冲正原明细"), null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="reversal")
+    reverses = models.ForeignKey("self", verbose_name=_("冲正原明细"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="reversals", db_index=False)
     status = models.CharField(_("状态"), max_length=10, choices=LineStatus.choices, default=LineStatus.PENDING)
     attempts = models.PositiveSmallIntegerField(_("发放次数"), default=0)
     failure_reason = models.CharField(_("失败/暂停原因"), max_length=200, blank=True, default="")
     paid_at = models.DateTimeField(_("到账时间"), null=True, blank=True)
     marked_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True, blank=True,
-                                  on_delete=models.PROTECT, related_name="+")
+                                  on_delete=models.PROTECT, related_name="+", db_index=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
@@ -125,6 +131,9 @@ class PaymentLine(models.Model):
             # Running the roll twice (or concurrently) can create nothing new.
             models.UniqueConstraint(fields=["entitlement", "period"], condition=Q(kind="regular"),
                                     name="payline_once_per_entitlement_period"),
+            # An original is reversed at most once.
+            models.UniqueConstraint(fields=["reverses"], condition=Q(reverses__isnull=False),
+                                    name="payline_reversed_once"),
             models.CheckConstraint(condition=Q(person__isnull=False) | Q(household__isnull=False),
                                    name="payline_has_payee"),
             models.CheckConstraint(condition=Q(period__day=1), name="payline_period_first_day"),
@@ -136,7 +145,8 @@ class PaymentLine(models.Model):
         ]
         indexes = [
             models.Index(fields=["household", "period"], name="payline_household_period_idx"),
-            models.Index(fields=["person", "period"], name="payline_person_period_idx"),
+            models.Index(fields=["person", "period"], condition=Q(person__isnull=False),
+                         name="payline_person_period_idx"),
             models.Index(fields=["roll", "status"], name="payline_roll_status_idx"),
             models.Index(fields=["programme", "period"], condition=Q(roll__isnull=True),
                          name="payline_unrolled_idx"),

@@ -182,7 +182,7 @@ def payment_roll_export(*, actor, roll_id: int) -> bytes:
         raise PermissionDenied(_("您无权导出个人数据。"))
     if roll.status not in ROLL_TRANSITIONS["export"].sources:
         raise ValidationError(_("名册审核后方可导出。"))
-    lines = list(roll.lines.filter(status=LineStatus.PENDING, kind=LineKind.REGULAR, reversal__isnull=True)
+    lines = list(roll.lines.filter(status=LineStatus.PENDING, kind=LineKind.REGULAR, reversals__isnull=True)
                  .select_related("person", "household__head").order_by("id"))
     accounts = current_accounts([(p.person_id, p.household_id) for p in lines])
     out = io.StringIO()
@@ -286,7 +286,7 @@ def payment_retry(*, actor, payment_id: int) -> PaymentLine:
         raise PermissionDenied(_("您无权重发该笔款项。"))
     if p.status not in PAYMENT_TRANSITIONS["retry"].sources or p.kind != LineKind.REGULAR:
         raise ValidationError(_("只有发放失败的款项可以重发。"))
-    if hasattr(p, "reversal"):
+    if PaymentLine.objects.filter(reverses=p).exists():
         raise ValidationError(_("该笔款项已冲正，不能重发。"))
     p.status, p.marked_by = LineStatus.PENDING, actor
     p.save(update_fields=["status", "marked_by"])

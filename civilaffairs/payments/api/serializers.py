@@ -65,3 +65,27 @@ class PaymentMarkInputSerializer(serializers.Serializer):
 
 class ReverseInputSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=200, label=_("冲正原因"))
+
+
+class BankAccountInputSerializer(serializers.Serializer):
+    household = serializers.IntegerField(required=False, allow_null=True, min_value=1, label=_("家庭"))
+    person = serializers.IntegerField(required=False, allow_null=True, min_value=1, label=_("个人"))
+    bank_name = serializers.CharField(max_length=100, label=_("开户银行"))
+    account_number = serializers.CharField(max_length=40, write_only=True, label=_("银行账号"))
+
+    def validate(self, data):
+        if bool(data.get("household")) == bool(data.get("person")):
+            raise serializers.ValidationError(_("请指定一户家庭或一个人（二选一）。"))
+        return data
+
+
+class BankAccountOutputSerializer(serializers.Serializer):
+    """Masked only: the full number leaves the system in the bank file alone."""
+
+    id = serializers.IntegerField()
+    household = serializers.IntegerField(source="household_id", allow_null=True)
+    person = serializers.IntegerField(source="person_id", allow_null=True)
+    bank_name = serializers.CharField()
+    account_masked = serializers.CharField()
+    is_current = serializers.BooleanField()
+    created_at = serializers.DateTimeField()

@@ -147,3 +147,25 @@ class PaymentViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
             rev = svc.payment_line_reverse(actor=request.user, payment_id=line.pk,
                                            reason=body.validated_data["reason"])
         return Response(s.PaymentOutputSerializer(rev).data, status=201)
+
+
+class BankAccountViewSet(viewsets.GenericViewSet):
+    """The account a household or person is paid into (乡镇及以上，可查看完整身份证号的人员登记)."""
+
+    serializer_class = s.BankAccountOutputSerializer
+    permission_classes = [IsAuthenticated, capability_required(Capability.VIEW_HOUSEHOLDS)]
+
+    @extend_schema(request=s.BankAccountInputSerializer, responses={201: s.BankAccountOutputSerializer},
+                   summary="登记领款银行账户（加密保存，返回脱敏账号，记审计）")
+    def create(self, request):
+        from civilaffairs.registry.selectors import household_get_for_user, person_get_for_user
+
+        body = s.BankAccountInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        owner = ({"household": household_get_for_user(user=request.user, pk=data["household"])} if data.get("household")
+                 else {"person": person_get_for_user(user=request.user, pk=data["person"])})
+        with service_errors():
+            acc = svc.bank_account_set(actor=request.user, bank_name=data["bank_name"],
+                                       account_number=data["account_number"], **owner)
+        return Response(s.BankAccountOutputSerializer(acc).data, status=201)

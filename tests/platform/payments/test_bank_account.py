@@ -70,3 +70,23 @@ def test_a_persons_own_account_is_used_for_a_person_line(sample, city, month, to
     pay.payment_roll_approve(actor=district_approver, roll_id=roll.pk)
     csv = pay.payment_roll_export(actor=second_approver, roll_id=roll.pk).decode("utf-8-sig")
     assert "6217000099998888" in csv and hh.head.reveal_id_number() in csv and "陈八" in csv
+
+
+def test_the_api_records_an_account_and_answers_it_masked(sample, enrolled, township_officer, other_district_worker):
+    from rest_framework.test import APIClient
+
+    here, there = enrolled
+    api = APIClient()
+    api.force_authenticate(township_officer)
+    url = reverse("api:payments-bank-account-list")
+    r = api.post(url, {"household": here[0].pk, "bank_name": "工商银行", "account_number": NUMBER}, format="json")
+    assert r.status_code == 201, r.content
+    assert r.json()["account_masked"] == "6222***********0123" and NUMBER not in r.content.decode()
+    assert api.post(url, {"household": there.pk, "bank_name": "工商银行", "account_number": NUMBER},
+                    format="json").status_code == 404  # another district's household
+    bad = api.post(url, {"household": here[0].pk, "bank_name": "工商银行", "account_number": "12"}, format="json")
+    assert bad.status_code == 400 and "8 至 30 位数字" in bad.content.decode()
+    both = api.post(url, {"household": here[0].pk, "person": here[0].head_id, "bank_name": "x",
+                          "account_number": NUMBER}, format="json")
+    assert both.status_code == 400
+    assert BankAccount.objects.count() == 1
