@@ -85,7 +85,9 @@ def payment_roll_generate(*, district_code: str, month: dt.date, programme: str,
             # Serialises concurrent runs for the same roll; the unique key does the rest.
             cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))",
                         [f"payment_roll:{district_code}:{programme}:{month}"])
-        roll = PaymentRoll.objects.filter(district_id=district_code, programme=programme, month=month).first()
+        # The row lock: an approval (which locks the roll) and a top-up never interleave.
+        roll = (PaymentRoll.objects.select_for_update()
+                .filter(district_id=district_code, programme=programme, month=month).first())
         if roll is None:
             roll = PaymentRoll.objects.create(district_id=district_code, programme=programme, month=month,
                                               generated_by=actor)
