@@ -1,7 +1,7 @@
 """Admin for social assistance: a read-only window on the casework. Every state change goes
 through the services (pages, API, tasks); the only writes here are service calls — a price
-subsidy round is added with ``price_subsidy_round_create`` and a roll approved with
-``payment_roll_approve``."""
+subsidy round is added with ``price_subsidy_round_create``. Rolls and payment lines: the platform's
+admin (civilaffairs.payments.admin)."""
 from __future__ import annotations
 
 from django import forms
@@ -13,10 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from civilaffairs.registry.admin import DistrictFilter, ServiceAdminMixin, ServiceModelForm
 
 from .models import (
-    Application, ApplicationEvent, ApplicationMember, Benefit, Decision, HomeVisit, Material, Objection, Payment,
-    PaymentRoll, PriceSubsidyRound, Programme, PublicNotice, Review, VerificationReport,
+    Application, ApplicationEvent, ApplicationMember, Benefit, Decision, HomeVisit, Material, Objection,
+    PriceSubsidyRound, Programme, PublicNotice, Review, VerificationReport,
 )
-from .services import payment_roll_approve, price_subsidy_round_create
+from .services import price_subsidy_round_create
 from .verification import verify_seal
 
 
@@ -193,42 +193,6 @@ class BenefitAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["household"]
     search_fields = ["household__head_name", "=application__number"]
     date_hierarchy = "start_date"
-    show_full_result_count = False
-
-
-@admin.register(PaymentRoll)
-class PaymentRollAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["district", "month", "status", "generated_at", "approved_by", "approved_at", "exported_at"]
-    list_filter = ["status", "district"]
-    list_select_related = ["district", "approved_by"]
-    date_hierarchy = "month"
-    actions = ["approve_rolls"]
-
-    @admin.action(description=_("审核所选名册"))
-    def approve_rolls(self, request, queryset):
-        done = 0
-        for roll in queryset:
-            try:
-                payment_roll_approve(actor=request.user, roll_id=roll.pk)
-                done += 1
-            except (ValidationError, PermissionDenied) as exc:
-                self.message_user(request, f"{roll}：{' '.join(getattr(exc, 'messages', [str(exc)]))}",
-                                  messages.ERROR)
-        if done:
-            self.message_user(request, _("已审核 %(n)d 份名册。") % {"n": done}, messages.SUCCESS)
-
-
-class PaymentDistrictFilter(DistrictFilter):
-    field = "household__community__code"
-
-
-@admin.register(Payment)
-class PaymentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["id", "household", "kind", "month", "amount", "status", "attempts", "roll", "paid_at"]
-    list_filter = ["status", "kind", PaymentDistrictFilter]
-    list_select_related = ["household", "roll"]
-    search_fields = ["=id", "household__head_name"]
-    date_hierarchy = "month"
     show_full_result_count = False
 
 

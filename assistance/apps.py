@@ -28,9 +28,6 @@ class AssistanceConfig(AppConfig):
         programmes.register_api_enum_names("assistance", {
             "ApplicationStatusEnum": "assistance.models.ApplicationStatus",
             "BenefitStatusEnum": "assistance.models.BenefitStatus",
-            "PaymentRollStatusEnum": "assistance.models.RollStatus",
-            "PaymentStatusEnum": "assistance.models.PaymentStatus",
-            "PaymentKindEnum": "assistance.models.PaymentKind",
             "MaterialKindEnum": "assistance.models.MaterialKind",
             "ProgrammeEnum": "assistance.models.Programme",
             "DecisionOutcomeEnum": "assistance.models.DecisionOutcome",
@@ -45,8 +42,6 @@ class AssistanceConfig(AppConfig):
                                       description=_("受理、调查、审核审批社会救助申请"), order=30)
         programmes.register_audit_area("assistance", label=_("社会救助"), order=40)
         programmes.register_demo_step("assistance", reset=demo.reset, order=10)
-        programmes.register_beat("assistance-payment-rolls-monthly", task="assistance.payment_rolls_generate",
-                                 schedule=crontab(day_of_month=1, hour=2, minute=0))
         programmes.register_beat("assistance-review-round-quarterly", task="assistance.review_round_start",
                                  schedule=crontab(month_of_year="1,4,7,10", day_of_month=1, hour=3, minute=0))
         programmes.register_beat("assistance-phaseouts-expire-daily", task="assistance.phaseouts_expire",
@@ -70,3 +65,7 @@ class AssistanceConfig(AppConfig):
         from .person_file import register as register_person_file_sections
 
         register_person_file_sections()
+
+        from .payables import register as register_payable_source
+
+        register_payable_source()

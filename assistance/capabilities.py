@@ -5,7 +5,8 @@ through ``civilaffairs.accounts.scoping.user_can`` like every platform capabilit
 The roles are those that made each step before capabilities were the vocabulary, so no one's
 rights changed: intake (grid worker, village assistant, township officer) files and visits, the
 township officer accepts, verifies, returns, publishes notices and withdraws, the district approver
-decides and pays. The resident whose household applied is not a capability holder: the workflow's
+decides and confirms proposed decisions. Payment rolls are the platform's (civilaffairs.payments,
+with the platform capabilities ``generate_payment_roll`` … ``record_payment``). The resident whose household applied is not a capability holder: the workflow's
 ``owner`` flag lets them submit, resubmit and withdraw their own application.
 """
 from __future__ import annotations
@@ -23,10 +24,6 @@ PUBLISH_NOTICE = "assistance.publish_notice"
 DECIDE = "assistance.decide"
 WITHDRAW = "assistance.withdraw"
 REVIEW = "assistance.review"
-GENERATE_ROLL = "assistance.generate_roll"
-APPROVE_ROLL = "assistance.approve_roll"
-EXPORT_ROLL = "assistance.export_roll"
-RECORD_PAYMENT = "assistance.record_payment"
 CONFIRM_DECISION = "assistance.confirm_decision"
 
 _INTAKE = (Role.GRID_WORKER, Role.VILLAGE_ASSISTANT, Role.TOWNSHIP_OFFICER)
@@ -43,10 +40,6 @@ CAPABILITIES = (
     (DECIDE, _("审批社会救助申请"), _DISTRICT),
     (WITHDRAW, _("撤回社会救助申请"), _TOWNSHIP),
     (REVIEW, _("救助对象定期复核"), _INTAKE),
-    (GENERATE_ROLL, _("生成发放名册"), _DISTRICT),
-    (APPROVE_ROLL, _("审核发放名册"), _DISTRICT),
-    (EXPORT_ROLL, _("导出银行发放文件"), _DISTRICT),
-    (RECORD_PAYMENT, _("登记发放结果、重新发放"), _DISTRICT),
     (CONFIRM_DECISION, _("确认待确认的救助决定（第二审批人）"), _DISTRICT),
 )
 

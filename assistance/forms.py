@@ -237,22 +237,6 @@ class HouseholdSearchForm(forms.Form):
 
 # --- money and reviews -----------------------------------------------------------------
 
-class RollGenerateForm(forms.Form):
-    district = forms.ChoiceField(label=_("区县"), widget=forms.Select(attrs=SELECT))
-    month = forms.DateField(label=_("发放月份"), input_formats=["%Y-%m", "%Y-%m-%d"],
-                            validators=[dates.ROLL_MONTH.validator()],
-                            widget=forms.DateInput(attrs={**TEXT, "type": "month"}, format="%Y-%m"))
-
-    def __init__(self, *args, districts=(), **kwargs):
-        kwargs.setdefault("initial", {"month": timezone.localdate().replace(day=1)})
-        super().__init__(*args, **kwargs)
-        self.fields["district"].choices = [(d.code, d.name) for d in districts]
-
-
-class MarkFailedForm(forms.Form):
-    reason = _line(_("失败原因"))
-
-
 class PriceSubsidyForm(forms.Form):
     name = forms.CharField(label=_("名称"), max_length=100, widget=forms.TextInput(attrs=TEXT))
     month = forms.DateField(label=_("发放月份"), input_formats=["%Y-%m", "%Y-%m-%d"],

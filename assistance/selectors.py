@@ -7,9 +7,10 @@ from civilaffairs.accounts.roles import Capability
 from civilaffairs.accounts.scoping import get_scoped_or_404, scope_queryset, user_can
 from civilaffairs.registry.filters import HouseholdFilterSet
 from civilaffairs.registry.models import HOUSEHOLD_LIST_ORDER, Household
+from civilaffairs.payments.models import PaymentLine
 
-from .models import Application, ApplicationEvent, Benefit, Payment, PaymentRoll, Review, VerificationReport
 from .capabilities import FILE
+from .models import Application, ApplicationEvent, Benefit, Review, VerificationReport
 
 
 def application_list(*, user) -> QuerySet[Application]:
@@ -59,15 +60,8 @@ def household_assistance(*, household) -> dict:
     return {
         "applications": household.applications.order_by("-created_at"),
         "benefits": household.benefits.order_by("-start_date"),
-        "payments": Payment.objects.filter(household=household).select_related("roll").order_by("-month", "-id")[:60],
+        "payments": PaymentLine.objects.filter(household=household, programme="assistance")
+                    .select_related("roll").order_by("-period", "-id")[:60],
         "reports": household.verification_reports.order_by("-created_at"),
         "reviews": Review.objects.filter(benefit__household=household).select_related("benefit").order_by("-id"),
     }
-
-
-def roll_list(*, user) -> QuerySet[PaymentRoll]:
-    return scope_queryset(PaymentRoll.objects.select_related("district"), user, capability=Capability.VIEW_HOUSEHOLDS).order_by("-month", "district_id")
-
-
-def roll_get_for_user(*, user, pk: int) -> PaymentRoll:
-    return get_scoped_or_404(PaymentRoll.objects.select_related("district"), user, capability=Capability.VIEW_HOUSEHOLDS, pk=pk)

@@ -31,13 +31,7 @@ urlpatterns = [
     path("file/", views.file_search, name="file_search"),
     path("households/<int:pk>/", views.household_360, name="household_360"),
     path("households/<int:household_pk>/apply/", views.apply_on_behalf, name="apply_on_behalf"),
-    # money and reviews
-    path("rolls/", views.roll_list_view, name="roll_list"),
-    path("rolls/<int:pk>/", views.roll_detail, name="roll_detail"),
-    path("rolls/<int:pk>/approve/", views.roll_approve, name="roll_approve"),
-    path("rolls/<int:pk>/export/", views.roll_export, name="roll_export"),
-    path("payments/<int:pk>/mark/", views.payment_mark, name="payment_mark"),
-    path("payments/<int:pk>/retry/", views.payment_retry, name="payment_retry"),
+    # price subsidies and reviews (payment rolls: /payments/)
     path("subsidies/", views.subsidy_rounds, name="subsidy_rounds"),
     path("reviews/", views.review_list, name="review_list"),
     path("reviews/<int:pk>/complete/", views.review_complete, name="review_complete"),

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "civilaffairs.worklist",
     "civilaffairs.portal",
     "civilaffairs.notifications",
+    "civilaffairs.payments",
     "assistance",
     "assistance.scoring",
     "eldercare",
@@ -271,6 +272,9 @@ SPECTACULAR_SETTINGS = {
         "ImportBatchStatusEnum": "civilaffairs.registry.models.BatchStatus",
         "WorkItemStatusEnum": "civilaffairs.worklist.models.ItemStatus",
         "KindEnum": "civilaffairs.registry.models.RecordKind",
+        "PaymentRollStatusEnum": "civilaffairs.payments.models.RollStatus",
+        "PaymentStatusEnum": "civilaffairs.payments.models.LineStatus",
+        "PaymentKindEnum": "civilaffairs.payments.models.LineKind",
     },
 }
 

@@ -31,7 +31,9 @@ class World:
 
 def build_world(city) -> World:
     from assistance import services as svc
-    from assistance.models import Benefit, Decision, Material, Payment, PaymentRoll, Review, VerificationReport
+    from assistance.models import Benefit, Decision, Material, Review, VerificationReport
+    from civilaffairs.payments import services as payments
+    from civilaffairs.payments.models import PaymentLine, PaymentRoll
     from assistance.scoring import services as scoring
     from assistance.scoring.models import Lead
     from civilaffairs.audit.models import AuditEvent
@@ -92,7 +94,7 @@ def build_world(city) -> World:
                           upheld=False)
     walk(app, "approved", resident=approved_resident, township=u["township"], grid=u["grid"],
          district=u["district"])
-    svc.payment_roll_generate(district_code=city.district.code, month=timezone.localdate())
+    payments.payment_roll_generate(district_code=city.district.code, month=timezone.localdate(), programme="assistance")
     svc.review_round_start()
 
     ensure_model()
@@ -111,7 +113,7 @@ def build_world(city) -> World:
     o["decision"] = Decision.objects.filter(application=app).first()
     o["benefit"] = Benefit.objects.filter(household=approved_hh).first()
     o["roll"] = PaymentRoll.objects.filter(district_id=city.district.code).first()
-    o["payment"] = Payment.objects.filter(roll=o["roll"]).first()
+    o["payment"] = PaymentLine.objects.filter(roll=o["roll"]).first()
     o["review"] = Review.objects.filter(benefit=o["benefit"]).first()
     o["lead"] = Lead.objects.filter(household=own).first()
     o["workitem"] = WorkItem.objects.filter(region__code__startswith=city.community.code).order_by("pk").first()

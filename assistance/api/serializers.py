@@ -8,10 +8,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from civilaffairs.payments.api.serializers import PaymentOutputSerializer  # noqa: F401  (emergency pay answers)
+
 from .. import dates
 from ..models import (
     Application, ApplicationEvent, ApplicationMember, Benefit, Channel, Decision, HomeVisit, Material, MaterialKind,
-    Objection, Payment, PaymentRoll, PriceSubsidyRound, Programme, PublicNotice, Review, SelfCare,
+    Objection, PriceSubsidyRound, Programme, PublicNotice, Review, SelfCare,
     VerificationReport,
 )
 
@@ -280,59 +282,6 @@ class BenefitOutputSerializer(serializers.ModelSerializer):
         fields = ["id", "household", "household_head_name", "community", "programme", "status", "monthly_amount",
                   "members_covered", "start_date", "end_date", "phaseout_until", "end_reason", "application",
                   "calculation"]
-
-
-class PaymentOutputSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Payment
-        fields = ["id", "roll", "benefit", "household", "kind", "subsidy_round", "month", "amount", "status",
-                  "attempts", "failure_reason", "paid_at", "marked_by", "created_at"]
-
-
-class RollTotalsSerializer(serializers.Serializer):
-    lines = serializers.IntegerField()
-    total = serializers.DecimalField(max_digits=16, decimal_places=2)
-    pending = serializers.IntegerField()
-    paid = serializers.IntegerField()
-    failed = serializers.IntegerField()
-
-
-class RollOutputSerializer(serializers.ModelSerializer):
-    district_name = serializers.CharField(source="district.name", read_only=True)
-
-    class Meta:
-        model = PaymentRoll
-        fields = ["id", "district", "district_name", "month", "status", "generated_at", "generated_by", "changed_by",
-                  "approved_by", "approved_at", "exported_by", "exported_at"]
-
-
-class RollDetailOutputSerializer(RollOutputSerializer):
-    totals = serializers.SerializerMethodField()
-
-    class Meta(RollOutputSerializer.Meta):
-        fields = [*RollOutputSerializer.Meta.fields, "totals"]
-
-    @extend_schema_field(RollTotalsSerializer)
-    def get_totals(self, obj):
-        return RollTotalsSerializer(self.context["totals"]).data
-
-
-class RollGenerateInputSerializer(serializers.Serializer):
-    district = serializers.RegexField(r"^\d{6}$", label=_("区县代码"),
-                                      error_messages={"invalid": _("区县代码应为 6 位数字。")})
-    month = serializers.DateField(label=_("发放月份"), help_text=_("该月任意一天，按当月1日处理"),
-                                  validators=[dates.ROLL_MONTH.validator()])
-
-
-class RollGenerateOutputSerializer(serializers.Serializer):
-    roll = RollOutputSerializer()
-    lines_created = serializers.IntegerField()
-
-
-class PaymentMarkInputSerializer(serializers.Serializer):
-    paid = serializers.BooleanField(label=_("是否到账"))
-    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=200,
-                                   label=_("失败原因"))
 
 
 class SubsidyRoundSerializer(serializers.ModelSerializer):

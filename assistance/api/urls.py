@@ -8,8 +8,6 @@ router = SimpleRouter()
 router.register("applications", views.ApplicationViewSet, basename="assistance-application")
 router.register("reports", views.ReportViewSet, basename="assistance-report")
 router.register("benefits", views.BenefitViewSet, basename="assistance-benefit")
-router.register("payment-rolls", views.PaymentRollViewSet, basename="assistance-roll")
-router.register("payments", views.PaymentViewSet, basename="assistance-payment")
 router.register("price-subsidy-rounds", views.PriceSubsidyRoundViewSet, basename="assistance-subsidy")
 router.register("reviews", views.ReviewViewSet, basename="assistance-review")
 

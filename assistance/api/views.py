@@ -26,17 +26,19 @@ from civilaffairs.accounts.roles import Capability
 from civilaffairs.accounts.scoping import get_scoped_or_404, scope_queryset, user_can
 from civilaffairs.api.errors import service_errors
 from civilaffairs.api.permissions import CanViewHouseholds, capability_required
+from civilaffairs.payments.models import PaymentLine
 from civilaffairs.registry.models import HouseholdMember
 from civilaffairs.registry.selectors import household_get_for_user
 
 from .. import selectors, services as svc
+from ..payables import one_off_key
 from ..exports import applications_export, benefits_export
 from ..filters import ApplicationFilterSet, BenefitFilterSet
 from ..models import (
-    Application, ApplicationStatus, Benefit, DecisionState, Objection, Payment, PaymentRoll, PaymentStatus,
+    Application, ApplicationStatus, Benefit, DecisionState, Objection,
     PriceSubsidyRound, Review, VerificationReport,
 )
-from ..workflow import ROLL_TRANSITIONS, TRANSITIONS
+from ..workflow import TRANSITIONS
 from . import serializers as s
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -328,7 +330,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
                                                      amount=data.get("amount"), note=data["note"])
         if decision.state == DecisionState.PROPOSED:
             return Response(s.DecisionOutputSerializer(decision).data, status=status.HTTP_202_ACCEPTED)
-        payment = Payment.objects.get(benefit__decision=decision)
+        payment = PaymentLine.objects.get(entitlement=one_off_key(Benefit.objects.get(decision=decision).pk))
         return Response(s.PaymentOutputSerializer(payment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.NoteInputSerializer, responses={201: s.PaymentOutputSerializer, **_errors(400, 403, 404)},
@@ -437,128 +439,6 @@ class BenefitViewSet(viewsets.ReadOnlyModelViewSet):
         with service_errors():
             data = benefits_export(actor=request.user, queryset=self.filter_queryset(self.get_queryset()))
         return _xlsx(data, "benefits")
-
-
-# --- Payment rolls and lines ---------------------------------------------------------------------
-
-@extend_schema_view(
-    list=extend_schema(summary="发放名册列表"),
-    retrieve=extend_schema(summary="发放名册（含合计；明细见 lines）", responses={
-        200: s.RollDetailOutputSerializer, **_errors(404)}),
-)
-class PaymentRollViewSet(viewsets.ReadOnlyModelViewSet):
-    """Monthly payment rolls of the districts in the caller's jurisdiction."""
-
-    queryset = PaymentRoll.objects.none()
-    serializer_class = s.RollOutputSerializer
-    permission_classes = [IsAuthenticated, capability_required(Capability.VIEW_HOUSEHOLDS)]
-    filterset_fields = ["status", "month", "district"]
-
-    def get_queryset(self):
-        return selectors.roll_list(user=self.request.user)
-
-    def get_object(self):
-        return selectors.roll_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
-
-    def retrieve(self, request, *args, **kwargs):
-        roll = self.get_object()
-        totals = roll.payments.aggregate(
-            lines=Count("id"), total=Sum("amount"), pending=Count("id", filter=Q(status=PaymentStatus.PENDING)),
-            paid=Count("id", filter=Q(status=PaymentStatus.PAID)),
-            failed=Count("id", filter=Q(status=PaymentStatus.FAILED)))
-        totals["total"] = totals["total"] or 0
-        return Response(s.RollDetailOutputSerializer(roll, context={"totals": totals}).data)
-
-    @extend_schema(responses=s.PaymentOutputSerializer(many=True), filters=False,
-                   parameters=[OpenApiParameter("status", str, enum=PaymentStatus.values,
-                                                description=str(gettext_lazy("按发放状态筛选")))],
-                   summary="名册明细（分页）")
-    @action(detail=True, methods=["get"], filter_backends=[])
-    def lines(self, request, pk=None):
-        roll = self.get_object()
-        qs = roll.payments.order_by("id")
-        wanted = request.query_params.get("status")
-        if wanted:
-            if wanted not in PaymentStatus.values:
-                raise ValidationError({"status": [_("发放状态无效。")]})
-            qs = qs.filter(status=wanted)
-        page = self.paginate_queryset(qs)
-        return self.get_paginated_response(s.PaymentOutputSerializer(page, many=True).data)
-
-    @extend_schema(request=s.RollGenerateInputSerializer,
-                   responses={200: s.RollGenerateOutputSerializer, **_errors(400, 403)}, filters=False,
-                   summary="生成（或补充未审核的）本区县月度发放名册；重复执行不会重复生成")
-    @action(detail=False, methods=["post"])
-    def generate(self, request):
-        data = self._body(s.RollGenerateInputSerializer)
-        if not user_can(request.user, ROLL_TRANSITIONS["generate"].capability, data["district"]):
-            raise PermissionDenied(_("发放名册须由本区县民政部门生成。"))
-        with service_errors():
-            roll, created = svc.payment_roll_generate(district_code=data["district"], month=data["month"],
-                                                      actor=request.user)
-        roll = selectors.roll_get_for_user(user=request.user, pk=roll.pk)
-        return Response(s.RollGenerateOutputSerializer({"roll": roll, "lines_created": created}).data)
-
-    @extend_schema(request=None, responses={200: s.RollDetailOutputSerializer, **_errors(400, 403, 404)},
-                   filters=False, summary="审核发放名册（区县）")
-    @action(detail=True, methods=["post"])
-    def approve(self, request, pk=None):
-        roll = self.get_object()
-        with service_errors():
-            svc.payment_roll_approve(actor=request.user, roll_id=roll.pk)
-        return self.retrieve(request, pk=pk)
-
-    @extend_schema(request=None, responses={(200, "text/csv"): OpenApiTypes.BINARY, **_errors(400, 403, 404)},
-                   filters=False, summary="导出银行代发文件（CSV，含完整身份证号，记审计）")
-    @action(detail=True, methods=["post"])
-    def export(self, request, pk=None):
-        roll = self.get_object()
-        with service_errors():
-            data = svc.payment_roll_export(actor=request.user, roll_id=roll.pk)
-        response = HttpResponse(data, content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="roll-{roll.district_id}-{roll.month:%Y%m}.csv"'
-        return response
-
-    def _body(self, serializer_class):
-        body = serializer_class(data=self.request.data)
-        body.is_valid(raise_exception=True)
-        return body.validated_data
-
-
-@extend_schema_view(retrieve=extend_schema(summary="发放明细", responses={200: s.PaymentOutputSerializer,
-                                                                     **_errors(404)}))
-class PaymentViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """One payment line: the bank's result and the retry of a failed line (区县)."""
-
-    queryset = Payment.objects.none()
-    serializer_class = s.PaymentOutputSerializer
-    permission_classes = [IsAuthenticated, capability_required(Capability.VIEW_HOUSEHOLDS)]
-
-    def get_object(self):
-        return get_scoped_or_404(Payment.objects.select_related("roll"), self.request.user,
-                                 capability=Capability.VIEW_HOUSEHOLDS, pk=self.kwargs["pk"])
-
-    @extend_schema(request=s.PaymentMarkInputSerializer,
-                   responses={200: s.PaymentOutputSerializer, **_errors(400, 403, 404)},
-                   summary="登记银行发放结果（到账/失败）")
-    @action(detail=True, methods=["post"])
-    def mark(self, request, pk=None):
-        line = self.get_object()
-        body = s.PaymentMarkInputSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        with service_errors():
-            line = svc.payment_mark(actor=request.user, payment_id=line.pk, paid=body.validated_data["paid"],
-                                    reason=body.validated_data["reason"])
-        return Response(s.PaymentOutputSerializer(line).data)
-
-    @extend_schema(request=None, responses={200: s.PaymentOutputSerializer, **_errors(400, 403, 404)},
-                   summary="重发失败的款项")
-    @action(detail=True, methods=["post"])
-    def retry(self, request, pk=None):
-        line = self.get_object()
-        with service_errors():
-            line = svc.payment_retry(actor=request.user, payment_id=line.pk)
-        return Response(s.PaymentOutputSerializer(line).data)
 
 
 # --- Price subsidies and reviews -------------------------------------------------------------------

@@ -11,5 +11,5 @@ from .casework import (  # noqa: F401
     Decision, DecisionOutcome, DecisionState, HomeVisit, Objection, PublicNotice, VerificationReport,
 )
 from .payments import (  # noqa: F401
-    Payment, PaymentKind, PaymentRoll, PaymentStatus, PriceSubsidyRound, Review, ReviewOutcome, RollStatus,
+    PriceSubsidyRound, Review, ReviewOutcome,
 )

@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civilaffairs.accounts.scoping import user_can
+from civilaffairs.payments.models import PaymentLine
+from civilaffairs.payments.services import payment_line_add
 from civilaffairs.audit.services import audit_log
 from civilaffairs.notifications.services import notify_household
 from civilaffairs.registry.models import Household, HouseholdMember, Person
@@ -22,12 +24,13 @@ from civilaffairs.worklist.services import workitem_raise
 
 from .. import dates
 from .. import materials as material_files
+from .. import payables
 from ..calculations import PARAMETER_KEYS, Computation, MemberFacts, compute, load_parameters
 from ..limits import check_temporary_amount, money_limits, needs_second_approver
 from ..models import (
     COVERAGE_PROGRAMMES, FINAL_STATUSES, MONTHLY_AMOUNT_MAX, Application, ApplicationEvent, ApplicationMember,
-    ApplicationStatus, Benefit, BenefitStatus, Channel, Decision, DecisionOutcome, DecisionState, HomeVisit, Material, Objection, Payment,
-    PaymentKind, Programme, PublicNotice, SelfCare, VerificationReport,
+    ApplicationStatus, Benefit, BenefitStatus, Channel, Decision, DecisionOutcome, DecisionState, HomeVisit, Material, Objection,
+    Programme, PublicNotice, SelfCare, VerificationReport,
 )
 from ..scoring.services import leads_close_covered
 from ..verification import build_report_content, new_report_number, seal, verify_seal
@@ -844,13 +847,13 @@ def _grant(app: Application, decision: Decision, r: Computation, *, today: dt.da
         _pay_one_off(app, decision, r.one_off_amount, today=today, calculation=r.as_dict())
 
 
-def _pay_one_off(app, decision, amount: Decimal, *, today: dt.date, calculation: dict) -> Payment:
+def _pay_one_off(app, decision, amount: Decimal, *, today: dt.date, calculation: dict) -> PaymentLine:
     benefit = Benefit.objects.create(household=app.household, programme=Programme.TEMPORARY,
                                      status=BenefitStatus.ENDED, monthly_amount=0, members_covered=1,
                                      start_date=today, end_date=today, end_reason=_("一次性救助"), application=app,
                                      decision=decision, calculation=calculation)
-    return Payment.objects.create(benefit=benefit, household=app.household, kind=PaymentKind.ONE_OFF,
-                                  month=today.replace(day=1), amount=amount)
+    return payment_line_add(programme=payables.PROGRAMME, entitlement=payables.one_off_key(benefit.pk),
+                            category="one_off", household=app.household, period=today, amount=amount)
 
 
 @transaction.atomic
@@ -887,7 +890,7 @@ def _close_emergency_item(app: Application, outcome: str) -> None:
         status=ItemStatus.DONE, outcome=outcome[:500], closed_at=now, updated_at=now)
 
 
-def _pay_emergency(actor, app: Application, decision: Decision, amount: Decimal, *, note: str) -> Payment:
+def _pay_emergency(actor, app: Application, decision: Decision, amount: Decimal, *, note: str) -> PaymentLine:
     today = timezone.localdate()
     payment = _pay_one_off(app, decision, amount, today=today, calculation=decision.lines[0])
     app.emergency_paid_at = timezone.now()
@@ -956,7 +959,7 @@ def _emergency_decider(actor, app: Application) -> None:
 
 
 @transaction.atomic
-def application_emergency_confirm(*, actor, application_id: int, note: str = "") -> Payment:
+def application_emergency_confirm(*, actor, application_id: int, note: str = "") -> PaymentLine:
     """A district approver (never the requester) approves a requested emergency payment: it is paid."""
     app = _locked(application_id)
     _emergency_decider(actor, app)

@@ -8,8 +8,7 @@ from .casework import (  # noqa: F401
     file_search, household_360, report_detail,
 )
 from .money import (  # noqa: F401
-    payment_mark, payment_retry, review_complete, review_list, roll_approve, roll_detail, roll_export,
-    roll_list_view, subsidy_rounds,
+    review_complete, review_list, subsidy_rounds,
 )
 from .resident import (  # noqa: F401
     application_resubmit, application_withdraw, index, material_download, material_remove, material_replace,

@@ -38,6 +38,13 @@ class Capability(models.TextChoices):
     VIEW_AUDIT = "view_audit", _("查看审计日志")
     VIEW_ORGANISATION = "view_organisation", _("查看机构信息")
     MANAGE_ORGANISATIONS = "manage_organisations", _("管理机构登记")
+    # Payments (the platform's ledger for every programme): rolls are made, approved (by a second
+    # person), exported and reconciled by the district; the city sees them.
+    VIEW_PAYMENTS = "view_payments", _("查看发放名册")
+    GENERATE_ROLL = "generate_payment_roll", _("生成发放名册")
+    APPROVE_ROLL = "approve_payment_roll", _("审核发放名册")
+    EXPORT_ROLL = "export_payment_roll", _("导出银行发放文件")
+    RECORD_PAYMENT = "record_payment", _("登记发放结果、重新发放、冲正")
 
 
 # Caseworker roles: see households in their regions and work their lists.
@@ -62,12 +69,14 @@ PLATFORM_ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.DISTRICT_APPROVER: frozenset({
         Capability.VIEW_HOUSEHOLDS, Capability.MANAGE_WORKLIST, Capability.REVEAL_ID,
         Capability.VIEW_DEPARTMENT_DATA, Capability.EXPORT_PERSONAL_DATA, Capability.VIEW_ORGANISATION,
+        Capability.VIEW_PAYMENTS, Capability.GENERATE_ROLL, Capability.APPROVE_ROLL, Capability.EXPORT_ROLL,
+        Capability.RECORD_PAYMENT,
     }),
     Role.CITY_ADMIN: frozenset({
         Capability.VIEW_HOUSEHOLDS, Capability.MANAGE_WORKLIST, Capability.REVEAL_ID,
         Capability.VIEW_DEPARTMENT_DATA, Capability.EXPORT_PERSONAL_DATA, Capability.EDIT_PARAMETERS,
         Capability.VIEW_AUDIT, Capability.IMPORT_DEPARTMENT_DATA, Capability.VIEW_ORGANISATION,
-        Capability.MANAGE_ORGANISATIONS,
+        Capability.MANAGE_ORGANISATIONS, Capability.VIEW_PAYMENTS,
     }),
     # Organisation staff: their grants are bound to their organisation (see scoping.scope_queryset).
     Role.FACILITY_STAFF: frozenset({Capability.VIEW_ORGANISATION}),

@@ -10,11 +10,12 @@ from rest_framework.routers import DefaultRouter
 
 from civilaffairs import programmes
 from civilaffairs.audit.api.urls import router as audit_router
+from civilaffairs.payments.api.urls import router as payments_router
 from civilaffairs.registry.api.urls import router as registry_router
 from civilaffairs.worklist.api.urls import router as worklist_router
 
 router = DefaultRouter()
-for app_router in (registry_router, worklist_router, audit_router):
+for app_router in (registry_router, worklist_router, audit_router, payments_router):
     router.registry.extend(app_router.registry)
 programme_paths = []
 for routes in programmes.api_routes():

@@ -216,6 +216,13 @@ def demo_reset(*, log=None) -> None:
         meta = event.after
         p_lo, p_hi = meta["person_ids"]
         h_lo, h_hi = meta["household_ids"]
+        from civilaffairs.payments.models import BankAccount, PaymentLine
+
+        # The ledger's lines and accounts for the demo people and households (payee ids carry no
+        # database constraint, so this is what keeps none behind).
+        payee = Q(household_id__range=(h_lo, h_hi)) | Q(person_id__range=(p_lo, p_hi))
+        delete_rows(PaymentLine.objects.filter(payee))
+        delete_rows(BankAccount.objects.filter(payee))
         with connection.cursor() as cur:
             cur.execute("DELETE FROM registry_departmentrecord WHERE batch_id = ANY(%s)", [meta["batches"]])
             cur.execute("DELETE FROM registry_departmentrecord WHERE person_id BETWEEN %s AND %s", [p_lo, p_hi])

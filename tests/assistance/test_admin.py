@@ -8,13 +8,15 @@ from django.utils import timezone
 
 from assistance import services as svc
 from assistance.models import (
-    Application, ApplicationStatus, Benefit, Decision, HomeVisit, Objection, Payment, PaymentRoll, PriceSubsidyRound,
-    PublicNotice, Review, RollStatus, VerificationReport,
+    Application, ApplicationStatus, Benefit, Decision, HomeVisit, Objection, PriceSubsidyRound, PublicNotice, Review,
+    VerificationReport,
 )
+from civilaffairs.payments import services as pay
+from civilaffairs.payments.models import PaymentLine, PaymentRoll, RollStatus
 from civilaffairs.audit.models import AuditEvent
 from tests.assistance.conftest import elapse_notice
 
-MODELS = [Application, Benefit, Decision, HomeVisit, Objection, Payment, PaymentRoll, PriceSubsidyRound,
+MODELS = [Application, Benefit, Decision, HomeVisit, Objection, PaymentLine, PaymentRoll, PriceSubsidyRound,
           PublicNotice, Review, VerificationReport]
 
 
@@ -32,7 +34,7 @@ def populated(at, city, staff, city_admin):
     app = at("approved")
     svc.price_subsidy_round_create(actor=city_admin, name="物价补贴", month=timezone.localdate(),
                                    amount_per_person=Decimal("60"), programmes=["dibao"])
-    svc.payment_roll_generate(district_code=city.district.code, month=timezone.localdate())
+    pay.payment_roll_generate(programme="assistance", district_code=city.district.code, month=timezone.localdate())
     svc.review_round_start()
     return app
 
@@ -51,7 +53,7 @@ def test_searches_and_filters_answer(admin_client, populated, city):
                                                               "district": city.district.code}).status_code == 200
     assert admin_client.get(_url(Application, "changelist"), {"q": populated.number}).status_code == 200
     assert admin_client.get(_url(Benefit, "changelist"), {"status": "active", "district": "330203"}).status_code == 200
-    assert admin_client.get(_url(Payment, "changelist"), {"status": "pending"}).status_code == 200
+    assert admin_client.get(_url(PaymentLine, "changelist"), {"status": "pending"}).status_code == 200
 
 
 def test_nothing_is_editable_and_the_status_cannot_be_posted(admin_client, populated):
@@ -87,4 +89,4 @@ def test_the_roll_approve_action_calls_the_service(admin_client, populated):
     assert response.status_code == 200
     roll.refresh_from_db()
     assert roll.status == RollStatus.APPROVED
-    assert AuditEvent.objects.filter(action="assistance.payment_roll_approved").exists()
+    assert AuditEvent.objects.filter(action="payments.roll_approved").exists()

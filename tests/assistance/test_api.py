@@ -9,11 +9,15 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from assistance import services as svc
-from assistance.models import Application, Benefit, Payment, PaymentRoll, PriceSubsidyRound, VerificationReport
+from assistance.models import Application, Benefit, PriceSubsidyRound, VerificationReport
+from civilaffairs.payments import services as pay
+from civilaffairs.payments.models import PaymentLine, PaymentRoll
 from civilaffairs.audit.models import AuditEvent
 from tests.assistance.conftest import EXPECTED_TOPUP, PDF, PNG, elapse_notice, monthly_income, pdf
 
 API = "/api/v1/assistance/"
+ROLLS = "/api/v1/payments/rolls/"  # moved to the platform ledger; absolute paths are used as they are
+LINES = "/api/v1/payments/lines/"
 
 
 def api_as(user=None) -> APIClient:
@@ -24,7 +28,8 @@ def api_as(user=None) -> APIClient:
 
 
 def post(user, path, data=None, **kwargs):
-    return api_as(user).post(API + path, data or {}, format=kwargs.pop("format", "json"), **kwargs)
+    url = path if path.startswith("/") else API + path
+    return api_as(user).post(url, data or {}, format=kwargs.pop("format", "json"), **kwargs)
 
 
 def ids(response) -> set:
@@ -36,16 +41,16 @@ def ids(response) -> set:
 
 @pytest.mark.parametrize("path", [
     "applications/", "applications/1/", "applications/export/", "reports/", "benefits/", "benefits/export/",
-    "payment-rolls/", "payments/1/", "price-subsidy-rounds/", "reviews/",
+    "/api/v1/payments/rolls/", "/api/v1/payments/lines/1/", "price-subsidy-rounds/", "reviews/",
 ])
 def test_an_anonymous_caller_is_refused_everywhere(db, path):
-    assert api_as().get(API + path).status_code in (401, 403)
+    assert api_as().get(path if path.startswith("/") else API + path).status_code in (401, 403)
 
 
-@pytest.mark.parametrize("path", ["applications/", "applications/1/accept/", "payment-rolls/generate/",
+@pytest.mark.parametrize("path", ["applications/", "applications/1/accept/", "/api/v1/payments/rolls/generate/",
                                   "price-subsidy-rounds/"])
 def test_an_anonymous_caller_cannot_post(db, path):
-    assert api_as().post(API + path, {}, format="json").status_code in (401, 403)
+    assert api_as().post(path if path.startswith("/") else API + path, {}, format="json").status_code in (401, 403)
 
 
 def test_the_household_assistance_view_refuses_anonymous_other_districts_and_other_residents(
@@ -251,29 +256,29 @@ def test_the_whole_journey_over_the_api(resident, poor_household, grid_worker, t
     assert [b["monthly_amount"] for b in benefits.json()["results"]] == [str(EXPECTED_TOPUP)]
 
     month = timezone.localdate().replace(day=1).isoformat()
-    first = post(district_approver, "payment-rolls/generate/", {"district": city.district.code, "month": month})
+    first = post(district_approver, ROLLS + "generate/", {"district": city.district.code, "month": month})
     assert first.status_code == 200 and first.json()["lines_created"] == 1
-    again = post(district_approver, "payment-rolls/generate/", {"district": city.district.code, "month": month})
-    assert again.json()["lines_created"] == 0 and again.json()["roll"]["id"] == first.json()["roll"]["id"]
-    roll_id = first.json()["roll"]["id"]
-    assert Payment.objects.filter(roll_id=roll_id).count() == 1
+    again = post(district_approver, ROLLS + "generate/", {"district": city.district.code, "month": month})
+    assert again.json()["lines_created"] == 0 and again.json()["rolls"][0]["id"] == first.json()["rolls"][0]["id"]
+    roll_id = first.json()["rolls"][0]["id"]
+    assert PaymentLine.objects.filter(roll_id=roll_id).count() == 1
 
     client = api_as(district_approver)
-    detail = client.get(API + f"payment-rolls/{roll_id}/").json()
+    detail = client.get(ROLLS + f"{roll_id}/").json()
     assert detail["totals"]["lines"] == 1 and Decimal(detail["totals"]["total"]) == EXPECTED_TOPUP
-    lines = client.get(API + f"payment-rolls/{roll_id}/lines/").json()
+    lines = client.get(ROLLS + f"{roll_id}/lines/").json()
     assert lines["count"] == 1 and lines["results"][0]["amount"] == str(EXPECTED_TOPUP)
-    assert post(district_approver, f"payment-rolls/{roll_id}/export/").status_code == 400  # not approved yet
-    assert post(second_approver, f"payment-rolls/{roll_id}/approve/").json()["status"] == "approved"  # four eyes
-    csv = post(second_approver, f"payment-rolls/{roll_id}/export/")
+    assert post(district_approver, ROLLS + f"{roll_id}/export/").status_code == 400  # not approved yet
+    assert post(second_approver, ROLLS + f"{roll_id}/approve/").json()["status"] == "approved"  # four eyes
+    csv = post(second_approver, ROLLS + f"{roll_id}/export/")
     assert csv.status_code == 200 and csv["Content-Type"].startswith("text/csv")
     assert "1905.00" in csv.content.decode("utf-8-sig")
     line_id = lines["results"][0]["id"]
-    assert post(district_approver, f"payments/{line_id}/mark/", {"paid": False}).status_code == 400  # no reason
-    assert post(district_approver, f"payments/{line_id}/mark/",
+    assert post(district_approver, LINES + f"{line_id}/mark/", {"paid": False}).status_code == 400  # no reason
+    assert post(district_approver, LINES + f"{line_id}/mark/",
                 {"paid": False, "reason": "账户已销户"}).json()["status"] == "failed"
-    assert post(district_approver, f"payments/{line_id}/retry/").json()["status"] == "pending"
-    assert post(district_approver, f"payments/{line_id}/mark/", {"paid": True}).json()["status"] == "paid"
+    assert post(district_approver, LINES + f"{line_id}/retry/").json()["status"] == "pending"
+    assert post(district_approver, LINES + f"{line_id}/mark/", {"paid": True}).json()["status"] == "paid"
 
     mine = api_as(resident).get(f"/api/v1/assistance/households/{poor_household.pk}/")
     assert mine.status_code == 200
@@ -336,26 +341,27 @@ def test_only_the_districts_own_approver_generates_or_touches_its_roll(at, city,
 
     at("approved")
     month = timezone.localdate().isoformat()
-    assert post(township_officer, "payment-rolls/generate/",
+    assert post(township_officer, ROLLS + "generate/",
                 {"district": city.district.code, "month": month}).status_code == 403
     other_approver = f.staff(username="approver-jb", role="district_approver", region=city.other_district)
-    assert post(other_approver, "payment-rolls/generate/",
+    assert post(other_approver, ROLLS + "generate/",
                 {"district": city.district.code, "month": month}).status_code == 403
-    assert post(district_approver, "payment-rolls/generate/",
+    assert post(district_approver, ROLLS + "generate/",
                 {"district": "999999", "month": month}).status_code == 403  # not their district either
-    roll, _ = svc.payment_roll_generate(district_code=city.district.code, month=timezone.localdate())
-    line = roll.payments.get()
-    assert api_as(other_approver).get(API + f"payment-rolls/{roll.pk}/").status_code == 404
-    assert post(other_approver, f"payment-rolls/{roll.pk}/approve/").status_code == 404
-    assert post(other_approver, f"payments/{line.pk}/mark/", {"paid": True}).status_code == 404
-    assert post(township_officer, f"payments/{line.pk}/mark/", {"paid": True}).status_code == 403
-    assert api_as(township_officer).get(API + "payment-rolls/").json()["count"] == 0
+    roll, _ = pay.payment_roll_generate(programme="assistance",
+                                        district_code=city.district.code, month=timezone.localdate())
+    line = roll.lines.get()
+    assert api_as(other_approver).get(ROLLS + f"{roll.pk}/").status_code == 404
+    assert post(other_approver, ROLLS + f"{roll.pk}/approve/").status_code == 404
+    assert post(other_approver, LINES + f"{line.pk}/mark/", {"paid": True}).status_code == 404
+    assert post(township_officer, LINES + f"{line.pk}/mark/", {"paid": True}).status_code == 403
+    assert api_as(township_officer).get(ROLLS).json()["count"] == 0
 
 
 def test_a_resident_cannot_list_rolls_reviews_or_subsidies(resident):
     client = api_as(resident)
-    for path in ("payment-rolls/", "reviews/", "price-subsidy-rounds/"):
-        assert client.get(API + path).status_code == 403
+    for path in (ROLLS, "reviews/", "price-subsidy-rounds/"):
+        assert client.get(path if path.startswith("/") else API + path).status_code == 403
 
 
 # --- Price subsidies and reviews ----------------------------------------------------------------------
@@ -408,12 +414,12 @@ def test_a_review_id_that_is_no_review_is_a_404_with_a_message(township_officer,
 
 
 @pytest.mark.parametrize("path", ["applications/{pk}/", "applications/{pk}/submit/", "reports/{pk}/",
-                                  "benefits/{pk}/", "payment-rolls/{pk}/", "payment-rolls/{pk}/lines/",
-                                  "payments/{pk}/", "payments/{pk}/retry/"])
+                                  "benefits/{pk}/", "/api/v1/payments/rolls/{pk}/", "/api/v1/payments/rolls/{pk}/lines/",
+                                  "/api/v1/payments/lines/{pk}/", "/api/v1/payments/lines/{pk}/retry/"])
 @pytest.mark.parametrize("pk", ["abc", "99999999999999999999999", "-1"])
 def test_assistance_routes_answer_404_for_ids_that_are_no_object(district_approver, path, pk):
     client = api_as(district_approver)
-    url = API + path.format(pk=pk)
+    url = (path if path.startswith("/") else API + path).format(pk=pk)
     response = client.post(url, {}, format="json") if url.endswith(("submit/", "retry/")) else client.get(url)
     assert response.status_code == 404, response.content
     assert response.json()["detail"]

@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assistance import services as svc
-from assistance.models import HomeVisit, Objection, PaymentRoll, PriceSubsidyRound, PublicNotice, VerificationReport
+from assistance.models import HomeVisit, Objection, PriceSubsidyRound, PublicNotice, VerificationReport
+from civilaffairs.payments.models import PaymentRoll
 from civilaffairs.registry.models import PolicyParameter
 from tests.assistance.conftest import elapse_notice
 from tests.assistance.test_api import post
@@ -148,7 +149,7 @@ def test_roll_and_subsidy_months_are_bounded(city, staff, city_admin):
     district = city.district.code
     for bad in ["9999-12-01", "0001-01-01", str((today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
                                                  .replace(year=today.year - 1))]:
-        r = post(staff["district"], "payment-rolls/generate/", {"district": district, "month": bad})
+        r = post(staff["district"], "/api/v1/payments/rolls/generate/", {"district": district, "month": bad})
         assert r.status_code == 400 and "发放月份应在" in str(r.json()), bad
         r = post(city_admin, "price-subsidy-rounds/", {"name": "物价补贴", "month": bad, "amount_per_person": "60",
                                                  "multiplier": "1", "programmes": ["dibao"]})

@@ -14,11 +14,12 @@ from django.utils import timezone
 
 from assistance import services as svc
 from assistance.models import (
-    Application, ApplicationStatus, Benefit, Decision, DecisionState, Payment, PaymentRoll, PaymentStatus,
-    PriceSubsidyRound, RollStatus,
+    Application, ApplicationStatus, Benefit, Decision, DecisionState, PriceSubsidyRound,
 )
 from assistance.workflow import FourEyes
 from civilaffairs.audit.models import AuditEvent
+from civilaffairs.payments import services as pay
+from civilaffairs.payments.models import LineStatus, PaymentLine, PaymentRoll, RollStatus
 from civilaffairs.registry.models import PolicyParameter
 from civilaffairs.registry.services import parameter_set
 from civilaffairs.worklist.models import WorkItem
@@ -31,6 +32,10 @@ TODAY = timezone.localdate
 
 def url(name, *args):
     return reverse(f"assistance:{name}", args=args)
+
+
+def purl(name, *args):
+    return reverse(f"payments:{name}", args=args)
 
 
 def limit(key: str, value: str, *, region: str = "330203", since: dt.date | None = None):
@@ -107,7 +112,7 @@ def test_a_lowered_ceiling_is_checked_again_at_approval(grid_worker, township_of
         walk(app, "approved", resident=grid_worker, township=township_officer, grid=grid_worker,
              district=district_approver)
     app.refresh_from_db()
-    assert app.status == ApplicationStatus.DECISION and not Payment.objects.exists()
+    assert app.status == ApplicationStatus.DECISION and not PaymentLine.objects.exists()
 
 
 def test_the_on_behalf_form_refuses_an_amount_above_the_ceiling(client, grid_worker, poor_household):
@@ -169,10 +174,10 @@ def test_a_township_pays_alone_up_to_its_ceiling_and_requests_the_district_above
     app.refresh_from_db()
     if paid:
         assert decision.state == DecisionState.EFFECTIVE and app.emergency_paid_at is not None
-        assert Payment.objects.get().amount == Decimal(amount)
+        assert PaymentLine.objects.get().amount == Decimal(amount)
     else:
         assert decision.state == DecisionState.PROPOSED and app.emergency_paid_at is None
-        assert not Payment.objects.exists()
+        assert not PaymentLine.objects.exists()
         item = WorkItem.objects.get(kind="assistance.emergency_request")
         assert item.region_id == "330203"  # the district's worklist
 
@@ -183,7 +188,7 @@ def test_nobody_pays_an_emergency_above_the_temporary_aid_ceiling(grid_worker, t
     for actor in (township_officer, district_approver):
         with pytest.raises(ValidationError, match="超过单次上限"):
             svc.application_emergency_pay(actor=actor, application_id=app.pk, amount=Decimal("9999999999"))
-    assert not Payment.objects.exists() and not Decision.objects.exists()
+    assert not PaymentLine.objects.exists() and not Decision.objects.exists()
 
 
 def test_a_requested_emergency_is_paid_when_a_district_approver_confirms_it(grid_worker, township_officer,
@@ -212,7 +217,7 @@ def test_a_district_approver_cannot_confirm_their_own_emergency_request(grid_wor
     with pytest.raises(FourEyes, match="拟定人不能确认本人拟定的决定"):
         svc.application_emergency_confirm(actor=district_approver, application_id=app.pk)
     svc.application_emergency_confirm(actor=second_approver, application_id=app.pk)
-    assert Payment.objects.get().amount == Decimal("10000.01")
+    assert PaymentLine.objects.get().amount == Decimal("10000.01")
 
 
 def test_a_declined_request_pays_nothing_and_the_township_may_ask_again(grid_worker, township_officer,
@@ -222,7 +227,7 @@ def test_a_declined_request_pays_nothing_and_the_township_may_ask_again(grid_wor
     with pytest.raises(ValidationError):
         svc.application_emergency_decline(actor=district_approver, application_id=app.pk, reason=" ")
     svc.application_emergency_decline(actor=district_approver, application_id=app.pk, reason="金额过高")
-    assert Decision.objects.get().state == DecisionState.DECLINED and not Payment.objects.exists()
+    assert Decision.objects.get().state == DecisionState.DECLINED and not PaymentLine.objects.exists()
     assert svc.application_emergency_pay(actor=township_officer, application_id=app.pk,
                                          amount=Decimal("3000")).state == DecisionState.EFFECTIVE
 
@@ -234,13 +239,13 @@ def test_the_emergency_form_requests_the_district_above_the_township_ceiling(cli
     r = client.post(url("application_act", app.pk, "emergency"), {"emergency-amount": "9999999999"})
     assert r.status_code == 400 and "超过单次上限" in r.content.decode()
     r = client.post(url("application_act", app.pk, "emergency"), {"emergency-amount": "5000.01"}, follow=True)
-    assert "已报区县审批" in r.content.decode() and not Payment.objects.exists()
+    assert "已报区县审批" in r.content.decode() and not PaymentLine.objects.exists()
     assert "批准先行救助" not in r.content.decode()  # the township is not offered the district's step
     client.force_login(district_approver)
     page = client.get(url("application_detail", app.pk)).content.decode()
     assert "批准先行救助" in page and "5000.01" in page
     client.post(url("application_act", app.pk, "emergency_confirm"), {"emergency_confirm-note": "同意"})
-    assert Payment.objects.get().amount == Decimal("5000.01")
+    assert PaymentLine.objects.get().amount == Decimal("5000.01")
 
 
 def test_the_emergency_api_answers_202_for_a_request_and_403_to_the_requester(grid_worker, district_approver,
@@ -326,7 +331,8 @@ def test_the_confirm_api_refuses_the_proposer_with_403(at, staff, second_approve
 # --- payment rolls: made by one, approved by another; exported by one, "paid" by another -----------------------
 
 def _roll(city, actor):
-    roll, _created = svc.payment_roll_generate(district_code=city.district.code, month=TODAY(), actor=actor)
+    roll, _created = pay.payment_roll_generate(programme="assistance",
+                                               district_code=city.district.code, month=TODAY(), actor=actor)
     return roll
 
 
@@ -334,10 +340,10 @@ def test_the_person_who_generated_a_roll_cannot_approve_it(at, city, staff, seco
     at("approved")
     roll = _roll(city, staff["district"])
     with pytest.raises(FourEyes, match="生成人不能审批本人生成的发放名册"):
-        svc.payment_roll_approve(actor=staff["district"], roll_id=roll.pk)
+        pay.payment_roll_approve(actor=staff["district"], roll_id=roll.pk)
     roll.refresh_from_db()
     assert roll.status == RollStatus.GENERATED and roll.generated_by == staff["district"]
-    svc.payment_roll_approve(actor=second_approver, roll_id=roll.pk)
+    pay.payment_roll_approve(actor=second_approver, roll_id=roll.pk)
     roll.refresh_from_db()
     assert roll.status == RollStatus.APPROVED and roll.approved_by == second_approver
 
@@ -347,75 +353,77 @@ def test_the_person_who_last_topped_up_a_roll_cannot_approve_it(at, city, staff,
     at("approved")
     _roll(city, second_approver)  # adds the new benefit's line
     roll.refresh_from_db()
-    assert roll.changed_by == second_approver and roll.payments.count() == 1
+    assert roll.changed_by == second_approver and roll.lines.count() == 1
     with pytest.raises(FourEyes, match="最后补充名册的人不能审批该名册"):
-        svc.payment_roll_approve(actor=second_approver, roll_id=roll.pk)
-    svc.payment_roll_approve(actor=staff["district"], roll_id=roll.pk)
+        pay.payment_roll_approve(actor=second_approver, roll_id=roll.pk)
+    pay.payment_roll_approve(actor=staff["district"], roll_id=roll.pk)
 
 
 def test_the_exporter_cannot_record_the_bank_paid_a_line_but_may_record_a_failure(at, city, staff,
                                                                                   second_approver):
     at("approved")
     roll = _roll(city, None)
-    line = roll.payments.get()
-    svc.payment_roll_approve(actor=staff["district"], roll_id=roll.pk)
+    line = roll.lines.get()
+    pay.payment_roll_approve(actor=staff["district"], roll_id=roll.pk)
     with pytest.raises(ValidationError, match="导出银行后方可登记"):
-        svc.payment_mark(actor=second_approver, payment_id=line.pk, paid=True)
-    svc.payment_roll_export(actor=staff["district"], roll_id=roll.pk)
+        pay.payment_mark(actor=second_approver, payment_id=line.pk, paid=True)
+    pay.payment_roll_export(actor=staff["district"], roll_id=roll.pk)
     with pytest.raises(FourEyes, match="导出银行文件的人不能登记本人导出的款项为已发放"):
-        svc.payment_mark(actor=staff["district"], payment_id=line.pk, paid=True)
-    svc.payment_mark(actor=staff["district"], payment_id=line.pk, paid=False, reason="账户冻结")
-    svc.payment_retry(actor=staff["district"], payment_id=line.pk)
-    paid = svc.payment_mark(actor=second_approver, payment_id=line.pk, paid=True)
-    assert paid.status == PaymentStatus.PAID and paid.marked_by == second_approver
-    event = AuditEvent.objects.filter(action="assistance.payment_marked").latest("id")
+        pay.payment_mark(actor=staff["district"], payment_id=line.pk, paid=True)
+    pay.payment_mark(actor=staff["district"], payment_id=line.pk, paid=False, reason="账户冻结")
+    pay.payment_retry(actor=staff["district"], payment_id=line.pk)
+    paid = pay.payment_mark(actor=second_approver, payment_id=line.pk, paid=True)
+    assert paid.status == LineStatus.PAID and paid.marked_by == second_approver
+    event = AuditEvent.objects.filter(action="payments.line_marked").latest("id")
     assert event.actor_id == second_approver.pk
 
 
 def test_the_roll_pages_show_the_four_eyes_refusals(client, at, city, staff, second_approver):
     at("approved")
     client.force_login(staff["district"])
-    client.post(url("roll_list"), {"district": city.district.code, "month": TODAY().strftime("%Y-%m")})
+    client.post(purl("roll_list"), {"district": city.district.code, "month": TODAY().strftime("%Y-%m")})
     roll = PaymentRoll.objects.get()
-    r = client.post(url("roll_approve", roll.pk), follow=True)
+    r = client.post(purl("roll_approve", roll.pk), follow=True)
     assert "生成人不能审批本人生成的发放名册" in r.content.decode()
     roll.refresh_from_db()
     assert roll.status == RollStatus.GENERATED
     client.force_login(second_approver)
-    client.post(url("roll_approve", roll.pk))
-    client.post(url("roll_export", roll.pk))
-    line = roll.payments.get()
-    r = client.post(url("payment_mark", line.pk), {"result": "paid"}, follow=True)
+    client.post(purl("roll_approve", roll.pk))
+    client.post(purl("roll_export", roll.pk))
+    line = roll.lines.get()
+    r = client.post(purl("line_mark", line.pk), {"result": "paid"}, follow=True)
     assert "导出银行文件的人不能登记本人导出的款项为已发放" in r.content.decode()
     line.refresh_from_db()
-    assert line.status == PaymentStatus.PENDING
+    assert line.status == LineStatus.PENDING
     client.force_login(staff["district"])
-    client.post(url("payment_mark", line.pk), {"result": "paid"})
+    client.post(purl("line_mark", line.pk), {"result": "paid"})
     line.refresh_from_db()
-    assert line.status == PaymentStatus.PAID
+    assert line.status == LineStatus.PAID
 
 
 def test_the_roll_api_refuses_the_generator_with_403(at, city, staff, second_approver):
     at("approved")
-    r = post(staff["district"], "payment-rolls/generate/", {"district": city.district.code,
-                                                           "month": TODAY().isoformat()})
+    r = api_as(staff["district"]).post("/api/v1/payments/rolls/generate/", {"district": city.district.code,
+                                                                           "month": TODAY().isoformat()},
+                                       format="json")
     assert r.status_code in (200, 201), r.content
     roll = PaymentRoll.objects.get()
-    r = post(staff["district"], f"payment-rolls/{roll.pk}/approve/")
+    r = api_as(staff["district"]).post(f"/api/v1/payments/rolls/{roll.pk}/approve/")
     assert r.status_code == 403 and "生成人不能审批" in r.content.decode()
-    assert post(second_approver, f"payment-rolls/{roll.pk}/approve/").status_code == 200
-    assert api_as(second_approver).post(f"/api/v1/assistance/payment-rolls/{roll.pk}/export/").status_code == 200
-    line = roll.payments.get()
-    r = post(second_approver, f"payments/{line.pk}/mark/", {"paid": True})
+    assert api_as(second_approver).post(f"/api/v1/payments/rolls/{roll.pk}/approve/").status_code == 200
+    assert api_as(second_approver).post(f"/api/v1/payments/rolls/{roll.pk}/export/").status_code == 200
+    line = roll.lines.get()
+    r = api_as(second_approver).post(f"/api/v1/payments/lines/{line.pk}/mark/", {"paid": True}, format="json")
     assert r.status_code == 403 and "导出银行文件的人不能" in r.content.decode()
-    assert post(staff["district"], f"payments/{line.pk}/mark/", {"paid": True}).status_code == 200
+    assert api_as(staff["district"]).post(f"/api/v1/payments/lines/{line.pk}/mark/", {"paid": True},
+                                          format="json").status_code == 200
 
 
 def test_the_admin_approve_action_refuses_the_generator(client, at, city, admin_user):
     at("approved")
     roll = _roll(city, admin_user)
     client.force_login(admin_user)
-    r = client.post(reverse("admin:assistance_paymentroll_changelist"),
+    r = client.post(reverse("admin:payments_paymentroll_changelist"),
                     {"action": "approve_rolls", "_selected_action": [roll.pk]}, follow=True)
     assert "生成人不能审批本人生成的发放名册" in r.content.decode()
     roll.refresh_from_db()
@@ -446,7 +454,7 @@ def test_the_database_refuses_absurd_or_negative_amounts(at, city, staff, second
             qs.update(**values)
     roll = _roll(city, None)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Payment.objects.filter(roll=roll).update(amount=Decimal("1000000.01"))
+        PaymentLine.objects.filter(roll=roll).update(amount=Decimal("1000000.01"))
     with pytest.raises(IntegrityError), transaction.atomic():
         Decision.objects.filter(application=app).update(confirmed_by=staff["district"])  # confirmer ≠ decider
     roll.generated_by = staff["district"]

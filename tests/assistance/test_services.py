@@ -10,8 +10,11 @@ from django.utils import timezone
 
 from assistance import services as svc
 from assistance.models import (
-    ApplicationStatus, Benefit, BenefitStatus, Payment, PaymentRoll, Programme, Review, VerificationReport,
+    ApplicationStatus, Benefit, BenefitStatus, Programme, Review, VerificationReport,
 )
+from civilaffairs.payments import services as pay
+from civilaffairs.payments.models import PaymentLine, PaymentRoll
+from assistance.payables import one_off_key
 from assistance.verification import verify_seal
 from civilaffairs.audit.models import AuditEvent
 from civilaffairs.notifications.models import Notification
@@ -197,12 +200,13 @@ def test_the_content_decides_the_type_and_a_name_that_disagrees_is_refused(draft
 def test_the_monthly_roll_pays_each_benefit_once_however_often_it_runs(at, city):
     app = at("approved")
     month = timezone.localdate().replace(day=1)
-    roll, created = svc.payment_roll_generate(district_code=city.district.code, month=month)
+    roll, created = pay.payment_roll_generate(programme="assistance", district_code=city.district.code, month=month)
     assert created == 1
-    assert roll.payments.get().amount == EXPECTED_TOPUP
-    again, created_again = svc.payment_roll_generate(district_code=city.district.code, month=month)
+    assert roll.lines.get().amount == EXPECTED_TOPUP
+    again, created_again = pay.payment_roll_generate(programme="assistance",
+                                                     district_code=city.district.code, month=month)
     assert again.pk == roll.pk and created_again == 0
-    assert Payment.objects.filter(household=app.household).count() == 1
+    assert PaymentLine.objects.filter(household=app.household).count() == 1
 
 
 def test_price_subsidies_join_the_roll_per_covered_person(at, city, city_admin):
@@ -210,9 +214,9 @@ def test_price_subsidies_join_the_roll_per_covered_person(at, city, city_admin):
     month = timezone.localdate().replace(day=1)
     svc.price_subsidy_round_create(actor=city_admin, name="物价补贴", month=month, amount_per_person=Decimal("60"),
                                    multiplier=Decimal("2"), programmes=["dibao", "tekun"])
-    roll, created = svc.payment_roll_generate(district_code=city.district.code, month=month)
+    roll, created = pay.payment_roll_generate(programme="assistance", district_code=city.district.code, month=month)
     assert created == 2
-    assert roll.payments.get(kind="price_subsidy").amount == Decimal("360.00")  # 60 × 2 × 3 people
+    assert roll.lines.get(category="price_subsidy").amount == Decimal("360.00")  # 60 × 2 × 3 people
 
 
 def test_only_a_city_administrator_defines_price_subsidies(township_officer):
@@ -223,20 +227,22 @@ def test_only_a_city_administrator_defines_price_subsidies(township_officer):
 
 def test_the_district_approves_exports_and_records_bank_results(at, city, staff, township_officer, second_approver):
     at("approved")
-    roll, _ = svc.payment_roll_generate(district_code=city.district.code, month=timezone.localdate())
+    roll, _ = pay.payment_roll_generate(programme="assistance",
+                                        district_code=city.district.code, month=timezone.localdate())
     with pytest.raises(PermissionDenied):
-        svc.payment_roll_approve(actor=township_officer, roll_id=roll.pk)
-    svc.payment_roll_approve(actor=staff["district"], roll_id=roll.pk)
-    data = svc.payment_roll_export(actor=staff["district"], roll_id=roll.pk).decode("utf-8-sig")
+        pay.payment_roll_approve(actor=township_officer, roll_id=roll.pk)
+    pay.payment_roll_approve(actor=staff["district"], roll_id=roll.pk)
+    data = pay.payment_roll_export(actor=staff["district"], roll_id=roll.pk).decode("utf-8-sig")
     assert "1905.00" in data
-    assert AuditEvent.objects.filter(action="assistance.payment_roll_exported").exists()
-    line = roll.payments.get()
-    svc.payment_mark(actor=staff["district"], payment_id=line.pk, paid=False, reason="账户已销户")
-    svc.payment_retry(actor=staff["district"], payment_id=line.pk)
-    paid = svc.payment_mark(actor=second_approver, payment_id=line.pk, paid=True)  # not the exporter
+    assert AuditEvent.objects.filter(action="payments.roll_exported").exists()
+    line = roll.lines.get()
+    pay.payment_mark(actor=staff["district"], payment_id=line.pk, paid=False, reason="账户已销户")
+    pay.payment_retry(actor=staff["district"], payment_id=line.pk)
+    paid = pay.payment_mark(actor=second_approver, payment_id=line.pk, paid=True)  # not the exporter
     assert paid.status == "paid" and paid.attempts == 2
     # approved rolls are not topped up any more
-    assert svc.payment_roll_generate(district_code=city.district.code, month=timezone.localdate())[1] == 0
+    assert pay.payment_roll_generate(programme="assistance",
+                                     district_code=city.district.code, month=timezone.localdate())[1] == 0
 
 
 def test_income_above_the_line_moves_the_benefit_into_phaseout_then_exit(at, staff, city):
@@ -251,7 +257,8 @@ def test_income_above_the_line_moves_the_benefit_into_phaseout_then_exit(at, sta
     assert benefit.status == BenefitStatus.PHASEOUT and benefit.monthly_amount == EXPECTED_TOPUP
     assert benefit.phaseout_until is not None
     # amounts continue during phase-out
-    _, created = svc.payment_roll_generate(district_code=city.district.code, month=timezone.localdate())
+    _, created = pay.payment_roll_generate(programme="assistance",
+                                           district_code=city.district.code, month=timezone.localdate())
     assert created == 1
     assert svc.phaseouts_expire(on=benefit.phaseout_until + dt.timedelta(days=1)) == 1
     benefit.refresh_from_db()
@@ -270,12 +277,12 @@ def test_emergency_temporary_aid_is_paid_first_and_documented_after(poor_househo
     with pytest.raises(PermissionDenied):
         svc.application_emergency_pay(actor=staff["grid"], application_id=app.pk)
     decision = svc.application_emergency_pay(actor=staff["township"], application_id=app.pk)
-    payment = Payment.objects.get(benefit__decision=decision)
-    assert payment.amount == Decimal("5000.00") and payment.kind == "one_off"
+    payment = PaymentLine.objects.get(entitlement=one_off_key(Benefit.objects.get(decision=decision).pk))
+    assert payment.amount == Decimal("5000.00") and payment.category == "one_off" and payment.roll is None
     with pytest.raises(ValidationError):
         svc.application_emergency_pay(actor=staff["township"], application_id=app.pk)
     app = walk(app, "approved", resident=staff["grid"], **{k: v for k, v in staff.items()})
-    assert Payment.objects.filter(household=poor_household, kind="one_off").count() == 1
+    assert PaymentLine.objects.filter(household=poor_household, category="one_off").count() == 1
 
 
 @pytest.mark.django_db(transaction=True)
@@ -330,7 +337,7 @@ def test_concurrent_roll_runs_create_no_duplicates(city, home_household, grid_wo
     def run():
         barrier.wait()
         try:
-            created.append(svc.payment_roll_generate(district_code=city.district.code,
+            created.append(pay.payment_roll_generate(programme="assistance", district_code=city.district.code,
                                                      month=timezone.localdate())[1])
         finally:
             connection.close()
@@ -341,7 +348,7 @@ def test_concurrent_roll_runs_create_no_duplicates(city, home_household, grid_wo
     for t in threads:
         t.join(30)
     assert sorted(created) == [0, 0, 1]
-    assert PaymentRoll.objects.count() == 1 and Payment.objects.count() == 1
+    assert PaymentRoll.objects.count() == 1 and PaymentLine.objects.count() == 1
 
 
 def test_only_the_districts_approver_generates_its_roll(city, township_officer, district_approver):
@@ -350,7 +357,9 @@ def test_only_the_districts_approver_generates_its_roll(city, township_officer, 
     other = f.staff(username="approver-other", role="district_approver", region=city.other_district)
     for user in (township_officer, other):
         with pytest.raises(PermissionDenied):
-            svc.payment_roll_generate(district_code=city.district.code, month=timezone.localdate(), actor=user)
-    roll, _ = svc.payment_roll_generate(district_code=city.district.code, month=timezone.localdate(),
+            pay.payment_roll_generate(programme="assistance",
+                                      district_code=city.district.code, month=timezone.localdate(), actor=user)
+    roll, _ = pay.payment_roll_generate(programme="assistance",
+                                        district_code=city.district.code, month=timezone.localdate(),
                                         actor=district_approver)
     assert roll.district_id == city.district.code

@@ -14,8 +14,10 @@ from django.utils import timezone
 
 from assistance import services as svc
 from assistance.models import (
-    ApplicationStatus, Benefit, Channel, Payment, PaymentRoll, PaymentStatus, PriceSubsidyRound, Programme, Review,
+    ApplicationStatus, Benefit, Channel, PriceSubsidyRound, Programme, Review,
 )
+from civilaffairs.payments import services as pay
+from civilaffairs.payments.models import LineStatus, PaymentLine, PaymentRoll
 from civilaffairs.notifications.models import Notification
 from tests import factories as f
 from tests.assistance.conftest import EXPECTED_TOPUP, PDF, PNG, elapse_notice, pdf
@@ -25,6 +27,10 @@ pytestmark = pytest.mark.django_db
 
 def url(name, *args):
     return reverse(f"assistance:{name}", args=args)
+
+
+def purl(name, *args):
+    return reverse(f"payments:{name}", args=args)
 
 
 @pytest.fixture
@@ -39,7 +45,8 @@ def approved(at):
 
 @pytest.fixture
 def roll(approved, district_approver, city):
-    r, _ = svc.payment_roll_generate(district_code=city.district.code, month=timezone.localdate(),
+    r, _ = pay.payment_roll_generate(programme="assistance",
+                                     district_code=city.district.code, month=timezone.localdate(),
                                      actor=district_approver)
     return r
 
@@ -51,7 +58,7 @@ def caseworker_pages(app, roll=None):
              url("report_detail", app.verification_reports.first().pk), url("review_list"),
              url("apply_on_behalf", app.household_id)]
     if roll is not None:
-        pages += [url("roll_list"), url("roll_detail", roll.pk)]
+        pages += [purl("roll_list"), purl("roll_detail", roll.pk)]
     return pages
 
 
@@ -95,10 +102,10 @@ def test_a_worker_of_another_district_gets_404_everywhere(client, other_district
             assert client.get(page).status_code == 404, (user, page)
         assert client.post(url("application_act", approved.pk, "withdraw")).status_code == 404
     client.force_login(other_district_approver)
-    assert client.get(url("roll_detail", roll.pk)).status_code == 404
-    assert client.post(url("roll_approve", roll.pk)).status_code == 404
-    payment = roll.payments.first()
-    assert client.post(url("payment_mark", payment.pk), {"result": "paid"}).status_code == 404
+    assert client.get(purl("roll_detail", roll.pk)).status_code == 404
+    assert client.post(purl("roll_approve", roll.pk)).status_code == 404
+    payment = roll.lines.first()
+    assert client.post(purl("line_mark", payment.pk), {"result": "paid"}).status_code == 404
 
 
 def test_the_list_shows_only_applications_in_jurisdiction(client, at, other_resident, other_household,
@@ -130,8 +137,8 @@ def test_a_township_officer_cannot_approve_either(client, at, township_officer):
 def test_rolls_are_for_district_staff_only(client, grid_worker, township_officer, roll):
     for user in (grid_worker, township_officer):
         client.force_login(user)
-        assert client.get(url("roll_list")).status_code == 403
-        assert client.post(url("roll_approve", roll.pk)).status_code == 403
+        assert client.get(purl("roll_list")).status_code == 403
+        assert client.post(purl("roll_approve", roll.pk)).status_code == 403
 
 
 def test_price_subsidies_are_for_city_admins(client, district_approver, city_admin):
@@ -404,7 +411,7 @@ def test_emergency_temporary_aid_is_paid_first(client, resident, poor_household,
     client.force_login(staff["township"])
     assert "先行救助" in client.get(url("application_detail", app.pk)).content.decode()
     client.post(url("application_act", app.pk, "emergency"), {"emergency-amount": "3000"})
-    assert Payment.objects.get(household=poor_household).amount == 3000
+    assert PaymentLine.objects.get(household=poor_household).amount == 3000
 
 
 def test_a_worker_files_on_behalf_of_a_household(client, grid_worker, poor_household, other_district_worker):
@@ -467,28 +474,28 @@ def test_the_household_360_page_shows_everything(client, approved, township_offi
 def test_the_district_generates_approves_exports_and_marks_the_roll(client, approved, district_approver, city,
                                                                     second_approver):
     client.force_login(district_approver)
-    r = client.post(url("roll_list"), {"district": city.district.code,
+    r = client.post(purl("roll_list"), {"district": city.district.code,
                                        "month": timezone.localdate().strftime("%Y-%m")})
     roll = PaymentRoll.objects.get()
     assert r.status_code == 302
-    payment = roll.payments.get()
+    payment = roll.lines.get()
     assert payment.amount == EXPECTED_TOPUP
-    html = client.get(url("roll_detail", roll.pk)).content.decode()
+    html = client.get(purl("roll_detail", roll.pk)).content.decode()
     assert "1905.00" in html and "王小明" in html
-    client.post(url("roll_list"), {"district": city.district.code, "month": timezone.localdate().strftime("%Y-%m")})
-    assert roll.payments.count() == 1
+    client.post(purl("roll_list"), {"district": city.district.code, "month": timezone.localdate().strftime("%Y-%m")})
+    assert roll.lines.count() == 1
     client.force_login(second_approver)  # four eyes: not the one who generated it
-    client.post(url("roll_approve", roll.pk))
-    r = client.post(url("roll_export", roll.pk))
+    client.post(purl("roll_approve", roll.pk))
+    r = client.post(purl("roll_export", roll.pk))
     assert r.status_code == 200 and "1905.00" in r.content.decode("utf-8-sig")
-    client.post(url("payment_mark", payment.pk), {"result": "failed", "reason": "账户冻结"})
+    client.post(purl("line_mark", payment.pk), {"result": "failed", "reason": "账户冻结"})
     payment.refresh_from_db()
-    assert payment.status == PaymentStatus.FAILED
-    client.post(url("payment_retry", payment.pk))
+    assert payment.status == LineStatus.FAILED
+    client.post(purl("line_retry", payment.pk))
     client.force_login(district_approver)  # four eyes: not the one who exported the bank file
-    client.post(url("payment_mark", payment.pk), {"result": "paid"})
+    client.post(purl("line_mark", payment.pk), {"result": "paid"})
     payment.refresh_from_db()
-    assert payment.status == PaymentStatus.PAID and payment.attempts == 2
+    assert payment.status == LineStatus.PAID and payment.attempts == 2
 
 
 def test_a_township_officer_completes_a_review(client, approved, township_officer, resident):

@@ -11,7 +11,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from assistance.models import ApplicationStatus, PaymentRoll
+from assistance.models import ApplicationStatus
+from civilaffairs.payments.models import PaymentRoll
 from tests.assistance.conftest import PDF, PNG, elapse_notice, monthly_income
 from tests.factories import PASSWORD
 
@@ -122,7 +123,7 @@ def test_the_whole_journey_from_online_application_to_the_monthly_roll(
     expect(page.get_by_text("已批准，救助待遇自本月起生效。")).to_be_visible()
 
     # The district generates this month's roll on the page: it holds the amount.
-    page.goto(f"{base}/assistance/rolls/")
+    page.goto(f"{base}/payments/rolls/")
     page.get_by_role("button", name="生成名册").click()
     expect(page.get_by_text("名册已生成，新增 1 笔。")).to_be_visible()
     row = page.locator("tr[data-payment]")
@@ -131,7 +132,7 @@ def test_the_whole_journey_from_online_application_to_the_monthly_roll(
     expect(row).to_contain_text("王小明")
     page.screenshot(path="/tmp/assistance_roll.png", full_page=True)
     roll = PaymentRoll.objects.get()
-    assert roll.payments.get().amount == Decimal(EXPECTED)
+    assert roll.lines.get().amount == Decimal(EXPECTED)
     page.goto(f"{base}/assistance/households/{home_household.pk}/")
     expect(page.get_by_role("heading", name="王小明户 · 救助全景")).to_be_visible()
     page.screenshot(path="/tmp/assistance_household_360.png", full_page=True)

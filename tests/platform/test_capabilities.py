@@ -2,12 +2,13 @@
 import pytest
 
 from assistance import capabilities as C
-from assistance.workflow import DECISION_TRANSITIONS, PAYMENT_TRANSITIONS, ROLL_TRANSITIONS, TRANSITIONS
+from assistance.workflow import DECISION_TRANSITIONS, TRANSITIONS
 from civilaffairs.accounts.roles import (
     ROLE_CAPABILITIES, Capability, Role, capability_choices, capability_register, capability_unregister,
     is_capability, roles_holding,
 )
 from civilaffairs.accounts.scoping import get_scoped_or_404, scope_queryset, user_can
+from civilaffairs.payments.workflow import PAYMENT_TRANSITIONS, ROLL_TRANSITIONS
 from civilaffairs.registry.models import Household
 from tests import factories as f
 from tests.sampleprogramme import reg_capabilities

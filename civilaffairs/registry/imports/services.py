@@ -135,6 +135,11 @@ def _load(*, actor, source, channel, file_name, sha256, rows: Rows, header_error
               after={"source": source, "channel": channel, "file_name": file_name, "sha256": sha256,
                      "status": status, "total": total, "loaded": loader.loaded, "duplicates": batch.duplicate_rows,
                      "errors": batch.error_rows, "unmatched": loader.unmatched})
+    if loader.loaded:
+        # A death record stops the payments to the deceased (set-based, in this transaction, audited there).
+        from civilaffairs.payments.services import payment_lines_suspend_for_batch
+
+        payment_lines_suspend_for_batch(batch_id=batch.pk, actor=actor)
     return batch
 
 
