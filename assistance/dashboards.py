@@ -8,6 +8,7 @@ import datetime as dt
 from decimal import Decimal
 from urllib.parse import urlencode
 
+from django.db import connection
 from django.db.models import Avg, Count, F, Q, Sum
 from django.db.models.functions import Left
 from django.urls import reverse
@@ -19,7 +20,8 @@ from civilaffairs.portal.dashboards import (
     register_indicator,
 )
 
-from .models import Application, ApplicationStatus, Benefit, Channel, Payment, PaymentStatus, Programme
+from . import payables
+from .models import Application, ApplicationStatus, Benefit, Channel, Programme
 
 PROGRAMME_LABEL = _("社会救助")
 REGION_LABEL = _("区域")
@@ -61,12 +63,23 @@ def recipients_drilldown(*, category, series, regions, period) -> str:
 # --- funds paid by month ---------------------------------------------------------------------------
 
 def paid_by_month(*, regions, period: Period) -> dict[tuple[dt.date, str], Decimal]:
-    """The sums paid (lines marked paid) per month of entitlement and programme. The one place the
-    dashboards read payment lines: re-point it when the lines move to the platform ledger."""
-    rows = (Payment.objects.filter(region_q("household__community__code", list(regions)),
-                                   status=PaymentStatus.PAID, month__gte=period.first, month__lte=period.last)
-            .values("month", "benefit__programme").annotate(total=Sum("amount")).order_by())
-    return {(row["month"], row["benefit__programme"]): row["total"] for row in rows}
+    """The sums paid (ledger lines marked paid; a paid reversal is a negative line) per month of
+    entitlement and assistance programme. Lines live in the platform ledger (civilaffairs.payments);
+    an assistance line's entitlement key ends in its benefit's id (``assistance.benefit:<id>``,
+    ``assistance.one_off:<id>``, ``assistance.subsidy:<round>:<id>``), which names the programme."""
+    from civilaffairs.payments.models import LineStatus, PaymentLine
+
+    lines = (PaymentLine.objects.filter(region_q("region_id", list(regions)), programme=payables.PROGRAMME,
+                                        status=LineStatus.PAID, period__gte=period.first, period__lte=period.last))
+    sql, params = lines.values("id").query.sql_with_params()
+    with connection.cursor() as cur:
+        cur.execute(f"""
+            SELECT l.period, b.programme, sum(l.amount)
+              FROM payments_paymentline l
+              JOIN assistance_benefit b ON b.id = regexp_replace(l.entitlement, '^.*:', '')::bigint
+             WHERE l.id IN ({sql})
+             GROUP BY l.period, b.programme""", params)
+        return {(period_, programme): total for period_, programme, total in cur.fetchall()}
 
 
 def funds_paid(*, regions, period: Period, breakdown: int) -> Figures:

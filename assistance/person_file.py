@@ -111,14 +111,17 @@ def timeline_scores(*, request, person):
 # --- payments --------------------------------------------------------------------------------
 
 def person_payments(*, user, person, limit: int = PAYMENTS_SHOWN) -> list[dict]:
-    """The payments to the person's households, newest first, as plain rows (month, label, amount,
-    status, paid_at): the one place that knows where payments are kept."""
-    from .models import Payment
+    """Assistance's lines in the platform ledger to the person or their households, newest first, as
+    plain rows (month, label, amount, status, paid_at): the one place that knows where they are kept."""
+    from civilaffairs.payments.models import PaymentLine
 
-    rows = (scope_queryset(Payment.objects.filter(household_id__in=_household_ids(person)), user,
-                           capability=Capability.VIEW_HOUSEHOLDS)
-            .select_related("benefit").order_by("-month", "-id")[:limit])
-    return [{"month": p.month, "programme": p.benefit.get_programme_display(), "kind": p.get_kind_display(),
+    from . import payables
+
+    rows = (scope_queryset(PaymentLine.objects.filter(Q(household_id__in=_household_ids(person)) | Q(person=person),
+                                                      programme=payables.PROGRAMME),
+                           user, capability=Capability.VIEW_HOUSEHOLDS)
+            .order_by("-period", "-id")[:limit])
+    return [{"month": p.period, "programme": _("社会救助"), "kind": payables.CATEGORIES.get(p.category, p.category),
              "amount": p.amount, "status": p.get_status_display(), "paid_at": p.paid_at} for p in rows]
 
 
