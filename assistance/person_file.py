@@ -1,11 +1,9 @@
 """Social assistance in the person file (一人一档): registered in ``AssistanceConfig.ready``.
 
-Three sections, each doing its own scoped reads (``view_households``, so a worker sees what the
-assistance pages would show them): the person's applications and their households' benefits, the
-difficulty index of their current household, and the payments to their households.
-
-Payments are read in ``person_payments`` alone: when the payments move to the platform ledger
-(``civilaffairs/payments/``), that one function is re-pointed and the section stays as it is.
+Two sections, each doing its own scoped reads (``view_households``, so a worker sees what the
+assistance pages would show them): the person's applications and their households' benefits, and the
+difficulty index of their current household. Payments are the platform ledger's: its own section
+(``civilaffairs.payments.person_file``) shows every programme's lines.
 """
 from __future__ import annotations
 
@@ -18,7 +16,6 @@ from civilaffairs.accounts.roles import Capability
 from civilaffairs.accounts.scoping import scope_queryset
 from civilaffairs.portal.person_file import TimelineEvent, register_person_file_section
 
-PAYMENTS_SHOWN = 60
 
 
 def _household_ids(person) -> list[int]:
@@ -110,32 +107,6 @@ def timeline_scores(*, request, person):
 
 # --- payments --------------------------------------------------------------------------------
 
-def person_payments(*, user, person, limit: int = PAYMENTS_SHOWN) -> list[dict]:
-    """Assistance's lines in the platform ledger to the person or their households, newest first, as
-    plain rows (month, label, amount, status, paid_at): the one place that knows where they are kept."""
-    from civilaffairs.payments.models import PaymentLine
-
-    from . import payables
-
-    rows = (scope_queryset(PaymentLine.objects.filter(Q(household_id__in=_household_ids(person)) | Q(person=person),
-                                                      programme=payables.PROGRAMME),
-                           user, capability=Capability.VIEW_HOUSEHOLDS)
-            .order_by("-period", "-id")[:limit])
-    return [{"month": p.period, "programme": _("社会救助"), "kind": payables.CATEGORIES.get(p.category, p.category),
-             "amount": p.amount, "status": p.get_status_display(), "paid_at": p.paid_at} for p in rows]
-
-
-def render_payments(*, request, person):
-    return "assistance/_person_file_payments.html", {"payments": person_payments(user=request.user, person=person)}
-
-
-def timeline_payments(*, request, person):
-    for p in person_payments(user=request.user, person=person):
-        if p["paid_at"]:
-            yield TimelineEvent(at=p["paid_at"], title=_("%(k)s到账 %(a)s 元") % {"k": p["kind"], "a": p["amount"]},
-                                detail=f"{p['programme']} · {p['month']:%Y-%m}")
-
-
 def register() -> None:
     register_person_file_section("assistance.applications", title=gettext_lazy("社会救助：申请与待遇"),
                                  capability=Capability.VIEW_HOUSEHOLDS, render=render_applications,
@@ -143,6 +114,3 @@ def register() -> None:
     register_person_file_section("assistance.scores", title=gettext_lazy("困难指数"),
                                  capability=Capability.VIEW_HOUSEHOLDS, render=render_scores,
                                  timeline=timeline_scores, order=30)
-    register_person_file_section("assistance.payments", title=gettext_lazy("社会救助：发放记录"),
-                                 capability=Capability.VIEW_HOUSEHOLDS, render=render_payments,
-                                 timeline=timeline_payments, order=40)

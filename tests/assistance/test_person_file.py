@@ -8,8 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assistance import services as svc
-from assistance.models import Payment
-from assistance.person_file import person_payments
+from civilaffairs.payments.models import PaymentLine
+from civilaffairs.payments.person_file import person_lines
+from civilaffairs.payments.services import payment_roll_generate
 from assistance.scoring import services as scoring
 from civilaffairs.portal.person_file import person_file_sections
 from tests.assistance.scoring.conftest import ensure_model
@@ -31,14 +32,14 @@ def file_page(user, person) -> str:
 
 def test_assistance_registers_its_three_sections_in_ready():
     names = [s.name for s in person_file_sections()]
-    assert {"assistance.applications", "assistance.scores", "assistance.payments"} <= set(names)
+    assert {"assistance.applications", "assistance.scores", "payments.lines"} <= set(names)
     assert not any(s.sensitive for s in person_file_sections() if s.name.startswith("assistance."))
 
 
 def test_the_file_shows_the_application_benefit_payment_and_timeline(at, grid_worker, district_approver, city):
     app = at("approved")
-    svc.payment_roll_generate(district_code=city.district.code, month=timezone.localdate())
-    payment = Payment.objects.get(household=app.household)
+    payment_roll_generate(district_code=city.district.code, month=timezone.localdate(), programme="assistance")
+    payment = PaymentLine.objects.get(household=app.household)
     member = app.members.exclude(person=app.applicant).first().person
 
     page = file_page(grid_worker, app.applicant)
@@ -69,6 +70,6 @@ def test_a_household_without_records_shows_empty_sections(home_household, grid_w
 
 def test_payments_are_read_through_the_scope(at, grid_worker, neighbour_grid_worker, city):
     app = at("approved")
-    svc.payment_roll_generate(district_code=city.district.code, month=timezone.localdate())
-    assert len(person_payments(user=grid_worker, person=app.applicant)) == 1
-    assert person_payments(user=neighbour_grid_worker, person=app.applicant) == []
+    payment_roll_generate(district_code=city.district.code, month=timezone.localdate(), programme="assistance")
+    assert len(person_lines(user=grid_worker, person=app.applicant)) == 1
+    assert person_lines(user=neighbour_grid_worker, person=app.applicant) == []
