@@ -10,5 +10,7 @@ class AssistanceConfig(AppConfig):
         from civilaffairs.portal.registry import register_resident_section
 
         from .views.resident import resident_home_section
+        from .worklist_sources import register as register_worklist_sources
 
+        register_worklist_sources()
         register_resident_section("assistance.applications", resident_home_section, order=10)

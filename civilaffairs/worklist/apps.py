@@ -6,3 +6,11 @@ class WorklistConfig(AppConfig):
     name = "civilaffairs.worklist"
     label = "worklist"
     verbose_name = _("待办事项")
+
+    def ready(self):
+        from .sources import Source, source_register
+
+        # Items about a platform record (a household or person to visit, the demo's 巡访) are the
+        # worklist's own to close; a programme may replace these with a source of its own.
+        for subject_type in ("registry.household", "registry.person"):
+            source_register(subject_type, Source())

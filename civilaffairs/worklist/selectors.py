@@ -25,3 +25,14 @@ def worklist_for_user(*, user, include_closed: bool = False) -> QuerySet[WorkIte
 def workitem_get_for_user(*, user, pk: int) -> WorkItem:
     return get_scoped_or_404(WorkItem.objects.select_related("region"), user,
                              capability=Capability.MANAGE_WORKLIST, pk=pk)
+
+
+def workitems_open(*, keys=(), subject_type: str = "", subject_ids=()) -> QuerySet[WorkItem]:
+    """Open items by dedupe key or subject, for the programme that raised them (no user scope:
+    the programme's own service or page has scoped its record already)."""
+    qs = WorkItem.objects.filter(status__in=OPEN_STATUSES)
+    if keys:
+        return qs.filter(dedupe_key__in=list(keys))
+    if subject_type:
+        return qs.filter(subject_type=subject_type, subject_id__in=[str(s) for s in subject_ids])
+    return qs.none()
