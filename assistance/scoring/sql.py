@@ -585,7 +585,8 @@ FROM (SELECT count(*) AS n,  -- (lead, item) pairs, in one scan so the arrays li
 # A lead's priority on the worklist comes from its colour (POLICY.md's 三色): red 高, yellow 普通,
 # green 低 — a discovery lead is red by definition; a 渐退 review lead may be any colour.
 COLOUR_PRIORITY = {Colour.RED: Priority.HIGH, Colour.YELLOW: Priority.NORMAL, Colour.GREEN: Priority.LOW}
-_PRIORITY_BY_COLOUR = ("CASE i.colour " + " ".join(f"WHEN '{c.value}' THEN {int(p)}" for c, p in COLOUR_PRIORITY.items())
+_PRIORITY_BY_COLOUR = ("CASE i.colour "
+                       + " ".join(f"WHEN '{c.value}' THEN {int(p)}" for c, p in COLOUR_PRIORITY.items())
                        + f" ELSE {int(Priority.NORMAL)} END")
 
 # The work items of the leads raised or refreshed (``ins``), as the worklist's raising SELECT

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import BigIntegerField, Case, IntegerField, QuerySet, Value, When
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from civilaffairs.accounts.roles import Capability
@@ -36,3 +37,11 @@ def workitems_open(*, keys=(), subject_type: str = "", subject_ids=()) -> QueryS
     if subject_type:
         return qs.filter(subject_type=subject_type, subject_id__in=[str(s) for s in subject_ids])
     return qs.none()
+
+
+def overdue_subject_ids(*, subject_type: str, now=None) -> QuerySet:
+    """The ids (bigint) of the records of ``subject_type`` with an overdue open item, as a subquery
+    for the programme's own list filters (uses the open (subject_type, due_at) index)."""
+    return (WorkItem.objects.filter(subject_type=subject_type, status__in=OPEN_STATUSES,
+                                    due_at__lt=now or timezone.now())
+            .annotate(subject_pk=Cast("subject_id", BigIntegerField())).values("subject_pk"))

@@ -14,9 +14,13 @@ class WorkItemOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = WorkItem
-        fields = ["id", "kind", "title", "detail", "region", "region_name", "subject_type", "subject_id", "subject_url", "link",
-                  "due_at", "priority", "assignee", "status", "outcome", "escalated", "is_overdue", "created_at",
-                  "updated_at", "closed_at"]
+        fields = ["id", "kind", "title", "detail", "region", "region_name", "subject_type", "subject_id", "subject_url",
+                  "link", "due_at", "priority", "assignee", "status", "outcome", "escalated", "is_overdue",
+                  "created_at", "updated_at", "closed_at"]
+
+    def get_subject_url(self, obj) -> str | None:
+        urls = self.context.get("subject_urls")  # a page of items: one lookup per source (the viewset)
+        return urls.get(obj.pk) if urls is not None else subject_url_for(obj)
 
 
 class TransitionInputSerializer(serializers.Serializer):
@@ -26,7 +30,3 @@ class TransitionInputSerializer(serializers.Serializer):
     resolution = serializers.CharField(
         label=_("业务结论代码"), max_length=32, required=False, allow_blank=True, default="",
         help_text=_("事项由业务记录生成时，办结所需的业务结论，如主动发现线索的核实结果（included、false_alarm 等）"))
-
-    def get_subject_url(self, obj) -> str | None:
-        urls = self.context.get("subject_urls")  # a page of items: one lookup per source (the viewset)
-        return urls.get(obj.pk) if urls is not None else subject_url_for(obj)
