@@ -146,3 +146,20 @@ def test_a_review_round_raises_items_once_with_one_audit_event(at, staff, client
     svc.review_complete(actor=staff["township"], review_id=review.pk)
     item.refresh_from_db()
     assert item.status == ItemStatus.DONE and item.outcome
+
+
+def test_the_admin_cancel_action_leaves_a_waiting_application_item_open(city_admin, at):
+    from django.contrib.admin.sites import site
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.test import RequestFactory
+
+    app = at("submitted")
+    item = open_item(app)
+    request = RequestFactory().post("/admin/worklist/workitem/")
+    request.user = city_admin
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    site._registry[WorkItem].cancel_items(request, WorkItem.objects.filter(pk=item.pk))
+    assert any("等待办理" in str(m) for m in request._messages)
+    item.refresh_from_db()
+    assert item.status == ItemStatus.OPEN

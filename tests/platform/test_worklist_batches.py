@@ -156,3 +156,13 @@ def test_the_beat_lifts_items_as_their_due_time_nears_and_never_lowers(city):
     assert (got[soon.pk], got[later.pk], got[far.pk], got[urgent.pk]) == (
         Priority.HIGH, Priority.NORMAL, Priority.LOW, Priority.URGENT)
     assert workitem_prioritise_by_due(now=now) == 0
+
+
+def test_the_admin_cannot_add_an_item_about_a_subject_without_a_source(admin_client, city):
+    from django.urls import reverse
+
+    r = admin_client.post(reverse("admin:worklist_workitem_add"), {
+        "kind": "visit", "title": "走访", "region": city.community.code, "priority": Priority.NORMAL,
+        "subject_type": "nobody.thing", "subject_id": "1", "detail": "", "link": ""})
+    assert r.status_code == 200 and "没有登记待办来源" in r.content.decode()
+    assert not WorkItem.objects.exists()
