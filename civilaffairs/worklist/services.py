@@ -23,6 +23,8 @@ from .models import OPEN_STATUSES, TRANSITIONS, ItemStatus, Priority, WorkItem
 from .sources import check_raisable, source_for, source_lock
 
 AUDIT_KEYS_MAX = 500  # keys listed in one batch audit event; the counts are always whole
+DUE_HIGH = dt.timedelta(days=1)
+DUE_NORMAL = dt.timedelta(days=3)
 
 
 def priority_for_due(due_at: dt.datetime | None, *, now: dt.datetime | None = None) -> int:
@@ -38,10 +40,6 @@ def priority_for_due(due_at: dt.datetime | None, *, now: dt.datetime | None = No
     if left <= DUE_NORMAL:
         return Priority.NORMAL
     return Priority.LOW
-
-
-DUE_HIGH = dt.timedelta(days=1)
-DUE_NORMAL = dt.timedelta(days=3)
 
 
 @transaction.atomic(savepoint=False)  # inside a caller's transaction, its failure is the caller's: no savepoint
@@ -165,7 +163,7 @@ class ItemRow:
 @dataclass
 class RaiseResult:
     created: list[int] = field(default_factory=list)    # ids of new items
-    refreshed: list[int] = field(default_factory=list)  # ids of open items whose refresh columns changed
+    refreshed: list[int] = field(default_factory=list)  # ids of open items updated in place (``refresh``)
     keys: list[str] = field(default_factory=list)       # dedupe keys of both, in id order
     kinds: dict[str, int] = field(default_factory=dict)  # how many of each kind
 

@@ -29,7 +29,8 @@ def raise_from(select_sql: str, *, refresh: tuple[str, ...] = ()) -> str:
     """INSERT the rows of ``select_sql`` as open items. An open item with the same dedupe key is
     left alone (``refresh=()``) or has the ``refresh`` columns updated (its priority only while
     not escalated: the overdue beat's 紧急 stays). RETURNING ``id, subject_id, dedupe_key,
-    created, kind`` (created false for a refreshed row); a row that changed nothing is not returned."""
+    created, kind`` of the rows inserted or refreshed (created false for a refreshed row); a row
+    left alone (``refresh=()``) is not returned."""
     unknown = set(refresh) - set(REFRESHABLE)
     if unknown:
         raise ValueError(f"not refreshable: {sorted(unknown)}")
