@@ -20,6 +20,7 @@ class AssistanceConfig(AppConfig):
         from . import demo
         from .api.urls import paths as api_paths, router as api_router
         from .views.resident import resident_home_section
+        from .worklist_sources import register as register_worklist_sources
 
         programmes.register_programme("assistance", name=_("社会救助"), order=10)
         programmes.register_urls("assistance/", "assistance.urls")
@@ -46,6 +47,7 @@ class AssistanceConfig(AppConfig):
                                  schedule=crontab(month_of_year="1,4,7,10", day_of_month=1, hour=3, minute=0))
         programmes.register_beat("assistance-phaseouts-expire-daily", task="assistance.phaseouts_expire",
                                  schedule=crontab(hour=0, minute=30))
+        register_worklist_sources()  # every kind of item assistance raises has a source
         register_resident_section("assistance.applications", resident_home_section, order=10)
 
         from . import guide

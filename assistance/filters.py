@@ -5,14 +5,12 @@ import datetime as dt
 import re
 
 import django_filters
-from django.db.models import BigIntegerField
-from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from civilaffairs.registry.filters import head_name_lookup
 from civilaffairs.registry.models import Household
-from civilaffairs.worklist.models import OPEN_STATUSES, WorkItem
+from civilaffairs.worklist.selectors import overdue_subject_ids
 
 from .models import Application, ApplicationStatus, Benefit, BenefitStatus, Channel, Programme
 
@@ -82,9 +80,7 @@ class ApplicationFilterSet(django_filters.FilterSet):
         """是: only applications with an overdue open work item; 否: only those without one."""
         if value is None:
             return queryset
-        overdue = (WorkItem.objects.filter(subject_type="assistance.application", status__in=OPEN_STATUSES,
-                                           due_at__lt=timezone.now())
-                   .annotate(application_id=Cast("subject_id", BigIntegerField())).values("application_id"))
+        overdue = overdue_subject_ids(subject_type="assistance.application")
         return queryset.filter(pk__in=overdue) if value else queryset.exclude(pk__in=overdue)
 
 

@@ -31,8 +31,10 @@ from civilaffairs.accounts.scoping import user_can
 from civilaffairs.audit.services import audit_log
 from civilaffairs.lib.tasks import enqueue, enqueue_on_commit
 from civilaffairs.registry.models import Household, PolicyParameter
-from civilaffairs.worklist.models import OPEN_STATUSES, ItemStatus, WorkItem
-from civilaffairs.worklist.services import workitem_transition
+from civilaffairs.worklist.models import OPEN_STATUSES, ItemStatus
+from civilaffairs.worklist.services import (
+    RaiseResult, workitem_batch_audit, workitem_close, workitem_close_audit, workitem_transition,
+)
 
 from . import sql
 from .models import (
@@ -249,7 +251,7 @@ def scoring_chunk_process(*, chunk_id: int) -> ScoringChunk:
         if leads.raised or leads.updated:
             audit_log(actor=None, action="scoring.leads_raised", obj=run,
                       after={"chunk": chunk.pk, "raised": leads.raised, "updated": leads.updated})
-        _audit_covered_closed(leads, obj=run, chunk=chunk.pk)
+        _audit_lead_batch(leads, obj=run, chunk=chunk.pk)
     chunk.refresh_from_db()
     return chunk
 
@@ -327,7 +329,7 @@ def scoring_incremental_run(*, on: dt.date | None = None, batch: int = INCREMENT
                 households_failed=F("households_failed") + counts.failed,
                 leads_raised=F("leads_raised") + leads.raised, leads_updated=F("leads_updated") + _changed(leads),
                 last_progress_at=timezone.now())
-            _audit_covered_closed(leads, obj=run)
+            _audit_lead_batch(leads, obj=run)
             log.info("incremental batch: %s households in %.3fs", claimed, time.monotonic() - started)
     if run is not None:
         ScoringRun.objects.filter(pk=run.pk).update(status=RunStatus.DONE, finished_at=timezone.now())
@@ -346,7 +348,7 @@ def household_rescore(*, household_id: int, on: dt.date | None = None) -> None:
     sql.score_ids(model=model, on=on, ids=[household_id], run_id=None)
     leads = sql.raise_leads_ids(model=model, on=on, ids=[household_id], run_id=None,
                                 link_prefix=_lead_link_prefix())
-    _audit_covered_closed(leads, object_type="registry.household", object_id=household_id)
+    _audit_lead_batch(leads, object_type="registry.household", object_id=household_id)
 
 
 def _changed(leads: sql.LeadCounts) -> int:
@@ -354,9 +356,20 @@ def _changed(leads: sql.LeadCounts) -> int:
     return leads.updated + len(leads.closed)
 
 
-def _audit_covered_closed(leads: sql.LeadCounts, *, obj=None, object_type: str = "", object_id: int | str = "",
+def _audit_lead_batch(leads: sql.LeadCounts, *, obj=None, object_type: str = "", object_id: int | str = "",
                           chunk: int | None = None) -> None:
-    """One event for the discovery leads a re-score closed because their households are now covered."""
+    """The worklist's events for the batch of items the lead statements raised and closed (one
+    each), and one event for the discovery leads a re-score closed because their households are
+    now covered."""
+    context = {"chunk": chunk} if chunk is not None else {}
+    if obj is not None:
+        context[obj._meta.label_lower] = obj.pk
+    elif object_type:
+        context[object_type] = object_id
+    workitem_batch_audit(action="worklist.items_raised", result=RaiseResult.from_returning(leads.item_rows),
+                         context=context)
+    workitem_close_audit(closed=leads.closed_item_rows, to_status=ItemStatus.DONE,
+                         outcome=sql.covered_item_outcome())
     if leads.closed:
         after = {"closed": len(leads.closed), "leads": leads.closed[:100], "items": leads.closed_items,
                  "outcome": str(COVERED_OUTCOME)}
@@ -420,18 +433,12 @@ def leads_close_covered(*, actor, household_id: int, note: str = "") -> Lead | N
 
 
 def _lead_items_close(lead: Lead, *, actor, outcome: str, now) -> None:
-    """Close the lead's open work item (found by its dedupe key, as the set-based path does).
-    Not through ``workitem_transition``: its per-region rights check is for a worker closing
-    their own item, while here the calling service has already decided (the actor may be a
-    district approver or the system)."""
-    items = (WorkItem.objects.select_for_update()
-             .filter(Q(dedupe_key=lead.dedupe_key) | Q(pk=lead.work_item_id), status__in=OPEN_STATUSES))
-    for item in items:
-        WorkItem.objects.filter(pk=item.pk).update(status=ItemStatus.DONE, outcome=outcome, closed_at=now,
-                                                   updated_at=now)
-        audit_log(actor=actor, action="worklist.item_done", obj=item, region_code=item.region_id,
-                  before={"status": item.status, "assignee": item.assignee_id},
-                  after={"status": ItemStatus.DONE, "outcome": outcome})
+    """Close the lead's open work item (by its dedupe key, as the set-based path does, or the
+    item it points at). Not through ``workitem_transition``: its per-region rights check is for a
+    worker closing their own item, while here the calling service has already decided (the actor
+    may be a district approver or the system)."""
+    workitem_close(keys=[lead.dedupe_key], ids=[lead.work_item_id] if lead.work_item_id else [], outcome=outcome,
+                   actor=actor)
 
 
 def leads_open_count(*, household_id: int) -> int:

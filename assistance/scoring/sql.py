@@ -31,11 +31,14 @@ from dataclasses import dataclass, field
 from django.db import connection
 
 from assistance.models import COVERAGE_PROGRAMMES, PAID_STATUSES
+from civilaffairs.worklist import sql as worklist_sql
+from civilaffairs.worklist.models import Priority
 
 from .models import (  # noqa: F401  (SCORE_CONTENT_FIELDS, lead_dedupe_key: documented in the lead SQL)
     COVERED_LEAD_NOTE,
     COVERED_OUTCOME,
     SCORE_CONTENT_FIELDS,
+    Colour,
     LeadOutcome,
     lead_dedupe_key,
 )
@@ -566,33 +569,43 @@ new AS (
               l.per_capita_income, l.standard, true AS inserted
 ),
 ins AS (SELECT * FROM upd UNION ALL SELECT * FROM new),
-items AS (
-    INSERT INTO worklist_workitem AS w (kind, title, detail, region_id, subject_type, subject_id, link, due_at,
-        priority, status, outcome, dedupe_key, escalated, created_at, updated_at)
-    SELECT 'scoring.' || i.kind,
+items AS ({worklist_sql.raise_from(_LEAD_ITEMS_SELECT.replace("{target}", target.replace("{col}", "h.id")),
+                                   refresh=("title", "detail", "link", "subject_id", "priority"))})
+SELECT (SELECT count(*) FROM ins WHERE inserted), (SELECT count(*) FROM ins WHERE NOT inserted),
+       p.n, p.lead_ids, p.item_ids, p.created, p.keys, p.kinds
+FROM (SELECT count(*) AS n,  -- (lead, item) pairs, in one scan so the arrays line up
+             coalesce(array_agg(subject_id::bigint ORDER BY id), ARRAY[]::bigint[]) AS lead_ids,
+             coalesce(array_agg(id ORDER BY id), ARRAY[]::bigint[]) AS item_ids,
+             coalesce(array_agg(created ORDER BY id), ARRAY[]::boolean[]) AS created,
+             coalesce(array_agg(dedupe_key ORDER BY id), ARRAY[]::text[]) AS keys,
+             coalesce(array_agg(kind ORDER BY id), ARRAY[]::text[]) AS kinds
+      FROM items) p"""
+
+
+# A lead's priority on the worklist comes from its colour (POLICY.md's 三色): red 高, yellow 普通,
+# green 低 — a discovery lead is red by definition; a 渐退 review lead may be any colour.
+COLOUR_PRIORITY = {Colour.RED: Priority.HIGH, Colour.YELLOW: Priority.NORMAL, Colour.GREEN: Priority.LOW}
+_PRIORITY_BY_COLOUR = ("CASE i.colour "
+                       + " ".join(f"WHEN '{c.value}' THEN {int(p)}" for c, p in COLOUR_PRIORITY.items())
+                       + f" ELSE {int(Priority.NORMAL)} END")
+
+# The work items of the leads raised or refreshed (``ins``), as the worklist's raising SELECT
+# (``civilaffairs.worklist.sql.raise_from``: the worklist writes them). Dedupe key as
+# ``models.lead_dedupe_key``.
+_LEAD_ITEMS_SELECT = f"""
+    SELECT 'scoring.' || i.kind AS kind,
            CASE WHEN i.kind = 'discovery' THEN '主动发现：' ELSE '渐退复核：' END
              || coalesce(nullif(h.head_name, ''), '家庭' || i.household_id) || '户，困难指数 '
-             || i.difficulty_index::text,
+             || i.difficulty_index::text AS title,
            CASE WHEN i.kind = 'discovery'
              THEN format('人均月收入 %%s 元（低保标准 %%s 元），未享受低保、特困或低边。请入户核实并记录结果。',
                          i.per_capita_income, round(i.standard, 2))
              ELSE format('人均月收入 %%s 元已超过收入线（低保标准 %%s 元）。请复核并决定是否进入渐退期。',
-                         i.per_capita_income, round(i.standard, 2)) END,
-           i.community_id, 'scoring.lead', i.id::text, %(link_prefix)s || i.id || '/', i.due_at,
-           CASE WHEN i.kind = 'discovery' THEN 3 ELSE 2 END, 'open', '',
-           'scoring.' || i.kind || ':' || i.household_id, false, now(), now()
-    FROM ins i JOIN registry_household h ON h.id = i.household_id AND {target.replace("{col}", "h.id")}
-    ON CONFLICT (dedupe_key) WHERE (status IN ('open', 'in_progress') AND NOT (dedupe_key = ''))
-    DO UPDATE SET title = EXCLUDED.title, detail = EXCLUDED.detail, link = EXCLUDED.link,
-                  subject_id = EXCLUDED.subject_id, updated_at = EXCLUDED.updated_at
-    RETURNING w.id, w.subject_id
-)
-SELECT (SELECT count(*) FROM ins WHERE inserted), (SELECT count(*) FROM ins WHERE NOT inserted),
-       p.n, p.lead_ids, p.item_ids
-FROM (SELECT count(*) AS n,  -- (lead, item) pairs, in one scan so the two arrays line up
-             coalesce(array_agg(subject_id::bigint ORDER BY id), ARRAY[]::bigint[]) AS lead_ids,
-             coalesce(array_agg(id ORDER BY id), ARRAY[]::bigint[]) AS item_ids
-      FROM items) p"""
+                         i.per_capita_income, round(i.standard, 2)) END AS detail,
+           i.community_id AS region_id, 'scoring.lead' AS subject_type, i.id::text AS subject_id,
+           %(link_prefix)s || i.id || '/' AS link, i.due_at AS due_at, {_PRIORITY_BY_COLOUR} AS priority,
+           'scoring.' || i.kind || ':' || i.household_id AS dedupe_key
+    FROM ins i JOIN registry_household h ON h.id = i.household_id AND {{target}}"""
 
 
 # Each raised or refreshed lead points at its work item: the pairs come back from the lead
@@ -620,15 +633,14 @@ WITH closed AS (
       AND s.covered AND s.model_version_id = %(model_version_id)s
     RETURNING l.id, l.household_id
 ),
-items AS (
-    UPDATE worklist_workitem w SET status = 'done', outcome = %(covered_item_outcome)s, closed_at = now(),
-           updated_at = now()
-    FROM closed c
-    WHERE w.dedupe_key = 'scoring.discovery:' || c.household_id
-      AND w.status IN ('open', 'in_progress') AND w.dedupe_key <> ''
-    RETURNING w.id
+items AS (""" + worklist_sql.close_keys_from(  # the worklist closes the items (sql.close_where)
+    "SELECT 'scoring.discovery:' || c.household_id FROM closed c",
+    outcome_param="covered_item_outcome", status_param="covered_item_status") + """
 )
-SELECT coalesce(array_agg(c.id ORDER BY c.id), ARRAY[]::bigint[]), (SELECT count(*) FROM items) FROM closed c"""
+SELECT coalesce(array_agg(c.id ORDER BY c.id), ARRAY[]::bigint[]),
+       (SELECT coalesce(json_agg(json_build_array(id, region_id, status, assignee_id, dedupe_key)), '[]')
+        FROM items)
+FROM closed c"""
 
 
 @dataclass
@@ -638,6 +650,10 @@ class LeadCounts:
     items: int = 0
     closed: list[int] = field(default_factory=list)   # ids of discovery leads closed because covered
     closed_items: int = 0
+    # for the worklist's batch audit: the items raised/refreshed (id, lead id, key, created, kind)
+    # and those closed because covered (id, region, previous status, assignee, key)
+    item_rows: list[tuple] = field(default_factory=list)
+    closed_item_rows: list[tuple] = field(default_factory=list)
 
 
 def _raise_leads(target_where: str, params: dict, nestloop: bool = True, lead_range: bool = False) -> LeadCounts:
@@ -649,8 +665,9 @@ def _raise_leads(target_where: str, params: dict, nestloop: bool = True, lead_ra
         if not nestloop:
             cur.execute("SET LOCAL enable_nestloop = off")
         _execute(cur, _lead_statement(target_where, lead_range=lead_range), params)
-        raised, updated, items, lead_ids, item_ids = cur.fetchone()
-        counts = LeadCounts(raised, updated, items)
+        raised, updated, items, lead_ids, item_ids, created, keys, kinds = cur.fetchone()
+        counts = LeadCounts(raised, updated, items,
+                            item_rows=list(zip(item_ids, lead_ids, keys, created, kinds)))
         if not nestloop:
             # What follows reaches other rows by primary key (the links) or by a few closed
             # leads' dedupe keys (their work items): index lookups, not hashes of whole tables.
@@ -661,8 +678,16 @@ def _raise_leads(target_where: str, params: dict, nestloop: bool = True, lead_ra
         score_target = target_where.replace("{col}", "s.household_id") if lead_range else "true"
         cur.execute(_CLOSE_COVERED_LEADS.format(lead_target=target_where.replace("{col}", "l.household_id"),
                                                 score_target=score_target), params)
-        counts.closed, counts.closed_items = cur.fetchone()
+        counts.closed, closed_items = cur.fetchone()
+        counts.closed_item_rows = [tuple(r) for r in closed_items]
+        counts.closed_items = len(closed_items)
         return counts
+
+
+def covered_item_outcome() -> str:
+    """The outcome of a work item closed because its household is covered: it reads like one
+    closed by ``lead_record_outcome``."""
+    return f"{LeadOutcome(COVERED_OUTCOME).label}：{COVERED_LEAD_NOTE}"
 
 
 def _lead_params(model, on: dt.date, run_id: int | None, link_prefix: str) -> dict:
@@ -670,8 +695,7 @@ def _lead_params(model, on: dt.date, run_id: int | None, link_prefix: str) -> di
     return {"on": on, "model_version_id": model.pk, "cooldown_days": model.lead_cooldown_days,
             "review_days": model.review_lead_days, "run_id": run_id, "link_prefix": link_prefix,
             "covered_outcome": str(COVERED_OUTCOME), "covered_note": note,
-            # the work item's outcome reads like one closed by ``lead_record_outcome``
-            "covered_item_outcome": f"{LeadOutcome(COVERED_OUTCOME).label}：{note}"}
+            "covered_item_outcome": covered_item_outcome(), "covered_item_status": "done"}
 
 
 def raise_leads_range(*, model, on: dt.date, lo: int, hi: int, run_id: int | None, link_prefix: str) -> LeadCounts:

@@ -19,6 +19,7 @@ from civilaffairs.worklist.sources import Source, source_register
 from .models import Lead, LeadStatus
 
 SUBJECT_TYPE = "scoring.lead"  # the subject_type of the work items the lead SQL raises (sql.py)
+LEAD_ITEM_KINDS = ("scoring.discovery", "scoring.review")  # 'scoring.' || lead kind
 
 
 def _lead_id(item) -> int | None:
@@ -63,6 +64,21 @@ def lead_item_closed(*, item, actor, to_status: str, outcome: str, resolution: s
         raise
 
 
+def lead_item_close_hint(item) -> str | None:
+    if lead_item_close_url(item) is None:
+        return None
+    return _("这是主动发现线索的待办：请在线索页面选择核实结果，线索和待办事项将一并办结。")
+
+
+def lead_subject_urls(items) -> dict[int, str]:
+    """The household's page for each lead's item (one query for the page of items)."""
+    ids = {_lead_id(i) for i in items} - {None}
+    households = dict(Lead.objects.filter(pk__in=ids).values_list("pk", "household_id"))
+    return {item.pk: reverse("assistance:household_360", args=[households[_lead_id(item)]])
+            for item in items if _lead_id(item) in households}
+
+
 def register() -> None:
     source_register(SUBJECT_TYPE, Source(on_close=lead_item_closed, close_url=lead_item_close_url,
-                                         lock=lead_item_lock))
+                                         lock=lead_item_lock, subject_urls=lead_subject_urls,
+                                         close_hint=lead_item_close_hint, kinds=LEAD_ITEM_KINDS))

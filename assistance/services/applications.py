@@ -19,8 +19,9 @@ from civilaffairs.audit.services import audit_log
 from civilaffairs.notifications.services import notify_household
 from civilaffairs.registry.models import Household, HouseholdMember, Person
 from civilaffairs.registry.selectors import parameter_rows, parameter_value
-from civilaffairs.worklist.models import OPEN_STATUSES, ItemStatus, Priority, WorkItem
-from civilaffairs.worklist.services import workitem_raise
+from civilaffairs.worklist.models import Priority
+from civilaffairs.worklist.selectors import workitems_open
+from civilaffairs.worklist.services import priority_for_due, workitem_close, workitem_raise
 
 from .. import dates
 from .. import materials as material_files
@@ -48,6 +49,7 @@ __all__ = [
 ]
 
 S = ApplicationStatus
+APPLICATION_SUBJECT = "assistance.application"  # Application._meta.label_lower: its items' subject_type
 MONTHLY_PROGRAMMES = (Programme.DIBAO, Programme.DIBIAN, Programme.TEKUN)
 
 
@@ -143,9 +145,10 @@ def _move(user, app: Application, action: str, *, note: str = "", extra_audit: d
     audit_log(actor=user, action=f"assistance.application_{action}", obj=app, region_code=app.community_id,
               before={"status": before}, after={"status": t.target, "note": note[:500], **(extra_audit or {})})
     _worklist_follow(app, left=before, done_outcome=f"{t.label}{('：' + note[:100]) if note else ''}",
-                     decision_days=decision_days)
+                     decision_days=decision_days, actor=user)
     if app.is_final:  # materials still owed by an emergency case are no longer collected
-        _materials_item_close(app, _("申请已办结（%(s)s），不再补收材料。") % {"s": app.get_status_display()})
+        _materials_item_close(app, actor=user,
+                              outcome=_("申请已办结（%(s)s），不再补收材料。") % {"s": app.get_status_display()})
     notify_household(household=app.household, title=_("您的救助申请 %(no)s：%(status)s")
                      % {"no": app.number, "status": app.get_status_display()}, body=note, link=_link(app))
 
@@ -154,14 +157,15 @@ def _worklist_key(app: Application, status: str) -> str:
     return f"assistance.application:{app.pk}:{status}"
 
 
-def _worklist_follow(app: Application, *, left: str, done_outcome: str, decision_days: int | None = None) -> None:
-    """Close the item of the state just left; raise one for the new waiting state."""
+def _worklist_follow(app: Application, *, left: str, done_outcome: str, decision_days: int | None = None,
+                     actor=None) -> None:
+    """Close the items of the steps left (by subject: every step item but the new state's, so an
+    older one left open goes too); raise one for the new waiting state."""
     now = timezone.now()
     if left != S.DRAFT:  # a draft has never waited on anyone: no item to close
-        # The keys spelled out (not a prefix): the open-items unique index finds them.
-        (WorkItem.objects.filter(dedupe_key__in=[_worklist_key(app, s) for s in S.values if s != app.status],
-                                 status__in=OPEN_STATUSES)
-         .update(status=ItemStatus.DONE, outcome=done_outcome[:500], closed_at=now, updated_at=now))
+        workitem_close(subject_type=APPLICATION_SUBJECT, subject_ids=[app.pk],
+                       kinds=[f"assistance.{s}" for s in S.values if s != app.status],
+                       outcome=done_outcome[:500], actor=actor)
     waiting = WAITING.get(app.status)
     if waiting is None:
         return
@@ -173,7 +177,8 @@ def _worklist_follow(app: Application, *, left: str, done_outcome: str, decision
         due = timezone.make_aware(dt.datetime.combine(app.notice.ends_on + dt.timedelta(days=1), dt.time(9)))
     workitem_raise(kind=f"assistance.{app.status}", title=f"{title}：{app.household.head_name}户（{app.number}）",
                    region_code=app.community_id[:LEVEL_LENGTH[level]], due_at=due,
-                   priority=Priority.URGENT if app.emergency else Priority.NORMAL, subject=app, link=_link(app),
+                   priority=Priority.URGENT if app.emergency else priority_for_due(due, now=now), subject=app,
+                   link=_link(app),
                    detail="、".join(app.programme_labels()),
                    dedupe_key=_worklist_key(app, app.status))
 
@@ -313,7 +318,7 @@ def material_add(*, actor, application_id: int, uploaded, kind: str, visit: Home
         raise ValidationError(_("申请正在审核中，如需补充材料请等待工作人员通知。"))
     content_type, ext = material_files.check_upload(uploaded)
     material = _store_material(actor, app, uploaded, kind=kind, visit=visit, content_type=content_type, ext=ext)
-    _materials_item_close(app, _("已补交材料：%(name)s") % {"name": str(uploaded.name)[:100]})
+    _materials_item_close(app, actor=actor, outcome=_("已补交材料：%(name)s") % {"name": str(uploaded.name)[:100]})
     return material
 
 
@@ -499,14 +504,12 @@ def _materials_item_raise(app: Application, *, actor, days: int) -> None:
                    dedupe_key=_materials_key(app), actor=actor)
 
 
-def _materials_item_close(app: Application, outcome: str) -> None:
-    now = timezone.now()
-    WorkItem.objects.filter(dedupe_key=_materials_key(app), status__in=OPEN_STATUSES).update(
-        status=ItemStatus.DONE, outcome=outcome[:500], closed_at=now, updated_at=now)
+def _materials_item_close(app: Application, *, actor, outcome: str) -> None:
+    workitem_close(keys=[_materials_key(app)], outcome=outcome[:500], actor=actor)
 
 
 def _materials_outstanding(app: Application) -> bool:
-    return WorkItem.objects.filter(dedupe_key=_materials_key(app), status__in=OPEN_STATUSES).exists()
+    return workitems_open(keys=[_materials_key(app)]).exists()
 
 
 def _submit_parameters(app: Application, today: dt.date) -> dict:
@@ -824,7 +827,7 @@ def _decline_pending(actor, app: Application, note: str) -> None:
         audit_log(actor=actor, action="assistance.decision_declined", obj=app, region_code=app.community_id,
                   after={"decision": decision.pk, "note": note[:200]})
     if pending:
-        _close_emergency_item(app, _("申请已办结：%(s)s") % {"s": app.get_status_display()})
+        _close_emergency_item(app, actor=actor, outcome=_("申请已办结：%(s)s") % {"s": app.get_status_display()})
 
 
 def _grant(app: Application, decision: Decision, r: Computation, *, today: dt.date) -> None:
@@ -884,10 +887,8 @@ def _emergency_key(app: Application) -> str:
     return f"assistance.application:{app.pk}:emergency_request"
 
 
-def _close_emergency_item(app: Application, outcome: str) -> None:
-    now = timezone.now()
-    WorkItem.objects.filter(dedupe_key=_emergency_key(app), status__in=OPEN_STATUSES).update(
-        status=ItemStatus.DONE, outcome=outcome[:500], closed_at=now, updated_at=now)
+def _close_emergency_item(app: Application, *, actor, outcome: str) -> None:
+    workitem_close(keys=[_emergency_key(app)], outcome=outcome[:500], actor=actor)
 
 
 def _pay_emergency(actor, app: Application, decision: Decision, amount: Decimal, *, note: str) -> PaymentLine:
@@ -970,7 +971,7 @@ def application_emergency_confirm(*, actor, application_id: int, note: str = "")
     check_temporary_amount(amount, money_limits(region_code=app.community_id, on=timezone.localdate()))
     _settle(actor, decision, DecisionState.EFFECTIVE)
     payment = _pay_emergency(actor, app, decision, amount, note=note.strip())
-    _close_emergency_item(app, _("已批准先行救助 %(a)s 元") % {"a": amount})
+    _close_emergency_item(app, actor=actor, outcome=_("已批准先行救助 %(a)s 元") % {"a": amount})
     return payment
 
 
@@ -988,5 +989,5 @@ def application_emergency_decline(*, actor, application_id: int, reason: str) ->
                                     to_status=app.status, actor=actor, note=reason.strip())
     audit_log(actor=actor, action="assistance.emergency_declined", obj=app, region_code=app.community_id,
               after={"decision": decision.pk, "reason": reason.strip()[:500]})
-    _close_emergency_item(app, _("不予批准先行救助：%(r)s") % {"r": reason.strip()[:100]})
+    _close_emergency_item(app, actor=actor, outcome=_("不予批准先行救助：%(r)s") % {"r": reason.strip()[:100]})
     return decision

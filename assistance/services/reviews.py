@@ -14,7 +14,7 @@ from civilaffairs.accounts.scoping import user_can
 from civilaffairs.audit.services import audit_log
 from civilaffairs.notifications.services import notify_household
 from civilaffairs.registry.selectors import parameter_value
-from civilaffairs.worklist.models import OPEN_STATUSES, ItemStatus, WorkItem
+from civilaffairs.worklist.services import priority_for_due, workitem_close, workitem_raise_many
 
 from .. import dates
 from ..calculations import MemberFacts, compute, load_parameters
@@ -40,19 +40,17 @@ ON CONFLICT (benefit_id, period) DO NOTHING
 RETURNING id
 """
 
-# One worklist item per new review, in the community, unless one is already open.
-_ITEMS_SQL = """
-INSERT INTO worklist_workitem (kind, title, detail, region_id, subject_type, subject_id, link, due_at, priority,
-                               status, outcome, dedupe_key, escalated, created_at, updated_at)
-SELECT 'assistance.review', '定期复核：' || h.head_name || '户（' || %(period)s || '）', b.programme,
-       h.community_id, 'assistance.review', r.id::text, '', %(due_at)s, 2, 'open', '',
-       'assistance.review:' || r.id, false, now(), now()
+# One worklist item per new review, in the community (the worklist skips a review whose item is open);
+# its priority by the time left (a quarter's review is 低 until its due time nears: the worklist beat).
+_ITEMS_SELECT = """
+SELECT 'assistance.review' AS kind, '定期复核：' || h.head_name || '户（' || %(period)s || '）' AS title,
+       b.programme AS detail, h.community_id AS region_id, 'assistance.review' AS subject_type,
+       r.id::text AS subject_id, '' AS link, %(due_at)s::timestamptz AS due_at, %(priority)s AS priority,
+       'assistance.review:' || r.id AS dedupe_key
   FROM assistance_review r
   JOIN assistance_benefit b ON b.id = r.benefit_id
   JOIN registry_household h ON h.id = b.household_id
  WHERE r.id = ANY(%(ids)s)
-   AND NOT EXISTS (SELECT 1 FROM worklist_workitem w
-                    WHERE w.dedupe_key = 'assistance.review:' || r.id AND w.status IN ('open', 'in_progress'))
 """
 
 
@@ -66,10 +64,11 @@ def review_round_start(*, on: dt.date | None = None, due_days: int = 30) -> int:
         cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"review_round:{period}"])
         cur.execute(_REVIEWS_SQL, {"period": period, "due": due, "programmes": tuple(str(p) for p in REVIEWED)})
         ids = [row[0] for row in cur.fetchall()]
-        if ids:
-            due_at = timezone.make_aware(dt.datetime.combine(due, dt.time(17)))
-            cur.execute(_ITEMS_SQL, {"period": period, "due_at": due_at, "ids": ids})
     if ids:
+        due_at = timezone.make_aware(dt.datetime.combine(due, dt.time(17)))
+        workitem_raise_many(select=(_ITEMS_SELECT, {"period": period, "due_at": due_at, "ids": ids,
+                                                    "priority": priority_for_due(due_at)}),
+                            kinds=[("assistance.review", "assistance.review")], context={"period": period})
         audit_log(actor=None, action="assistance.review_round_started", object_type="assistance.review",
                   after={"period": period, "reviews": len(ids)})
     return len(ids)
@@ -136,9 +135,7 @@ def review_complete(*, actor, review_id: int, as_of: dt.date | None = None, note
     review.verification_report, review.outcome, review.note = report, outcome, note.strip()
     review.completed_by, review.completed_at = actor, timezone.now()
     review.save()
-    now = timezone.now()
-    WorkItem.objects.filter(dedupe_key=f"assistance.review:{review.pk}", status__in=OPEN_STATUSES).update(
-        status=ItemStatus.DONE, outcome=ReviewOutcome(outcome).label, closed_at=now, updated_at=now)
+    workitem_close(keys=[f"assistance.review:{review.pk}"], outcome=str(ReviewOutcome(outcome).label), actor=actor)
     audit_log(actor=actor, action="assistance.review_completed", obj=review, region_code=household.community_id,
               before=before, after={"outcome": outcome, "status": benefit.status, "amount": benefit.monthly_amount,
                                     "report": report.number})

@@ -18,7 +18,7 @@ from civilaffairs.audit.services import audit_log
 from civilaffairs.portal.access import resident_required
 from civilaffairs.portal.selectors import resident_household
 from civilaffairs.registry.selectors import ParameterMissing, parameter_value
-from civilaffairs.worklist.models import OPEN_STATUSES, WorkItem
+from civilaffairs.worklist.selectors import workitems_open
 
 from .. import services as svc
 from ..forms import MaterialForm, MaterialReplaceForm, ResubmitForm, WithdrawForm
@@ -266,8 +266,8 @@ def application_progress(app: Application) -> dict:
         position = len(PATH) if app.is_final else -1
     due = None
     if app.status in PATH_STATUSES:
-        due = (WorkItem.objects.filter(dedupe_key=f"assistance.application:{app.pk}:{app.status}",
-                                       status__in=OPEN_STATUSES).values_list("due_at", flat=True).first())
+        due = (workitems_open(keys=[f"assistance.application:{app.pk}:{app.status}"])
+               .values_list("due_at", flat=True).first())
     notice = getattr(app, "notice", None) if app.status != ApplicationStatus.DRAFT else None
     steps = []
     if position == -1:  # a draft or a return for 补正: the next move is the resident's

@@ -12,6 +12,7 @@ from civilaffairs.registry.admin import DistrictFilter, ServiceAdminMixin, Servi
 
 from .models import OPEN_STATUSES, ItemStatus, WorkItem
 from .services import WORKITEM_EDITABLE, workitem_raise, workitem_transition, workitem_update
+from .sources import check_raisable
 
 EDITABLE_ON_CHANGE = list(WORKITEM_EDITABLE)
 
@@ -42,6 +43,11 @@ class WorkItemAddForm(ServiceModelForm):
         fields = ["kind", "title", "detail", "region", "due_at", "priority", "subject_type", "subject_id", "link"]
 
     def perform(self, data):
+        try:
+            check_raisable(data["kind"], data.get("subject_type", ""))
+        except ValueError:
+            raise ValidationError({"subject_type": _(
+                "该对象类型没有登记待办来源，不能在此新建；不关联业务对象的事项请留空。")}) from None
         item, _created = workitem_raise(
             actor=self.actor, kind=data["kind"], title=data["title"], detail=data.get("detail", ""),
             region_code=data["region"].code, due_at=data.get("due_at"), priority=data["priority"],

@@ -71,6 +71,9 @@ class WorkItem(models.Model):
             # "overdue" filters of programme lists: open items of one subject type past their due time.
             models.Index(fields=["subject_type", "due_at"], name="workitem_open_subject_due_idx",
                          condition=Q(status__in=["open", "in_progress"])),
+            # ``workitem_close`` by subject: the open items of one record (an application's steps).
+            models.Index(fields=["subject_type", "subject_id"], name="workitem_open_subject_idx",
+                         condition=Q(status__in=["open", "in_progress"])),
         ]
 
     def __str__(self) -> str:

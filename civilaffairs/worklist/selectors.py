@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import BigIntegerField, Case, IntegerField, QuerySet, Value, When
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from civilaffairs.accounts.roles import Capability
@@ -25,3 +26,22 @@ def worklist_for_user(*, user, include_closed: bool = False) -> QuerySet[WorkIte
 def workitem_get_for_user(*, user, pk: int) -> WorkItem:
     return get_scoped_or_404(WorkItem.objects.select_related("region"), user,
                              capability=Capability.MANAGE_WORKLIST, pk=pk)
+
+
+def workitems_open(*, keys=(), subject_type: str = "", subject_ids=()) -> QuerySet[WorkItem]:
+    """Open items by dedupe key or subject, for the programme that raised them (no user scope:
+    the programme's own service or page has scoped its record already)."""
+    qs = WorkItem.objects.filter(status__in=OPEN_STATUSES)
+    if keys:
+        return qs.filter(dedupe_key__in=list(keys))
+    if subject_type:
+        return qs.filter(subject_type=subject_type, subject_id__in=[str(s) for s in subject_ids])
+    return qs.none()
+
+
+def overdue_subject_ids(*, subject_type: str, now=None) -> QuerySet:
+    """The ids (bigint) of the records of ``subject_type`` with an overdue open item, as a subquery
+    for the programme's own list filters (uses the open (subject_type, due_at) index)."""
+    return (WorkItem.objects.filter(subject_type=subject_type, status__in=OPEN_STATUSES,
+                                    due_at__lt=now or timezone.now())
+            .annotate(subject_pk=Cast("subject_id", BigIntegerField())).values("subject_pk"))

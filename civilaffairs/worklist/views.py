@@ -18,7 +18,7 @@ from .forms import OPEN_FILTER, CancelForm, CompleteForm, WorklistFilterForm
 from .models import OPEN_STATUSES, ItemStatus
 from .selectors import workitem_get_for_user, worklist_for_user
 from .services import workitem_transition
-from .sources import close_url_for
+from .sources import close_hint_for, close_url_for, subject_url_for, subject_urls_for
 
 PAGE_SIZE = 50
 
@@ -41,13 +41,19 @@ def item_list(request):
     if overdue:
         items = items.filter(status__in=OPEN_STATUSES, due_at__lt=timezone.now())
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "worklist/item_list.html", {"form": form, "page": page, "items": page.object_list})
+    items = list(page.object_list)
+    subject_urls = subject_urls_for(items)
+    for item in items:
+        item.subject_url = subject_urls.get(item.pk)
+    return render(request, "worklist/item_list.html", {"form": form, "page": page, "items": items})
 
 
 def _render_detail(request, item, *, complete_form=None, status=200):
     return render(request, "worklist/item_detail.html", {
         "item": item,
         "close_url": close_url_for(item) if item.is_open else None,
+        "close_hint": close_hint_for(item) if item.is_open else None,
+        "subject_url": subject_url_for(item),
         "complete_form": complete_form or CompleteForm(),
         "can_start": item.status == ItemStatus.OPEN,
         "can_release": item.status == ItemStatus.IN_PROGRESS,
@@ -101,7 +107,7 @@ def _closed_elsewhere(request, item):
     url = close_url_for(item) if item.is_open else None
     if url is None:
         return None
-    messages.info(request, _("该事项须在业务页面记录办理结果，记录后待办事项随之办结。"))
+    messages.info(request, close_hint_for(item) or _("该事项须在业务页面记录办理结果，记录后待办事项随之办结。"))
     return redirect(url)
 
 

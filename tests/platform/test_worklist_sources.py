@@ -23,7 +23,7 @@ def calls():
 
 
 @pytest.fixture
-def thing_item(city):
+def thing_item(city, calls):  # after its source: an item naming a subject with no source is refused
     return workitem_raise(kind="k", title="走访", region_code=city.community.code, subject_type="test.thing",
                           subject_id="1")[0]
 

@@ -16,6 +16,7 @@ from civilaffairs.api.permissions import capability_required
 from ..models import ItemStatus, WorkItem
 from ..selectors import workitem_get_for_user, worklist_for_user
 from ..services import workitem_transition
+from ..sources import subject_urls_for
 from . import serializers as s
 
 
@@ -42,6 +43,12 @@ class WorkItemViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         include_closed = self.action != "list" or bool(self.request.query_params.get("status"))
         return worklist_for_user(user=self.request.user, include_closed=include_closed)
+
+    def get_serializer(self, *args, **kwargs):
+        if kwargs.get("many") and args:
+            args = (list(args[0]), *args[1:])
+            kwargs["context"] = {**self.get_serializer_context(), "subject_urls": subject_urls_for(args[0])}
+        return super().get_serializer(*args, **kwargs)
 
     def get_object(self):
         return workitem_get_for_user(user=self.request.user, pk=self.kwargs["pk"])

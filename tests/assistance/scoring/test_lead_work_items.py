@@ -138,7 +138,8 @@ def test_the_admin_cancel_action_leaves_an_open_lead_and_its_item_open(city_admi
 def test_an_item_naming_no_lead_closes_as_any_other(grid_worker, city):
     from civilaffairs.worklist.services import workitem_raise
 
-    item, _ = workitem_raise(kind="k", title="走访", region_code=city.community.code, subject_type="scoring.lead",
+    item, _ = workitem_raise(kind="scoring.discovery", title="走访", region_code=city.community.code,
+                             subject_type="scoring.lead",
                              subject_id="not-a-lead")
     assert workitem_transition(item_id=item.pk, actor=grid_worker, to_status=ItemStatus.DONE,
                                outcome="已走访").status == ItemStatus.DONE
