@@ -70,7 +70,7 @@ def _check_district(district_code: str) -> None:
 
 
 def payment_roll_generate(*, district_code: str, month: dt.date, programme: str,
-                          actor=None) -> tuple[PaymentRoll, int]:
+                          actor=None, keep_empty: bool = True) -> tuple[PaymentRoll | None, int]:
     """Create (or top up, while not yet approved) the roll of ``programme`` in the district for
     ``month``. Returns (roll, number of lines added). ``actor=None``: the monthly beat job."""
     month = first_of_month(ROLL_MONTH.check(month, field="month"))
@@ -88,12 +88,16 @@ def payment_roll_generate(*, district_code: str, month: dt.date, programme: str,
         # The row lock: an approval (which locks the roll) and a top-up never interleave.
         roll = (PaymentRoll.objects.select_for_update()
                 .filter(district_id=district_code, programme=programme, month=month).first())
-        if roll is None:
+        new = roll is None
+        if new:
             roll = PaymentRoll.objects.create(district_id=district_code, programme=programme, month=month,
                                               generated_by=actor)
         if roll.status not in ROLL_TRANSITIONS["generate"].sources:
             return roll, 0
         created = _insert_lines(source, roll)
+        if new and not created and not keep_empty:
+            roll.delete()  # a programme with nothing to pay in the district this month gets no roll
+            return None, 0
         if created:
             # Whoever added lines last is a maker of the roll: the four-eyes rule keeps them from approving it.
             roll.changed_by, roll.changed_at = actor, timezone.now()
@@ -118,9 +122,11 @@ def _insert_lines(source: PayableSource, roll: PaymentRoll) -> int:
 
 
 def payment_rolls_generate_district(*, district_code: str, month: dt.date, actor=None) -> list[tuple[PaymentRoll, int]]:
-    """Every registered programme's roll in one district (the beat job, the "generate" button)."""
-    return [payment_roll_generate(district_code=district_code, month=month, programme=s.programme, actor=actor)
-            for s in sources()]
+    """Every registered programme's roll in one district (the beat job, the "generate" button); a
+    programme with nothing to pay there this month gets no empty roll."""
+    results = [payment_roll_generate(district_code=district_code, month=month, programme=s.programme, actor=actor,
+                                     keep_empty=False) for s in sources()]
+    return [(roll, created) for roll, created in results if roll is not None]
 
 
 def _roll_for_district_staff(actor, roll_id: int, transition: MoneyTransition) -> PaymentRoll:

@@ -20,7 +20,7 @@ from . import selectors, services as svc
 from .forms import RollGenerateForm
 from .models import LineStatus, PaymentLine
 from .sources import sources
-from .workflow import FourEyes
+from .workflow import ROLL_TRANSITIONS, FourEyes
 
 PAGE_SIZE = 50
 

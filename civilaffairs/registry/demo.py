@@ -220,7 +220,7 @@ def demo_reset(*, log=None) -> None:
 
         # The ledger's lines and accounts for the demo people and households (payee ids carry no
         # database constraint, so this is what keeps none behind).
-        payee = Q(household_id__range=(h_lo, h_hi)) | Q(person_id__range=(p_lo, p_hi))
+        payee = Q(household__gte=h_lo, household__lte=h_hi) | Q(person__gte=p_lo, person__lte=p_hi)
         delete_rows(PaymentLine.objects.filter(payee))
         delete_rows(BankAccount.objects.filter(payee))
         with connection.cursor() as cur:

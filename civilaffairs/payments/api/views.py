@@ -19,6 +19,7 @@ from civilaffairs.api.permissions import capability_required
 from .. import selectors, services as svc
 from ..models import LineStatus, PaymentLine, PaymentRoll
 from ..sources import source_for
+from ..workflow import ROLL_TRANSITIONS
 from . import serializers as s
 
 

@@ -12,7 +12,8 @@ from tests.sampleprogramme import reg_payments
 def sample():
     reg_payments.register()
     yield reg_payments
-    reg_payments.unregister()
+    reg_payments.unregister()  # forgets whom the test enrolled
+    reg_payments.register()  # as the sample programme's app registers it at start (tests/settings.py)
 
 
 @pytest.fixture
