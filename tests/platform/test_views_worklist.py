@@ -169,3 +169,18 @@ def test_a_resident_cannot_open_or_change_an_item(client, resident, item):
     client.force_login(resident)
     assert client.get(url("detail", item)).status_code == 403
     assert client.post(url("start", item)).status_code == 403
+
+
+def test_an_item_about_a_person_links_to_their_file_and_one_about_a_household_to_its_page(
+        client, grid_worker, home_household, city):
+    head = home_household.head
+    about_person, _ = workitem_raise(kind="visit", title="探访独居老人", region_code=city.community.code,
+                                     subject=head)
+    about_household, _ = workitem_raise(kind="visit", title="家庭走访", region_code=city.community.code,
+                                        subject=home_household)
+    client.force_login(grid_worker)
+    person_page = client.get(url("detail", about_person)).content.decode()
+    assert f'href="{reverse("portal:person_file", args=[head.pk])}" data-subject-link' in person_page
+    household_page = client.get(url("detail", about_household)).content.decode()
+    assert f'href="{reverse("registry:household_detail", args=[home_household.pk])}" data-subject-link' in household_page
+    assert client.get(reverse("portal:person_file", args=[head.pk])).status_code == 200  # their caseload
