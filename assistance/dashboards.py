@@ -69,7 +69,7 @@ def paid_by_month(*, regions, period: Period) -> dict[tuple[dt.date, str], Decim
     ``assistance.one_off:<id>``, ``assistance.subsidy:<round>:<id>``), which names the programme."""
     from civilaffairs.payments.models import LineStatus, PaymentLine
 
-    lines = (PaymentLine.objects.filter(region_q("region_id", list(regions)), programme=payables.PROGRAMME,
+    lines = (PaymentLine.objects.filter(region_q("region__code", list(regions)), programme=payables.PROGRAMME,
                                         status=LineStatus.PAID, period__gte=period.first, period__lte=period.last))
     sql, params = lines.values("id").query.sql_with_params()
     with connection.cursor() as cur:

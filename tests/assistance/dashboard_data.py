@@ -66,7 +66,8 @@ def _application(household, *, creator, channel, submitted, status, decided=None
 
 
 def build(city) -> dict:
-    from assistance.models import Benefit, Payment
+    from assistance.models import Benefit
+    from civilaffairs.payments.models import PaymentLine
 
     h1 = f.household(community=city.community, head_name="甲一")
     h2 = f.household(community=city.community, head_name="乙二")
@@ -89,7 +90,9 @@ def build(city) -> dict:
 
     # Funds paid by month: only lines marked paid, by the month they are for.
     def pay(b, month, amount, status="paid"):
-        Payment.objects.create(benefit=b, household=b.household, month=month, amount=Decimal(amount), status=status)
+        PaymentLine.objects.create(programme="assistance", category="monthly", entitlement=f"assistance.benefit:{b.pk}",
+                                   household=b.household, region_id=b.household.community_id, period=month,
+                                   amount=Decimal(amount), status=status)
 
     pay(b1, dt.date(2025, 12, 1), "500.00")  # before
     pay(b1, dt.date(2026, 1, 1), "500.00")

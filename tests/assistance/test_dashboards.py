@@ -161,18 +161,18 @@ def test_a_payment_marked_paid_through_the_roll_counts_in_funds_paid_and_a_pendi
         at, city_admin, district_approver, second_approver):
     from django.utils import timezone
 
-    from assistance.models import Payment
-    from assistance.services import payments as pay
+    from civilaffairs.payments import services as pay
+    from civilaffairs.payments.models import PaymentLine
     from tests.assistance.conftest import EXPECTED_TOPUP
 
     at("approved")
     month = timezone.localdate().replace(day=1)
-    roll, created = pay.payment_roll_generate(district_code="330203", month=month)
+    roll, created = pay.payment_roll_generate(district_code="330203", month=month, programme="assistance")
     assert created == 1
     this_month = Period(month, month)
     assert figures(cards_for(city_admin, "3302", this_month)["assistance.funds_paid"])[month.isoformat()]["dibao"] == 0
     pay.payment_roll_approve(actor=district_approver, roll_id=roll.pk)
     pay.payment_roll_export(actor=district_approver, roll_id=roll.pk)
-    pay.payment_mark(actor=second_approver, payment_id=Payment.objects.get(roll=roll).pk, paid=True)
+    pay.payment_mark(actor=second_approver, payment_id=PaymentLine.objects.get(roll=roll).pk, paid=True)
     paid = figures(cards_for(city_admin, "3302", this_month)["assistance.funds_paid"])[month.isoformat()]["dibao"]
     assert paid == float(EXPECTED_TOPUP)

@@ -56,10 +56,21 @@ def temporary(household, actor, *, amount=None, emergency=True, submit=True) -> 
 
 # --- the parameters ------------------------------------------------------------------------------------
 
-def test_the_limits_are_seeded_at_city_level_by_the_migration(db):
+def test_the_limits_are_seeded_at_city_level_by_the_migration(city):
+    """The migration's own seeding step, run on a city without them (a transactional test elsewhere in
+    the suite may have flushed what the test database's migrate seeded)."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("assistance.migrations.0005_money_limits_and_four_eyes")
+    names = {key for key, _value, _note in migration.LIMITS}
+    PolicyParameter.objects.filter(key__in=names).delete()
+    migration.seed_limits(apps, None)
     keys = set(PolicyParameter.objects.filter(region_id="3302").values_list("key", flat=True))
     assert {"temporary_aid_ceiling", "emergency_township_ceiling", "decision_second_approval_monthly",
             "decision_second_approval_one_off", "declared_income_max"} <= keys
+    assert PolicyParameter.objects.get(key="temporary_aid_ceiling", region_id="3302").value == 20000
 
 
 def test_a_date_before_any_limit_is_a_clear_error_not_a_500(city):
