@@ -12,6 +12,7 @@ from civilaffairs.accounts.scoping import scope_queryset
 from civilaffairs.lib.idnumber import parse_id_number
 from civilaffairs.registry import demo
 from civilaffairs.registry.models import DepartmentRecord, Household, HouseholdMember, Person, Region
+from tests.conftest import reseed_migration_data
 
 pytestmark = pytest.mark.django_db
 
@@ -20,6 +21,7 @@ HOUSEHOLDS = 200
 
 @pytest.fixture
 def seeded(db):
+    reseed_migration_data()  # a transactional test before may have flushed the city
     return demo.seed_demo(households=HOUSEHOLDS, seed=7)
 
 
@@ -102,6 +104,7 @@ def test_running_again_does_not_duplicate(seeded, capsys):
     assert "已存在" in capsys.readouterr().out
     assert Household.objects.count() == HOUSEHOLDS
     with pytest.raises(demo.DemoAlreadySeeded):
+        reseed_migration_data()  # a transactional test before may have flushed the city
         demo.seed_demo(households=HOUSEHOLDS)
 
 
@@ -124,6 +127,7 @@ def test_a_bulk_load_rebuilds_every_index_it_dropped(db, monkeypatch):
 
     before = indexes()
     monkeypatch.setattr(demo, "BULK_INDEX_THRESHOLD", 50)
+    reseed_migration_data()  # a transactional test before may have flushed the city
     demo.seed_demo(households=60, seed=3)
     assert indexes() == before
     assert Household.objects.count() == 60

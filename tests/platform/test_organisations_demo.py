@@ -10,12 +10,14 @@ from civilaffairs.accounts.models import Organisation, OrganisationType
 from civilaffairs.accounts.roles import Capability
 from civilaffairs.accounts.scoping import scope_queryset
 from civilaffairs.registry import demo
+from tests.conftest import reseed_migration_data
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def seeded(db):
+    reseed_migration_data()  # a transactional test before may have flushed the city
     return demo.seed_demo(households=60, seed=7)
 
 

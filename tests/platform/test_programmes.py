@@ -44,7 +44,8 @@ def test_nobody_signed_in_sees_only_the_public_entries(grid_worker):
     public = [e.key for e in programmes.nav_entries(AnonymousUser())]
     assert public == ["portal.home", "portal.policy_guide"]
     assert [e.key for e in programmes.nav_entries(grid_worker)] == [
-        "portal.home", "worklist", "registry.households", "assistance.caseworker", "portal.policy_guide"]
+        "portal.home", "worklist", "registry.households", "assistance.caseworker", "accounts.organisations",
+        "portal.dashboards", "portal.policy_guide"]
 
 
 def test_demo_steps_run_in_order_and_a_beat_entry_joins_the_schedule(scratch):
@@ -58,4 +59,5 @@ def test_demo_steps_run_in_order_and_a_beat_entry_joins_the_schedule(scratch):
     assert "worklist-escalate-overdue" in celery_app.conf.beat_schedule  # the platform's stay
     programmes.unregister_beat("zz-early")
     assert "zz-early" not in celery_app.conf.beat_schedule
-    assert "assistance-payment-rolls-monthly" in celery_app.conf.beat_schedule
+    assert "payments-rolls-monthly" in celery_app.conf.beat_schedule  # the platform's
+    assert "assistance-review-round-quarterly" in celery_app.conf.beat_schedule  # a programme's

@@ -24,6 +24,7 @@ from civilaffairs.worklist.models import ItemStatus
 from civilaffairs.worklist.services import workitem_raise, workitem_transition
 from civilaffairs.worklist.sources import close_url_for
 from tests.sampleprogramme import apps as sample_apps, reg_nav, reg_worklist
+from tests.conftest import reseed_migration_data
 
 pytestmark = pytest.mark.django_db
 
@@ -133,6 +134,7 @@ def test_the_schema_lists_the_programme_with_its_named_choices(client):
 def test_seed_demo_and_reset_run_the_registered_step(db):
     from civilaffairs.registry import demo
 
+    reseed_migration_data()  # a transactional test before may have flushed the city
     demo.seed_demo(households=30, seed=3)
     platform = AuditEvent.objects.get(action="registry.demo_seeded")
     sample = AuditEvent.objects.get(action="sample.demo_seeded")
