@@ -47,7 +47,7 @@ NOTE_MIN_LENGTH_FOR_OTHER = 4
 class PurposeForm(forms.Form):
     purpose = forms.ChoiceField(label=_("查阅目的"), choices=STATED_PURPOSES, widget=forms.RadioSelect)
     note = forms.CharField(label=_("说明"), required=False, max_length=NOTE_MAX_LENGTH,
-                           widget=forms.Textarea(attrs={"rows": 2}),
+                           widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
                            help_text=_("选择“其他”时必须说明；请勿填写身份证号、手机号等个人信息。"))
 
     def clean(self):

@@ -38,7 +38,7 @@ def test_a_grid_worker_sees_only_their_community_with_masked_id_numbers(
     workitem_raise(kind="visit", title="江北区走访", region_code=city.other_community.code)
     base = live_server.url
     sign_in(page, base, "grid")
-    expect(page.get_by_role("heading", name="工作台")).to_be_visible()
+    expect(page.get_by_role("heading", name="工作台", exact=True)).to_be_visible()
     expect(page.get_by_text("已超期").first).to_be_visible()
     expect(page.get_by_text("江北区走访")).to_have_count(0)
     page.screenshot(path="/tmp/caseworker_home.png", full_page=True)
