@@ -24,13 +24,16 @@ from .roles import ROLE_CAPABILITIES, is_capability
 
 
 def _assignments(user) -> list[tuple[str, str, int | None]]:
-    """(role, region_code, organisation_id) of the user's active assignments, cached on the user object."""
+    """(role, region_code, organisation_id) of the user's active assignments, cached on the user object.
+    An assignment in an organisation counts only while that organisation is active."""
     cached = getattr(user, "_ca_assignments", None)
     if cached is None:
         if not getattr(user, "is_authenticated", False) or getattr(user, "is_resident", False):
             cached = []
         else:
+            # A role held in a suspended or closed organisation grants nothing until it is active again.
             cached = list(user.assignments.filter(is_active=True)
+                          .filter(Q(organisation__isnull=True) | Q(organisation__status="active"))
                           .values_list("role", "region_id", "organisation_id"))
         user._ca_assignments = cached
     return cached

@@ -207,6 +207,19 @@ def test_facility_staff_see_only_their_organisation_through_the_scoping_helper(f
     assert not user_can(facility, Capability.VIEW_HOUSEHOLDS)
 
 
+def test_staff_of_a_suspended_organisation_see_nothing_until_it_is_active_again(facility, homes, city_admin):
+    from civilaffairs.accounts.models import User
+    from civilaffairs.accounts.services import organisation_set_status, organisation_suspend
+
+    own = homes[0]
+    organisation_suspend(actor=city_admin, organisation_id=own.pk, reason="年检不合格，停业整顿")
+    suspended = User.objects.get(pk=facility.pk)  # a fresh request: assignments are read again
+    assert visible(suspended) == set()
+    assert not user_can(suspended, Capability.VIEW_ORGANISATION, organisation_id=own.pk)
+    organisation_set_status(actor=city_admin, organisation_id=own.pk, status="active")
+    assert visible(User.objects.get(pk=facility.pk)) == {"本院"}
+
+
 def test_a_model_names_its_organisation_path_and_organisation_staff_see_its_rows(facility, homes, grid_worker,
                                                                                  monkeypatch):
     """Any model with ``organisation_field`` is scoped the same way (here role assignments, by their organisation)."""
