@@ -27,6 +27,19 @@ class City:
     other_community: object
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site's default language (Chinese): a request in English earlier in the
+    same thread (LocaleMiddleware activates the language and nothing deactivates it) must not turn
+    the next test's lazily translated messages into English."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 def reseed_migration_data() -> None:
     """Transactional tests flush every table, including the rows migrations seeded
     (the city, its districts, the policy parameters); put them back (idempotent)."""
