@@ -59,6 +59,8 @@ class OrganisationStatus(models.TextChoices):
     CLOSED = "closed", _("已关闭")
 
 
+CARE_HOME_STARS = (_("一星级"), _("二星级"), _("三星级"), _("四星级"), _("五星级"))
+
 # Types that carry a grade, and its bounds: a care home's star grade (养老机构等级 一星级–五星级),
 # a charity's evaluation rating (社会组织评估等级 1A–5A). Other types have none.
 GRADED_TYPES = {OrganisationType.CARE_HOME: (1, 5), OrganisationType.CHARITY: (1, 5)}
@@ -106,7 +108,7 @@ class Organisation(models.Model):
         if self.grade is None:
             return ""
         if self.type == OrganisationType.CARE_HOME:
-            return _("%(n)s星级") % {"n": "一二三四五"[self.grade - 1]}
+            return str(CARE_HOME_STARS[self.grade - 1])
         if self.type == OrganisationType.CHARITY:
             return f"{self.grade}A"
         return str(self.grade)

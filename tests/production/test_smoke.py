@@ -59,9 +59,9 @@ STEPS = [
 ROLES = {
     "grid worker": ("demo-grid", "/work/", ["/assistance/file/", "/scoring/leads/"]),
     "township officer": ("demo-township", "/work/", ["/scoring/leads/"]),
-    "district approver": ("demo-district", "/work/", ["/assistance/rolls/", "/assistance/reviews/",
+    "district approver": ("demo-district", "/work/", ["/payments/rolls/", "/assistance/reviews/",
                                                       "/scoring/"]),
-    "city admin": ("demo-city", "/work/", ["/manage/", "/assistance/subsidies/", "/admin/"]),
+    "city admin": ("demo-city", "/work/", ["/manage/", "/assistance/subsidies/", "/admin/", "/audit/access-log/"]),
     "resident": ("13800001234", "/me/", ["/notifications/"]),
     "data provider": ("demo-data", "/data-provider/", []),
     "admin": ("admin", "/manage/", ["/admin/audit/auditevent/", "/admin/accounts/user/"]),
