@@ -24,6 +24,9 @@ PLATFORM_BEAT_SCHEDULE = {
     "worklist-escalate-overdue": {"task": "worklist.escalate_overdue", "schedule": crontab(minute="*/15")},
     "payments-rolls-monthly": {"task": "payments.rolls_generate",
                                "schedule": crontab(day_of_month=1, hour=2, minute=0)},
+    # Districts whose roll task the broker refused at the monthly run (Redis down) or lost.
+    "payments-rolls-catch-up": {"task": "payments.rolls_catch_up",
+                                "schedule": crontab(day_of_month="1-5", minute="*/30")},
     # SMS whose task the broker could not take (Redis down at the commit) or lost.
     "notifications-sweep-pending-sms": {"task": "notifications.sweep_pending_sms", "schedule": crontab(minute="*/5")},
     "accounts-login-records-purge-daily": {"task": "accounts.login_records_purge",

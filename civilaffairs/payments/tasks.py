@@ -32,6 +32,29 @@ def payment_rolls_generate(month: str | None = None) -> int:
     return len(codes)
 
 
+def districts_without_roll(month: dt.date) -> list[str]:
+    """Active districts with no roll of any programme for ``month``: those whose generation task
+    the broker refused (or lost) at the monthly run, and those with nothing to pay."""
+    from .models import PaymentRoll
+
+    have = PaymentRoll.objects.filter(month=month).values("district_id")
+    return list(Region.objects.filter(level=RegionLevel.DISTRICT, is_active=True).exclude(code__in=have)
+                .order_by("code").values_list("code", flat=True))
+
+
+@shared_task(name="payments.rolls_catch_up", acks_late=True, autoretry_for=RETRYABLE, retry_backoff=True,
+             max_retries=3, time_limit=120, soft_time_limit=100)
+def payment_rolls_catch_up(month: str | None = None) -> int:
+    """The sweep behind the monthly run (beat, every half hour on the first days of the month):
+    queue the generation again for each district that has no roll yet. Generation is idempotent
+    and makes no empty roll, so a district with nothing to pay costs one query per sweep."""
+    month_day = _day(month).replace(day=1)
+    codes = districts_without_roll(month_day)
+    for code in codes:
+        enqueue_on_commit(payment_roll_generate, code, month_day.isoformat())
+    return len(codes)
+
+
 @shared_task(name="payments.roll_generate", acks_late=True, reject_on_worker_lost=True,
              autoretry_for=RETRYABLE, retry_backoff=10, max_retries=5, time_limit=1800, soft_time_limit=1700)
 def payment_roll_generate(district_code: str, month: str) -> int:

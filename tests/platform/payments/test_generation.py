@@ -134,3 +134,31 @@ def test_the_monthly_task_generates_every_programme_of_a_district(sample, enroll
     assert tasks.payment_roll_generate(city.district.code, month.isoformat()) == 2
     assert tasks.payment_roll_generate(city.district.code, month.isoformat()) == 0
     assert RollStatus.GENERATED == PaymentRoll.objects.get(programme="sample", district_id=city.district.code).status
+
+
+def test_a_district_whose_roll_task_the_broker_refused_is_generated_by_the_catch_up_sweep(
+        sample, enrolled, city, month, monkeypatch, django_capture_on_commit_callbacks):
+    from civilaffairs.lib import tasks as lib_tasks
+    from civilaffairs.payments import tasks
+
+    def refused(*args):
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(tasks.payment_roll_generate, "delay", refused)
+    lib_tasks.broker.reset()
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.payment_rolls_generate(month.isoformat())
+    assert not PaymentRoll.objects.exists()  # the monthly run only logged the refusal
+
+    lib_tasks.broker.reset()  # the broker is back
+    queued = []
+    monkeypatch.setattr(tasks.payment_roll_generate, "delay", lambda *a: queued.append(a) or tasks.payment_roll_generate(*a))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.payment_rolls_catch_up(month.isoformat()) >= 2
+    assert (city.district.code, month.isoformat()) in queued
+    assert PaymentRoll.objects.filter(district_id=city.district.code, programme="sample", month=month).count() == 1
+
+    queued.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.payment_rolls_catch_up(month.isoformat())
+    assert (city.district.code, month.isoformat()) not in queued  # it has its roll: not queued again
