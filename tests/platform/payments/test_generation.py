@@ -162,3 +162,10 @@ def test_a_district_whose_roll_task_the_broker_refused_is_generated_by_the_catch
     with django_capture_on_commit_callbacks(execute=True):
         tasks.payment_rolls_catch_up(month.isoformat())
     assert (city.district.code, month.isoformat()) not in queued  # it has its roll: not queued again
+
+
+def test_the_catch_up_sweep_is_on_the_beat_schedule():
+    from civilaffairs.celery import app as celery_app
+
+    entry = celery_app.conf.beat_schedule["payments-rolls-catch-up"]
+    assert entry["task"] == "payments.rolls_catch_up"
