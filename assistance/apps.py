@@ -28,6 +28,7 @@ class AssistanceConfig(AppConfig):
         # Several models have a ``status`` with different choices: name each set once in the schema.
         programmes.register_api_enum_names("assistance", {
             "ApplicationStatusEnum": "assistance.models.ApplicationStatus",
+            "ApplicationChannelEnum": "assistance.models.Channel",
             "BenefitStatusEnum": "assistance.models.BenefitStatus",
             "MaterialKindEnum": "assistance.models.MaterialKind",
             "ProgrammeEnum": "assistance.models.Programme",

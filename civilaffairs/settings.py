@@ -266,10 +266,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "civilaffairs.api.schema.blank_filters_hook"],
     # Several models have a ``status`` with different choices: name each set once. The platform's
     # here; programmes add theirs with ``civilaffairs.programmes.register_api_enum_names``.
     "ENUM_NAME_OVERRIDES": {
         "ImportBatchStatusEnum": "civilaffairs.registry.models.BatchStatus",
+        "ImportBatchChannelEnum": "civilaffairs.registry.models.BatchChannel",
         "WorkItemStatusEnum": "civilaffairs.worklist.models.ItemStatus",
         "KindEnum": "civilaffairs.registry.models.RecordKind",
         "PaymentRollStatusEnum": "civilaffairs.payments.models.RollStatus",

@@ -21,11 +21,6 @@ CHANNEL_HELP = "；".join(f"{value} = {label}" for value, label in Channel.choic
 
 
 @extend_schema_field(OpenApiTypes.STR)
-class ChannelField(serializers.ChoiceField):
-    """Documented as a plain string: the registry's import batches already own a ``channel`` enum,
-    and two enums of one property name cannot both be named without touching theirs."""
-
-
 class VisitTimeField(serializers.DateTimeField):
     """DRF's own time-zone check overflows on 0001-01-01 / 9999-12-31 (a 500): a field error."""
 
@@ -45,7 +40,7 @@ class ApplicationOutputSerializer(serializers.ModelSerializer):
     community_name = serializers.CharField(source="community.name", read_only=True)
     applicant_name = serializers.CharField(source="applicant.name", read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
-    channel = ChannelField(choices=Channel.choices, read_only=True, help_text=CHANNEL_HELP)
+    channel = serializers.ChoiceField(choices=Channel.choices, read_only=True, help_text=CHANNEL_HELP)
 
     class Meta:
         model = Application
@@ -164,7 +159,7 @@ class ApplicationCreateInputSerializer(serializers.Serializer):
     applicant = serializers.IntegerField(label=_("申请人（人员编号）"))
     programmes = serializers.ListField(child=serializers.ChoiceField(choices=Programme.choices), allow_empty=False,
                                        label=_("申请项目"))
-    channel = ChannelField(choices=Channel.choices, required=False, default=Channel.ONLINE, label=_("申请渠道"),
+    channel = serializers.ChoiceField(choices=Channel.choices, required=False, default=Channel.ONLINE, label=_("申请渠道"),
                            help_text=CHANNEL_HELP)
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000,
                                    label=_("申请理由"))

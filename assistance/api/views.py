@@ -148,7 +148,9 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @extend_schema(request=s.MembersInputSerializer,
                    responses={200: s.ApplicationDetailOutputSerializer, **_errors(400, 403, 404)},
                    summary="申报家庭成员收入与情况（草稿或退回补正时）")
-    @action(detail=True, methods=["post"], url_path="members")
+    # A list of objects: JSON only (a form cannot carry it; documenting forms invited bodies that
+    # can never be valid).
+    @action(detail=True, methods=["post"], url_path="members", parser_classes=[JSONParser])
     def set_members(self, request, pk=None):
         app = self.get_object()
         data = self._body(s.MembersInputSerializer)

@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civilaffairs.lib.errors import StateConflict
 from civilaffairs.accounts.roles import Capability
 from civilaffairs.accounts.scoping import user_can
 from civilaffairs.audit.services import audit_log
@@ -107,7 +108,7 @@ def scoring_model_save_draft(*, actor, model: ScoringModel, changed: list[str] |
     if model.pk:
         stored = ScoringModel.objects.select_for_update().get(pk=model.pk)
         if stored.status != ModelStatus.DRAFT:
-            raise ValidationError(_("已发布或停用的模型版本不能修改，请复制为新草稿。"))
+            raise StateConflict(_("已发布或停用的模型版本不能修改，请复制为新草稿。"))
     else:
         sql.lock(_LOCK_MODEL)
         model.status = ModelStatus.DRAFT
@@ -128,7 +129,7 @@ def scoring_model_publish(*, actor, model_id: int, start_full_run: bool = True) 
     sql.lock(_LOCK_MODEL)
     model = ScoringModel.objects.select_for_update().get(pk=model_id)
     if model.status != ModelStatus.DRAFT:
-        raise ValidationError(_("只有草稿可以发布。"))
+        raise StateConflict(_("只有草稿可以发布。"))
     total = sum(model.weights().values())
     if total != 1:
         raise ValidationError(_("六个维度的权重之和必须为 1（当前为 %(t)s）。") % {"t": total})
@@ -388,7 +389,7 @@ def lead_record_outcome(*, actor, lead_id: int, outcome: str, reason: str = "") 
     if not user_can(actor, Capability.MANAGE_WORKLIST, lead.community_id):
         raise PermissionDenied(_("您无权处理该辖区的线索。"))
     if lead.status != LeadStatus.OPEN:
-        raise ValidationError(_("该线索已办结。"))
+        raise StateConflict(_("该线索已办结。"))
     if outcome not in OUTCOMES_BY_KIND.get(lead.kind, ()):
         raise ValidationError({"outcome": _("请选择有效的核实结果。")})
     reason = reason.strip()

@@ -12,6 +12,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civilaffairs.lib.errors import StateConflict
 from civilaffairs.accounts.scoping import user_can
 from civilaffairs.payments.models import PaymentLine
 from civilaffairs.payments.services import payment_line_add
@@ -110,7 +111,7 @@ def _check(user, action: str, app: Application) -> None:
     if not may_act(user, action, app):
         raise PermissionDenied(_("您无权对该申请执行“%(action)s”。") % {"action": t.label})
     if app.status not in t.sources:
-        raise ValidationError(_("申请当前状态为“%(status)s”，不能执行“%(action)s”（可能已被他人处理，请刷新页面）。")
+        raise StateConflict(_("申请当前状态为“%(status)s”，不能执行“%(action)s”（可能已被他人处理，请刷新页面）。")
                               % {"status": app.get_status_display(), "action": t.label})
 
 
@@ -225,7 +226,7 @@ def application_create(*, actor, household: Household, applicant: Person, progra
 
 def _editable(actor, app: Application) -> None:
     if app.status not in (S.DRAFT, S.RETURNED):
-        raise ValidationError(_("申请已提交，不能再修改申报内容。"))
+        raise StateConflict(_("申请已提交，不能再修改申报内容。"))
     if not (is_owner(actor, app.household_id) or holds(actor, app.community_id, "submit")):
         raise PermissionDenied(_("您无权修改该申请。"))
 
@@ -310,12 +311,12 @@ def application_set_members(*, actor, application_id: int, members: list[dict]) 
 def material_add(*, actor, application_id: int, uploaded, kind: str, visit: HomeVisit | None = None) -> Material:
     app = _locked(application_id)
     if app.is_final:
-        raise ValidationError(_("申请已办结，不能再上传材料。"))
+        raise StateConflict(_("申请已办结，不能再上传材料。"))
     owner = is_owner(actor, app.household_id)
     if not owner and not holds(actor, app.community_id, "record_visit"):
         raise PermissionDenied(_("您无权为该申请上传材料。"))
     if owner and app.status not in (S.DRAFT, S.SUBMITTED, S.RETURNED) and not _materials_outstanding(app):
-        raise ValidationError(_("申请正在审核中，如需补充材料请等待工作人员通知。"))
+        raise StateConflict(_("申请正在审核中，如需补充材料请等待工作人员通知。"))
     content_type, ext = material_files.check_upload(uploaded)
     material = _store_material(actor, app, uploaded, kind=kind, visit=visit, content_type=content_type, ext=ext)
     _materials_item_close(app, actor=actor, outcome=_("已补交材料：%(name)s") % {"name": str(uploaded.name)[:100]})
@@ -365,7 +366,7 @@ def _locked_material(actor, material_id: int) -> tuple[Application, Material]:
     if material.visit_id is not None:
         raise PermissionDenied(_("入户调查照片不能删除或替换。"))
     if app.status not in MATERIAL_CHANGE_STATUSES:
-        raise ValidationError(_("申请当前状态为“%(s)s”，材料不能再删除或替换；如需更正请联系经办工作人员。")
+        raise StateConflict(_("申请当前状态为“%(s)s”，材料不能再删除或替换；如需更正请联系经办工作人员。")
                               % {"s": app.get_status_display()})
     if not may_change_material(actor, material):
         raise PermissionDenied(_("您无权删除或替换该材料。"))
@@ -626,7 +627,7 @@ def objection_record(*, actor, application_id: int, content: str, received_on: d
     if not may_take(actor, "objection", app):
         raise PermissionDenied(_("您无权登记该申请的异议。"))
     if app.status != S.NOTICE:
-        raise ValidationError(_("只有公示期间可以登记异议。"))
+        raise StateConflict(_("只有公示期间可以登记异议。"))
     if not content.strip():
         raise ValidationError({"content": _("请填写异议内容。")})
     received_on = received_on or timezone.localdate()
@@ -645,7 +646,7 @@ def objection_resolve(*, actor, objection_id: int, resolution: str, upheld: bool
     if not holds(actor, app.community_id, "close_notice"):
         raise PermissionDenied(_("您无权处理该异议。"))
     if objection.is_resolved:
-        raise ValidationError(_("该异议已处理。"))
+        raise StateConflict(_("该异议已处理。"))
     if not resolution.strip():
         raise ValidationError({"resolution": _("请填写处理结果。")})
     objection.resolution, objection.upheld = resolution.strip(), upheld
@@ -664,11 +665,11 @@ def notice_close(*, actor, application_id: int, today: dt.date | None = None) ->
     notice = app.notice
     earliest = notice_closable_on(app)
     if today < earliest:
-        raise ValidationError(_("公示须满 %(n)d 天（%(a)s 至 %(b)s），%(d)s 起方可报批。") % {
+        raise StateConflict(_("公示须满 %(n)d 天（%(a)s 至 %(b)s），%(d)s 起方可报批。") % {
             "n": (notice.ends_on - notice.starts_on).days + 1, "a": notice.starts_on, "b": notice.ends_on,
             "d": earliest})
     if notice.objections.filter(resolved_at__isnull=True).exists():
-        raise ValidationError(_("尚有未处理的公示异议。"))
+        raise StateConflict(_("尚有未处理的公示异议。"))
     notice.closed_at = timezone.now()
     notice.save(update_fields=["closed_at"])
     upheld = notice.objections.filter(upheld=True).count()
@@ -918,13 +919,13 @@ def application_emergency_pay(*, actor, application_id: int, amount: Decimal | N
     if not app.emergency or Programme.TEMPORARY not in app.programmes:
         raise ValidationError(_("只有标记为急难情形的临时救助申请可以先行救助。"))
     if app.emergency_paid_at is not None:
-        raise ValidationError(_("该申请已先行救助，不能重复发放。"))
+        raise StateConflict(_("该申请已先行救助，不能重复发放。"))
     if app.status not in EMERGENCY_STATUSES:
-        raise ValidationError(_("申请当前状态为“%(s)s”，不能先行救助。") % {"s": app.get_status_display()})
+        raise StateConflict(_("申请当前状态为“%(s)s”，不能先行救助。") % {"s": app.get_status_display()})
     if not holds(actor, app.community_id, "accept", "approve"):
         raise PermissionDenied(_("先行救助须由乡镇（街道）或区县民政部门决定。"))
     if _pending(app, DecisionOutcome.EMERGENCY) is not None:
-        raise ValidationError(_("该申请的先行救助已报区县审批，请等待审批结果。"))
+        raise StateConflict(_("该申请的先行救助已报区县审批，请等待审批结果。"))
     today = timezone.localdate()
     params = load_parameters(region_code=app.community_id, on=today)
     limits = money_limits(region_code=app.community_id, on=today)
@@ -966,7 +967,7 @@ def application_emergency_confirm(*, actor, application_id: int, note: str = "")
     _emergency_decider(actor, app)
     decision = _confirmable(actor, _pending(app, DecisionOutcome.EMERGENCY), missing=_("没有待审批的先行救助请求。"))
     if app.is_final or app.emergency_paid_at is not None:
-        raise ValidationError(_("申请当前状态为“%(s)s”，不能先行救助。") % {"s": app.get_status_display()})
+        raise StateConflict(_("申请当前状态为“%(s)s”，不能先行救助。") % {"s": app.get_status_display()})
     amount = decision.one_off_total
     check_temporary_amount(amount, money_limits(region_code=app.community_id, on=timezone.localdate()))
     _settle(actor, decision, DecisionState.EFFECTIVE)
@@ -981,7 +982,7 @@ def application_emergency_decline(*, actor, application_id: int, reason: str) ->
     _emergency_decider(actor, app)
     decision = _pending(app, DecisionOutcome.EMERGENCY)
     if decision is None:
-        raise ValidationError(_("没有待审批的先行救助请求。"))
+        raise StateConflict(_("没有待审批的先行救助请求。"))
     if not reason.strip():
         raise ValidationError({"reason": _("不予批准先行救助须说明理由。")})
     _settle(actor, decision, DecisionState.DECLINED)

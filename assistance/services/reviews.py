@@ -5,11 +5,12 @@ import calendar
 import datetime as dt
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civilaffairs.lib.errors import StateConflict
 from civilaffairs.accounts.scoping import user_can
 from civilaffairs.audit.services import audit_log
 from civilaffairs.notifications.services import notify_household
@@ -99,7 +100,7 @@ def review_complete(*, actor, review_id: int, as_of: dt.date | None = None, note
     if not user_can(actor, REVIEW, household.community_id):
         raise PermissionDenied(_("您无权办理该家庭的复核。"))
     if review.completed_at is not None:
-        raise ValidationError(_("该复核已完成。"))
+        raise StateConflict(_("该复核已完成。"))
     as_of = as_of or timezone.localdate()
     dates.REVIEW_AS_OF.check(as_of, field="as_of")
     with dates.parameters_on(as_of, field="as_of"):

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from civilaffairs.lib.errors import StateConflict
 from civilaffairs.audit.services import audit_log
 from civilaffairs.lib.uscc import normalise_uscc, validate_uscc
 from civilaffairs.registry.models import Person, Region
@@ -63,7 +64,7 @@ def role_assign(*, actor, user, role: str, region_code: str,
 def resident_user_create(*, actor, person: Person, password: str | None, username: str | None = None):
     User = get_user_model()
     if User.objects.filter(person=person).exists():
-        raise ValidationError(_("该居民已开通账号。"))
+        raise StateConflict(_("该居民已开通账号。"))
     username = username or f"r{person.pk}"
     user = User(username=username, display_name=person.name, kind=UserKind.RESIDENT, person=person)
     user.set_password(password) if password else user.set_unusable_password()
@@ -214,7 +215,7 @@ def api_token_rotate(*, actor, token_id: int, valid_days: int | None = None):
 
     old = ApiToken.objects.select_for_update().select_related("user").get(pk=token_id)
     if hasattr(old, "replaced_by"):
-        raise ValidationError(_("该令牌已轮换过，请轮换新令牌 %(prefix)s。") % {"prefix": old.replaced_by.prefix})
+        raise StateConflict(_("该令牌已轮换过，请轮换新令牌 %(prefix)s。") % {"prefix": old.replaced_by.prefix})
     api_token_revoke(actor=actor, token_id=old.pk)
     new, key = api_token_issue(actor=actor, user=old.user, organisation=old.organisation, scope=old.scope,
                                purpose=old.purpose, valid_days=valid_days)

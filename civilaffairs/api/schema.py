@@ -45,6 +45,22 @@ def error_body(code: int) -> type[serializers.Serializer]:
 
 
 class ErrorAutoSchema(AutoSchema):
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if direction != "request" or not isinstance(schema, dict):
+            return schema
+        # A list the serializer refuses empty (``allow_empty=False``) has at least one item.
+        if isinstance(field, (serializers.ListField, serializers.ListSerializer, serializers.ManyRelatedField,
+                              serializers.MultipleChoiceField)) and not getattr(field, "allow_empty", True):
+            schema.setdefault("minItems", 1)
+        # A decimal sent as text has at least one digit ("", "-" and "." are not numbers) and no
+        # minus sign when it cannot be negative.
+        if isinstance(field, serializers.DecimalField) and "pattern" in schema and field.max_whole_digits:
+            sign = "" if field.min_value is not None and field.min_value >= 0 else "-?"
+            whole, places = field.max_whole_digits, field.decimal_places
+            schema["pattern"] = rf"^\s*{sign}(?:\d{{1,{whole}}}(?:\.\d{{0,{places}}})?|\.\d{{1,{places}}})\s*$"
+        return schema
+
     def get_operation(self, path, path_regex, path_prefix, method, registry):
         operation = super().get_operation(path, path_regex, path_prefix, method, registry)
         if operation is None:
@@ -79,7 +95,25 @@ class ErrorAutoSchema(AutoSchema):
             codes.add(403)  # a permission class that can refuse, or a service (and CSRF) on a write
         if any(p["in"] == "path" for p in parameters) or any(p["name"] == "page" for p in parameters):
             codes.add(404)
+        if self.method != "GET" and any(p["in"] == "path" for p in parameters):
+            codes.add(409)  # an action on a record whose state no longer allows it (StateConflict)
         if (any(p["in"] == "query" and p["name"] not in PAGE_PARAMETERS for p in parameters)
                 or "requestBody" in operation or self.method != "GET"):
             codes.add(400)
         return codes
+
+
+def blank_filters_hook(result, generator, request, public):
+    """An optional query filter sent empty (``?status=``, what a form's "全部" sends) filters
+    nothing, as django-filter does: say so in the schema, so that a client (and the fuzz test)
+    knows the empty value is accepted. Only optional string choices: a required parameter's
+    empty value is an error."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                if parameter.get("in") != "query" or parameter.get("required"):
+                    continue
+                schema = parameter.get("schema", {})  # (a multiple choice, an array, refuses "")
+                if schema.get("type") == "string" and "enum" in schema and "" not in schema["enum"]:
+                    schema["enum"] = ["", *schema["enum"]]
+    return result

@@ -291,11 +291,16 @@ class BatchStatus(models.TextChoices):
     FAILED = "failed", _("失败")
 
 
+class BatchChannel(models.TextChoices):
+    FILE = "file", _("文件上传")
+    API = "api", _("接口")
+
+
 class ImportBatch(models.Model):
     """One delivery of records from another department (file upload or API)."""
 
     source = models.CharField(_("来源部门"), max_length=16, choices=Department.choices)
-    channel = models.CharField(_("渠道"), max_length=8, choices=[("file", _("文件上传")), ("api", _("接口"))])
+    channel = models.CharField(_("渠道"), max_length=8, choices=BatchChannel.choices)
     file_name = models.CharField(_("文件名"), max_length=255, blank=True, default="")
     content_sha256 = models.CharField(_("内容摘要"), max_length=64, db_index=True)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("提交人"), null=True,

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civilaffairs.lib.errors import StateConflict
 from civilaffairs.accounts.roles import Capability
 from civilaffairs.accounts.scoping import user_can
 from civilaffairs.audit.services import audit_log
@@ -80,7 +81,7 @@ def workitem_transition(*, item_id: int, actor, to_status: str, outcome: str = "
     if not user_can(actor, Capability.MANAGE_WORKLIST, item.region_id):
         raise PermissionDenied(_("您无权处理该辖区的待办事项。"))
     if to_status not in TRANSITIONS.get(item.status, set()):
-        raise ValidationError(_("事项当前状态为“%(cur)s”，不能变更为“%(to)s”。") % {
+        raise StateConflict(_("事项当前状态为“%(cur)s”，不能变更为“%(to)s”。") % {
             "cur": item.get_status_display(), "to": ItemStatus(to_status).label})
     if to_status == ItemStatus.DONE and not outcome.strip():
         raise ValidationError({"outcome": _("办结时请填写办理结果。")})
@@ -133,7 +134,7 @@ def workitem_update(*, item_id: int, actor, **changes) -> WorkItem:
     if not user_can(actor, Capability.MANAGE_WORKLIST, item.region_id):
         raise PermissionDenied(_("您无权处理该辖区的待办事项。"))
     if not item.is_open:
-        raise ValidationError(_("事项已办结，不能再修改。"))
+        raise StateConflict(_("事项已办结，不能再修改。"))
     before = {f: getattr(item, f) for f in changes}
     for field, value in changes.items():
         setattr(item, field, value)

@@ -207,7 +207,7 @@ def test_emergency_aid_is_paid_by_the_township_not_the_grid_worker(grid_worker, 
     assert post(grid_worker, f"applications/{app.pk}/emergency-pay/").status_code == 403
     paid = post(township_officer, f"applications/{app.pk}/emergency-pay/", {"note": "住院押金"})
     assert paid.status_code == 201 and paid.json()["amount"] == "4000.00"
-    assert post(township_officer, f"applications/{app.pk}/emergency-pay/").status_code == 400
+    assert post(township_officer, f"applications/{app.pk}/emergency-pay/").status_code == 409  # paid already
 
 
 # --- The whole journey over the API -----------------------------------------------------------------
@@ -238,7 +238,7 @@ def test_the_whole_journey_over_the_api(resident, poor_household, grid_worker, t
     elapse_notice(Application.objects.get(pk=pk))
     objection = post(grid_worker, f"applications/{pk}/objections/", {"content": "邻居反映有经营收入"})
     assert objection.status_code == 201
-    assert post(township_officer, f"applications/{pk}/close-notice/").status_code == 400  # open objection
+    assert post(township_officer, f"applications/{pk}/close-notice/").status_code == 409  # open objection
     assert post(grid_worker, f"applications/{pk}/objections/{objection.json()['id']}/resolve/",
                 {"resolution": "x", "upheld": False}).status_code == 403
     resolved = post(township_officer, f"applications/{pk}/objections/{objection.json()['id']}/resolve/",
@@ -388,7 +388,7 @@ def test_open_reviews_are_listed_and_completed_in_the_jurisdiction(at, township_
     done = post(township_officer, f"reviews/{review_id}/complete/", {"note": "收入无变化"})
     assert done.status_code == 200 and done.json()["outcome"] == "continue"
     twice = post(township_officer, f"reviews/{review_id}/complete/")
-    assert twice.status_code == 400 and "已完成" in twice.content.decode()
+    assert twice.status_code == 409 and "已完成" in twice.content.decode()
     assert api_as(township_officer).get(API + "reviews/").json()["count"] == 0
     assert Benefit.objects.get(household=app.household).status == "active"
 

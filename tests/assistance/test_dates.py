@@ -87,7 +87,7 @@ def test_a_notice_closes_only_after_its_full_seven_days(client, at, staff):
     client.force_login(staff["township"])
     assert post(staff["township"], f"applications/{app.pk}/start-notice/", {}).status_code == 200
     r = post(staff["township"], f"applications/{app.pk}/close-notice/")
-    assert r.status_code == 400 and "公示须满 7 天" in str(r.json())
+    assert r.status_code == 409 and "公示须满 7 天" in str(r.json())
     elapse_notice(app, days=6)
     r = act(client, app, "close_notice", {})
     assert r.status_code == 400 and "公示须满 7 天" in r.content.decode()
@@ -102,7 +102,7 @@ def test_a_notice_backdated_before_the_fix_still_runs_its_days_from_posting(at, 
     PublicNotice.objects.filter(application=app).update(starts_on=timezone.localdate() - back,
                                                          ends_on=timezone.localdate() - back + dt.timedelta(days=6))
     r = post(staff["township"], f"applications/{app.pk}/close-notice/")
-    assert r.status_code == 400 and (timezone.localdate() + dt.timedelta(days=7)).isoformat() in str(r.json())
+    assert r.status_code == 409 and (timezone.localdate() + dt.timedelta(days=7)).isoformat() in str(r.json())
 
 
 def test_a_visit_is_not_before_the_application_nor_in_the_future(client, at, staff):
