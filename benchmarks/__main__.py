@@ -67,6 +67,13 @@ def main() -> int:
         except Exception:  # noqa: BLE001 - one failing benchmark must not hide the others
             failed += 1
             traceback.print_exc()
+    from benchmarks.common import machine, summary_table
+
+    table = summary_table()
+    if table:
+        print(f"== summary ({'quick' if args.quick else 'full'} sizes) on {machine()}", flush=True)
+        for line in table:
+            print(line, flush=True)
     return 1 if failed else 0
 
 
