@@ -257,6 +257,10 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "civilaffairs.api.schema.ErrorAutoSchema",  # documents 400/401/403/404
     "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "user": "600/min"},
 }
+# The anonymous policy self-check: answers per client address in 10 minutes (a family trying a
+# few situations stays far below; a script enumerating incomes does not).
+SELF_CHECK_RATE_LIMIT = env_int("SELF_CHECK_RATE_LIMIT", 30)
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "民政一体化服务平台 API",
     "DESCRIPTION": "civilaffairs: the municipal civil-affairs portal API (v1).",

@@ -2,6 +2,7 @@
 and the large-text switch."""
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,6 +16,7 @@ from civilaffairs import programmes
 from civilaffairs.accounts.roles import Role
 from civilaffairs.accounts.scoping import user_roles
 from civilaffairs.audit.views import may_view_audit
+from civilaffairs.lib import ratelimit
 from civilaffairs.registry.selectors import household_members
 
 from . import selectors
@@ -98,6 +100,12 @@ def guide_self_check(request):
     response and never stored or logged; the response is not cached."""
     today = timezone.localdate()
     if request.method == "POST":
+        if not ratelimit.hit(request, scope="self_check", limit=settings.SELF_CHECK_RATE_LIMIT,
+                             window_seconds=600):
+            return render(request, "portal/guide_self_check.html", {
+                "form": SelfCheckForm(request.POST),
+                "rate_limited": True,
+            }, status=429)
         form = SelfCheckForm(request.POST)
         if form.is_valid():
             answers = form.answers()

@@ -57,6 +57,21 @@ def test_the_form_asks_the_questions_and_posts_them_with_a_csrf_token(client, ci
     assert "no-store" in r["Cache-Control"]
 
 
+def test_one_address_gets_a_limited_number_of_answers_in_ten_minutes_and_others_are_unaffected(
+        client, city, settings):
+    import uuid
+
+    settings.SELF_CHECK_RATE_LIMIT = 3
+    mine = f"10.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}.7"  # fresh per run: the cache is shared
+    for _ in range(3):
+        assert client.post(URL, form(), REMOTE_ADDR=mine).status_code == 200
+    refused = client.post(URL, form(), REMOTE_ADDR=mine)
+    assert refused.status_code == 429
+    html = refused.content.decode()
+    assert "测评次数过多，请 10 分钟后再试" in html and "自助测评结果" not in html
+    assert client.post(URL, form(), REMOTE_ADDR=mine.replace(".7", ".8")).status_code == 200
+
+
 def test_a_post_without_the_csrf_token_is_refused(city):
     from django.test import Client
 
