@@ -28,3 +28,11 @@ def mask_name(name: str | None) -> str:
     if len(name) == 2:
         return name[0] + "*"
     return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def mask_email(address: str | None) -> str:
+    """wang.xiaoming@example.com -> w***@example.com (the domain shows where it goes, not who)."""
+    if not address or "@" not in address:
+        return ""
+    local, _, domain = address.rpartition("@")
+    return f"{local[:1]}***@{domain}"

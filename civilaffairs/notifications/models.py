@@ -2,6 +2,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from civilaffairs.lib.crypto import decrypt_text, encrypt_text
+from civilaffairs.lib.masking import mask_email
+
 
 class SmsStatus(models.TextChoices):
     """Delivery state of one outside copy (SMS or email) of a notification."""
@@ -77,14 +80,26 @@ class NotificationPreference(models.Model):
                                 primary_key=True, related_name="notification_preference")
     sms = models.BooleanField(_("短信"), default=True)
     email = models.BooleanField(_("电子邮件"), default=False)
-    email_address = models.EmailField(_("电子邮箱"), max_length=254, blank=True, default="")
+    # Personal data, like the phone on a person: stored encrypted, shown masked.
+    email_address_encrypted = models.BinaryField(_("电子邮箱（密文）"), null=True, blank=True, editable=False)
+    email_address_masked = models.CharField(_("电子邮箱"), max_length=254, blank=True, default="", editable=False)
     updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
 
     class Meta:
         verbose_name = _("通知方式")
         verbose_name_plural = _("通知方式")
-        constraints = [models.CheckConstraint(condition=models.Q(email=False) | ~models.Q(email_address=""),
+        constraints = [models.CheckConstraint(condition=models.Q(email=False) | ~models.Q(email_address_masked=""),
                                               name="notification_preference_email_has_address")]
 
     def __str__(self) -> str:
         return f"{self.user_id}"
+
+    @property
+    def email_address(self) -> str:
+        return decrypt_text(self.email_address_encrypted) if self.email_address_encrypted else ""
+
+    @email_address.setter
+    def email_address(self, value: str) -> None:
+        value = (value or "").strip()
+        self.email_address_encrypted = encrypt_text(value) if value else None
+        self.email_address_masked = mask_email(value)

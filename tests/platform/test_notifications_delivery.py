@@ -330,7 +330,7 @@ def test_tests_use_the_locmem_outbox(settings):
 def test_a_choice_changed_after_the_message_was_written_is_respected_at_send_time(resident, outbox):
     choose(resident, sms=True, email=True, address=ADDRESS)
     note = notify_user(user=resident, title=TITLE, sms=True)
-    NotificationPreference.objects.filter(user=resident).update(sms=False, email=False, email_address="")
+    NotificationPreference.objects.filter(user=resident).update(sms=False, email=False, email_address_encrypted=None, email_address_masked="")
     assert tasks.send_notification_sms(note.pk) == "skipped"
     assert tasks.send_notification_email(note.pk) == "skipped"
     assert outbox == [] and mail.outbox == []

@@ -122,6 +122,21 @@ def test_email_needs_a_valid_address(client, resident, address, error):
     assert not NotificationPreference.objects.exists()
 
 
+def test_the_address_is_stored_encrypted_and_shown_masked(client, resident):
+    from django.db import connection
+
+    client.force_login(resident)
+    client.post(PREFS, {"email": "on", "email_address": "wang.xiaoming@example.com"})
+    with connection.cursor() as cur:
+        cur.execute("SELECT * FROM notifications_notificationpreference WHERE user_id = %s", [resident.pk])
+        row = cur.fetchone()
+    assert not any("wang.xiaoming" in (bytes(v).decode("latin-1") if isinstance(v, memoryview) else str(v))
+                   for v in row)
+    pref = NotificationPreference.objects.get(user=resident)
+    assert pref.email_address_masked == "w***@example.com"
+    assert pref.email_address == "wang.xiaoming@example.com"  # decrypted for sending
+
+
 def test_a_valid_choice_is_saved_and_audited_without_the_address(client, resident):
     client.force_login(resident)
     r = client.post(PREFS, {"email": "on", "email_address": " wang@example.com "})
