@@ -758,13 +758,13 @@ class _CityBuilder:
                     start, end = rng.choice(self.months)
                     self._record(out, person, Department.MEDICAL_INSURANCE, RecordKind.MEDICAL_EXPENSE, start, end,
                                  rng.uniform(120, 6000),
-                                 {"hospital": rng.choice(HOSPITALS), "type": "门诊", "bill": n + 1})
+                                 {"hospital": rng.choice(HOSPITALS), "type": "门诊", "bill_no": f"MZ{n + 1}"})
             if rng.random() < (0.04 if age >= 45 else 0.008):
                 diagnosis = rng.choice(SERIOUS)
                 recent = self.months[-rng.randint(1, 4)]
                 self._record(out, person, Department.MEDICAL_INSURANCE, RecordKind.MEDICAL_EXPENSE, recent[0],
                              recent[1], rng.uniform(30000, 320000),
-                             {"hospital": rng.choice(HOSPITALS), "type": "住院", "diagnosis": diagnosis, "bill": 9})
+                             {"hospital": rng.choice(HOSPITALS), "type": "住院", "diagnosis": diagnosis, "bill_no": "ZY1"})
                 self._record(out, person, Department.HEALTH, RecordKind.SERIOUS_ILLNESS,
                              recent[0] - dt.timedelta(days=rng.randint(0, 400)), win_end, None,
                              {"diagnosis": diagnosis})
