@@ -84,6 +84,7 @@ def _household_facts(benefit: Benefit, content: dict) -> list[MemberFacts]:
         grade = m.get("disability_grade") or (d.disability_grade if d else None)
         facts.append(MemberFacts(
             name=m["name"], monthly_income=Decimal(m["verified_monthly_income"]),
+            income_12m=Decimal(m["income_12m"]) if "income_12m" in m else None, person_id=m["person_id"],
             severely_disabled_or_ill=bool(m.get("serious_illness") or (d and d.serious_illness)
                                           or (grade and grade <= 2)),
             can_work=d.can_work if d else True, self_care=d.self_care if d else "self"))
