@@ -29,6 +29,7 @@ from civilaffairs.lib.crypto import _aead, _index_key, _VERSION
 from civilaffairs.lib.idnumber import check_digit
 from civilaffairs.lib.masking import mask_id_number, mask_phone
 
+from .facts.schema import canonical_attributes
 from .models import (
     BatchStatus, Department, Household, ImportBatch, RecordKind, Region, RegionLevel,
     Relation,
@@ -688,8 +689,9 @@ class _CityBuilder:
     # -- department records --
     def _record(self, out, person: DemoPerson, source: str, kind: str, start: dt.date, end: dt.date,
                 amount: float | None, attributes: dict | str) -> None:
-        """One record row. ``attributes`` may be pre-serialised (monthly rows share theirs)."""
-        attrs = attributes if isinstance(attributes, str) else _json(attributes)
+        """One record row. ``attributes`` may be pre-serialised (monthly rows share theirs, already
+        canonical); others are stored as the import stores them (``facts.schema``)."""
+        attrs = attributes if isinstance(attributes, str) else _json(canonical_attributes(kind, attributes))
         amount_text = "" if amount is None else f"{amount:.2f}"
         s, e = start.isoformat(), end.isoformat()
         fingerprint = hashlib.sha256(
@@ -796,11 +798,11 @@ class _CityBuilder:
         head = people[0]
         if rng.random() < (0.55 if poor else 0.85):
             self._record(out, head, Department.REAL_ESTATE, RecordKind.REAL_ESTATE, dt.date(2005, 1, 1), win_end,
-                         None, {"type": "住宅", "area": rng.randint(45, 140), "exempt": True})
+                         None, {"type": "住宅", "area": rng.randint(45, 140), "is_home": True})
         if not poor and rng.random() < 0.12:
             self._record(out, head, Department.REAL_ESTATE, RecordKind.REAL_ESTATE, dt.date(2015, 1, 1), win_end,
                          None, {"type": "商铺" if rng.random() < 0.3 else "住宅", "area": rng.randint(30, 160),
-                                "exempt": False})
+                                "is_home": False})
         drivers = [p for p, a in zip(people, ages) if 20 <= a < 70]
         if drivers and rng.random() < (0.08 if poor else 0.5):
             owner = rng.choice(drivers)
