@@ -142,8 +142,8 @@ def compute_ctes(target: str, person_range: bool = False, records_by_range: bool
     if records_by_range:
         rec_target = PERSON_RANGE
     else:
-        rec_target = (f"{{col}} IN (SELECT m.person_id FROM registry_householdmember m "
-                      f"WHERE m.is_active AND {on('m.household_id')}) AND {persons('{col}')}")
+        # the members ``mem`` found (read once: a CTE referenced twice is computed once)
+        rec_target = "{col} IN (SELECT person_id FROM mem)"
     if only_changed:
         stored = ", ".join(f"cur.{c}" for c in SCORE_INPUT_COLUMNS)
         fresh = ", ".join("%(model_version_id)s" if c == "model_version_id" else f"base.{_FINAL_TO_COLUMN.get(c, c)}"

@@ -307,8 +307,8 @@ def person_facts_sql(target: str) -> str:
     return f"""
 SELECT a.person_id, a.income_by_month, a.income_12m, a.pension_12m, a.medical_12m, a.education_12m,
        f.financial_assets,
-       (a.holdings & 65535)::int AS properties, ((a.holdings >> 16) & 65535)::int AS home_count,
-       ((a.holdings >> 32) & 65535)::int AS vehicles, ((a.holdings >> 48) & 65535)::int AS exempt_vehicles,
+       (a.estates %% 65536)::int AS properties, (a.estates / 65536)::int AS home_count,
+       (a.cars %% 65536)::int AS vehicles, (a.cars / 65536)::int AS exempt_vehicles,
        left(a.best_disability, 1)::int AS disability_grade,
        nullif(substr(a.best_disability, 3), '') AS disability_category,
        a.flags & 1 <> 0 AS disabled, coalesce(a.best_disability < '3', false) AS severe,
@@ -323,12 +323,14 @@ FROM (
         coalesce(sum(CASE WHEN d.kind = 'medical_expense' AND {_IN_INCOME} THEN d.amount END), 0) AS medical_12m,
         coalesce(sum(CASE WHEN d.kind = 'education_expense' AND {_IN_INCOME} THEN d.amount END), 0)
           AS education_12m,
-        -- counts packed into one bigint: non-home properties, homes, vehicles, exempt vehicles
-        coalesce(sum(CASE WHEN {_VALID} THEN CASE d.kind
-            WHEN 'real_estate' THEN CASE WHEN d.attributes -> 'is_home' = 'true'::jsonb THEN 65536 ELSE 1 END
-            WHEN 'vehicle' THEN CASE WHEN d.attributes -> 'exempt' = 'true'::jsonb THEN 281474976710656
-                                     ELSE 4294967296 END
-            END END), 0)::bigint AS holdings,
+        -- counts packed two to an integer sum: non-home properties + 65536 × homes, non-exempt
+        -- vehicles + 65536 × exempt ones (integer sums are cheap; a numeric one is not)
+        coalesce(sum(CASE WHEN d.kind = 'real_estate' AND {_VALID}
+                          THEN CASE WHEN d.attributes -> 'is_home' = 'true'::jsonb THEN 65536 ELSE 1 END END), 0)
+          AS estates,
+        coalesce(sum(CASE WHEN d.kind = 'vehicle' AND {_VALID}
+                          THEN CASE WHEN d.attributes -> 'exempt' = 'true'::jsonb THEN 65536 ELSE 1 END END), 0)
+          AS cars,
         -- yes/no facts packed into one bit_or: 1 disabled, 4 serious, 8 chronic, 16 employed
         -- (recently), 64 missing, 128 away for work
         coalesce(bit_or(CASE
