@@ -44,6 +44,21 @@ class MemberFacts:
         return self.income_12m if self.income_12m is not None else Decimal(self.monthly_income) * MONTHS
 
 
+def member_facts_from_report(verified: dict, *, name: str, declared_income: Decimal = Decimal(0),
+                             declared_ill: bool = False, declared_grade: int | None = None, can_work: bool = True,
+                             self_care: str = SelfCare.SELF, person_id: int | None = None) -> MemberFacts:
+    """A member's facts as the sealed verification report found them (``verified``: one entry of
+    ``content["members"]``, empty when the report has none): the exact 12-month income when the
+    report carries it (reports sealed before it did carry the rounded monthly figure only)."""
+    grade = verified.get("disability_grade") or declared_grade
+    return MemberFacts(
+        name=name, monthly_income=Decimal(verified.get("verified_monthly_income", declared_income)),
+        income_12m=Decimal(verified["income_12m"]) if "income_12m" in verified else None,
+        person_id=person_id if person_id is not None else verified.get("person_id"),
+        severely_disabled_or_ill=bool(verified.get("serious_illness") or declared_ill or (grade and grade <= 2)),
+        can_work=can_work, self_care=self_care)
+
+
 @dataclass
 class Computation:
     programme: str

@@ -26,7 +26,7 @@ from civilaffairs.worklist.services import priority_for_due, workitem_close, wor
 from .. import dates
 from .. import materials as material_files
 from .. import payables
-from ..calculations import PARAMETER_KEYS, Computation, MemberFacts, compute, load_parameters
+from ..calculations import PARAMETER_KEYS, Computation, compute, load_parameters, member_facts_from_report
 from ..limits import check_temporary_amount, money_limits, needs_second_approver
 from ..models import (
     COVERAGE_PROGRAMMES, FINAL_STATUSES, MONTHLY_AMOUNT_MAX, Application, ApplicationEvent, ApplicationMember,
@@ -702,12 +702,9 @@ def application_compute(app: Application, *, on: dt.date | None = None) -> tuple
     facts = []
     for m in app.members.select_related("person").order_by("id"):
         v = verified.get(m.person_id, {})
-        grade = v.get("disability_grade") or m.disability_grade
-        facts.append(MemberFacts(
-            name=m.person.name, monthly_income=Decimal(v.get("verified_monthly_income", m.declared_monthly_income)),
-            income_12m=Decimal(v["income_12m"]) if "income_12m" in v else None, person_id=m.person_id,
-            severely_disabled_or_ill=bool(v.get("serious_illness") or m.serious_illness or (grade and grade <= 2)),
-            can_work=m.can_work, self_care=m.self_care))
+        facts.append(member_facts_from_report(v, name=m.person.name, declared_income=m.declared_monthly_income,
+                                              declared_ill=m.serious_illness, declared_grade=m.disability_grade,
+                                              can_work=m.can_work, self_care=m.self_care, person_id=m.person_id))
     results = [compute(p, facts, params, requested_temporary=app.temporary_aid_amount) for p in app.programmes]
     return results, params, report
 
