@@ -127,7 +127,10 @@ def compute_ctes(target: str, person_range: bool = False, records_by_range: bool
     per-person record aggregate reads every record of the person range in index order
     and aggregates it as it streams, without first joining the members: persons of the
     range who are not members of the chunk are dropped by the join in ``per``, so the
-    result is the same.
+    result is the same. Otherwise it reads the records of the members ``mem`` found.
+    Either way the aggregate is the platform's reader (``facts.reader.person_facts_sql``):
+    the engine never interprets a department record itself, and the reader's columns the
+    rules do not use are not computed (PostgreSQL drops unused outputs of the inlined CTE).
 
     With ``only_changed``, households whose *inputs* (``SCORE_INPUT_COLUMNS``) equal
     their stored score are dropped before the numeric stage (ratios, dimensions, index,
