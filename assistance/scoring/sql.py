@@ -194,7 +194,7 @@ rec AS ({person_facts_sql(rec_target)}
 ),
 per AS (
     SELECT m.household_id, m.alive, m.grp, m.earner_died, m.single,
-           coalesce(r.income_12m, 0) AS income, coalesce(r.medical_12m + r.education_12m, 0) AS expense,
+           coalesce(r.income_12m, 0) AS income, coalesce(r.expense_12m, 0) AS expense,
            r.financial_assets AS financial, coalesce(r.properties, 0) AS properties,
            coalesce(r.vehicles, 0) AS vehicles, coalesce(r.disabled, false) AS disabled,
            coalesce(r.severe, false) AS severe, coalesce(r.serious_illness, false) AS serious,

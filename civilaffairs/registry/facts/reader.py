@@ -108,6 +108,7 @@ class PersonFacts:
         """The fields the SQL twin gives, for comparing the two."""
         out = {k: v for k, v in self.__dict__.items() if k not in ("real_estate_items", "vehicle_items")}
         out["income_by_month"] = [self.income_by_month[m] for m in sorted(self.income_by_month)]
+        out["expense_12m"] = self.expense_12m
         return out
 
 
@@ -264,8 +265,9 @@ def facts_for(person_ids: Iterable[int], window: Window) -> dict[int, PersonFact
 # The columns of ``person_facts_sql``, in order (``PersonFacts.comparable`` has the same keys).
 SQL_COLUMNS = (
     "person_id", "income_by_month", "income_12m", "pension_12m", "medical_12m", "education_12m",
-    "financial_assets", "properties", "home_count", "vehicles", "exempt_vehicles", "disability_grade",
-    "disability_category", "disabled", "severe", "serious_illness", "chronic_illness", "custody", "missing",
+    "expense_12m", "financial_assets", "properties", "home_count", "vehicles", "exempt_vehicles",
+    "disability_grade", "disability_category", "disabled", "severe", "serious_illness", "chronic_illness", "custody",
+    "missing",
     "migrant_work", "employed", "max_recent_medical", "enrolment_status", "died_on", "sources",
 )
 
@@ -306,7 +308,7 @@ def person_facts_sql(target: str) -> str:
         f" THEN d.amount END), 0)" for k in range(MONTHS))
     return f"""
 SELECT a.person_id, a.income_by_month, a.income_12m, a.pension_12m, a.medical_12m, a.education_12m,
-       f.financial_assets,
+       a.expense_12m, f.financial_assets,
        (a.estates %% 65536)::int AS properties, (a.estates / 65536)::int AS home_count,
        (a.cars %% 65536)::int AS vehicles, (a.cars / 65536)::int AS exempt_vehicles,
        left(a.best_disability, 1)::int AS disability_grade,
@@ -323,6 +325,8 @@ FROM (
         coalesce(sum(CASE WHEN d.kind = 'medical_expense' AND {_IN_INCOME} THEN d.amount END), 0) AS medical_12m,
         coalesce(sum(CASE WHEN d.kind = 'education_expense' AND {_IN_INCOME} THEN d.amount END), 0)
           AS education_12m,
+        coalesce(sum(CASE WHEN d.kind IN ('medical_expense', 'education_expense') AND {_IN_INCOME}
+                          THEN d.amount END), 0) AS expense_12m,
         -- counts packed two to an integer sum: non-home properties + 65536 × homes, non-exempt
         -- vehicles + 65536 × exempt ones (integer sums are cheap; a numeric one is not)
         coalesce(sum(CASE WHEN d.kind = 'real_estate' AND {_VALID}
@@ -357,6 +361,10 @@ FROM (
         coalesce(array_agg(DISTINCT d.source::text) FILTER (WHERE {_COUNTED}), ARRAY[]::text[]) AS sources
     FROM registry_departmentrecord d
     WHERE d.status = 'current' AND {cond} AND d.period_start <= %(on)s
+      -- redundant with every field's own window (each needs an end on or after the earlier of the
+      -- window's and the recent period's start, or is a death): rows of earlier years are dropped
+      -- before they reach the aggregate
+      AND (d.period_end >= least(%(income_start)s::date, %(recent_start)s::date) OR d.kind = 'death')
     GROUP BY d.person_id
 ) a
 LEFT JOIN (
