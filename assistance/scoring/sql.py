@@ -127,7 +127,7 @@ def compute_ctes(target: str, person_range: bool = False, records_by_range: bool
     per-person record aggregate reads every record of the person range in index order
     and aggregates it as it streams, without first joining the members: persons of the
     range who are not members of the chunk are dropped by the join in ``per``, so the
-    result is the same. Otherwise it reads the records of the members ``mem`` found.
+    result is the same. Otherwise it reads the records of the chunk's members.
     Either way the aggregate is the platform's reader (``facts.reader.person_facts_sql``):
     the engine never interprets a department record itself, and the reader's columns the
     rules do not use are not computed (PostgreSQL drops unused outputs of the inlined CTE).
@@ -145,8 +145,8 @@ def compute_ctes(target: str, person_range: bool = False, records_by_range: bool
     if records_by_range:
         rec_target = PERSON_RANGE
     else:
-        # the members ``mem`` found (read once: a CTE referenced twice is computed once)
-        rec_target = "{col} IN (SELECT person_id FROM mem)"
+        rec_target = (f"{{col}} IN (SELECT m.person_id FROM registry_householdmember m "
+                      f"WHERE m.is_active AND {on('m.household_id')}) AND {persons('{col}')}")
     if only_changed:
         stored = ", ".join(f"cur.{c}" for c in SCORE_INPUT_COLUMNS)
         fresh = ", ".join("%(model_version_id)s" if c == "model_version_id" else f"base.{_FINAL_TO_COLUMN.get(c, c)}"

@@ -273,6 +273,7 @@ SQL_COLUMNS = (
 
 _IN_INCOME = "d.period_start >= %(income_start)s AND d.period_start <= %(income_end)s"
 _VALID = "d.period_end >= %(on)s"
+_BALANCE = "d.period_end >= %(income_start)s AND d.period_end <= %(on)s"
 _MONTH_INDEX = ("((extract(year FROM d.period_start) * 12 + extract(month FROM d.period_start))"
                 " - (extract(year FROM %(income_start)s::date) * 12 + extract(month FROM %(income_start)s::date)))")
 _GRADE_OK = ("jsonb_typeof(d.attributes -> 'grade') = 'number' AND d.attributes ->> 'grade' IN ('1', '2', '3', '4')")
@@ -308,7 +309,19 @@ def person_facts_sql(target: str) -> str:
         f" THEN d.amount END), 0)" for k in range(MONTHS))
     return f"""
 SELECT a.person_id, a.income_by_month, a.income_12m, a.pension_12m, a.medical_12m, a.education_12m,
-       a.expense_12m, f.financial_assets,
+       a.expense_12m,
+       -- the latest balance per source and account, summed: one balance in the window is its own
+       -- latest; only a person with more is looked up again (a subplan run for them alone)
+       CASE WHEN a.balances = 1 THEN a.balance_sum
+            WHEN a.balances > 1 THEN (
+                SELECT sum(b.amount)
+                FROM (SELECT DISTINCT ON (d.source, coalesce(d.attributes ->> 'account', ''))
+                             coalesce(d.amount, 0) AS amount
+                      FROM registry_departmentrecord d
+                      WHERE d.person_id = a.person_id AND d.kind = 'financial_assets' AND d.status = 'current'
+                        AND d.period_end >= %(income_start)s AND d.period_end <= %(on)s
+                      ORDER BY d.source, coalesce(d.attributes ->> 'account', ''), d.period_end DESC,
+                               d.period_start DESC, d.id DESC) b) END AS financial_assets,
        (a.estates %% 65536)::int AS properties, (a.estates / 65536)::int AS home_count,
        (a.cars %% 65536)::int AS vehicles, (a.cars / 65536)::int AS exempt_vehicles,
        left(a.best_disability, 1)::int AS disability_grade,
@@ -327,6 +340,8 @@ FROM (
           AS education_12m,
         coalesce(sum(CASE WHEN d.kind IN ('medical_expense', 'education_expense') AND {_IN_INCOME}
                           THEN d.amount END), 0) AS expense_12m,
+        count(*) FILTER (WHERE d.kind = 'financial_assets' AND {_BALANCE}) AS balances,
+        sum(coalesce(d.amount, 0)) FILTER (WHERE d.kind = 'financial_assets' AND {_BALANCE}) AS balance_sum,
         -- counts packed two to an integer sum: non-home properties + 65536 × homes, non-exempt
         -- vehicles + 65536 × exempt ones (integer sums are cheap; a numeric one is not)
         coalesce(sum(CASE WHEN d.kind = 'real_estate' AND {_VALID}
@@ -367,17 +382,7 @@ FROM (
       AND (d.period_end >= least(%(income_start)s::date, %(recent_start)s::date) OR d.kind = 'death')
     GROUP BY d.person_id
 ) a
-LEFT JOIN (
-    SELECT b.person_id, sum(b.amount) AS financial_assets
-    FROM (SELECT DISTINCT ON (d.person_id, d.source, coalesce(d.attributes ->> 'account', ''))
-                 d.person_id, coalesce(d.amount, 0) AS amount
-          FROM registry_departmentrecord d
-          WHERE d.status = 'current' AND {cond} AND d.kind = 'financial_assets'
-            AND d.period_end >= %(income_start)s AND d.period_end <= %(on)s
-          ORDER BY d.person_id, d.source, coalesce(d.attributes ->> 'account', ''),
-                   d.period_end DESC, d.period_start DESC, d.id DESC) b
-    GROUP BY b.person_id
-) f ON f.person_id = a.person_id"""
+"""
 
 
 def facts_for_sql(person_ids: Iterable[int], window: Window) -> dict[int, dict]:

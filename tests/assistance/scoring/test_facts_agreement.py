@@ -221,7 +221,7 @@ def test_report_benefit_and_score_agree_on_income_assets_disability_and_vehicles
     n = len(people)
     income = sum((Decimal(m["income_12m"]) for m in content["members"]), Decimal(0))
     assert income == score.income_12m  # income
-    assert Decimal(summary["household_monthly_income"]) == (income / 12).quantize(FEN)
+    assert Decimal(summary["household_monthly_income"]) == (income / 12).quantize(FEN, rounding="ROUND_HALF_UP")
     assert dibao.per_capita_income == score.per_capita_income == Decimal(summary["per_capita_monthly_income"])
     line = 12 * n * score.standard
     assert summary["below_dibao_standard"] == (score.income_12m < line) == (score.d_income == 100 and income < line)
