@@ -44,6 +44,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from .schema import json_text
 from .windows import MONTHS, Window, month_start
 
 ZERO = Decimal(0)
@@ -130,8 +131,6 @@ def _code(attributes: dict, key: str) -> str | None:
 
 def _account(attributes: dict) -> str:
     """What ``coalesce(attributes ->> 'account', '')`` gives."""
-    from .schema import json_text
-
     v = attributes.get("account") if isinstance(attributes, dict) else None
     return "" if v is None else json_text(v)
 
