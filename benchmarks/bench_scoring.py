@@ -157,7 +157,7 @@ def copy_records_per_second(rows: int, triggers: bool) -> float:
     buf = io.StringIO()
     for i in range(rows):
         pid = 1 + (i * 7) % 100_000
-        buf.write(f"{pid}\tbench\thrss\tincome\t2024-06-01\t2024-06-30\t1000.00\t{{}}\t1\t{int(triggers)}{i:031x}\t"
+        buf.write(f"{pid}\tbench{i}\thrss\tincome\t2024-06-01\t2024-06-30\t1000.00\t{{}}\t1\t{int(triggers)}{i:031x}\t"
                   f"2024-07-01 00:00:00+08\n")
     buf.seek(0)
     with transaction.atomic():

@@ -2,51 +2,50 @@
 
 The bulk path is ``sql.py``; both implement the rules below, and
 ``tests/assistance/scoring/test_property.py`` (hypothesis) proves they give the
-same numbers. Change one, change the other.
+same numbers. Change one, change the other — and publish a new model version
+(``sql.SCORE_INPUT_COLUMNS``).
 
-How each input is derived from department records (``DepartmentRecord``), for
-the scoring date D; "in the window" means ``period_start <= D`` and
-``period_end > D - 365 days`` (the record overlaps the last 12 months); "recent"
-means ``period_start <= D`` and ``period_end > D - recent_days``:
+Department facts are read only through the platform's one reader
+(``civilaffairs.registry.facts.reader``: ``derive``/``facts_for`` here, its SQL twin
+``person_facts_sql`` in the bulk path), for the scoring date D and the model's recent
+period (POLICY.md "Windows"):
 
 - members: active ``HouseholdMember`` rows whose person is alive on D
   (``death_date`` empty or after D); a household with no living member, or no
   低保 standard in force for its community, is not scored (counted as failed);
-- income (12 months): sum of ``income`` and ``pension`` amounts in the window —
-  each record is the amount paid for its period (monthly records);
-  per-capita monthly income = income ÷ (12 × members);
-- rigid expenditure (12 months): sum of ``medical_expense`` and
-  ``education_expense`` amounts in the window; share = expenditure ÷ income
-  (1 when there is expenditure and no income; capped at 9999.9999);
-- financial assets: per person the largest ``financial_assets`` balance reported
-  in the window (so a withdrawal just before the check does not hide savings),
-  summed over the household;
-- property: number of ``real_estate`` records in the window (one record per
-  property and year); two or more means property beyond the home;
-- vehicle: ``vehicle`` records in the window whose ``attributes.exempt`` is not
-  true (e.g. a disability vehicle is exempt);
-- health: a person with a ``disability`` record whose ``attributes.grade`` is 1 or
-  2 is severely disabled; ``serious_illness``/``chronic_illness`` records in the
-  window; a disabled elder (失能老人) is a person aged ≥ elder_age with a
-  disability that is not severe (a severe one already counts 40 points);
+- income (12 months): ``income_12m`` — income and pension of the 12 whole calendar
+  months before D's month; the income line is ``12 × members × standard``, and every
+  income boundary is decided on the exact total against a multiple of that line;
+  per-capita monthly income and the ratio are rounded for display only;
+- rigid expenditure (12 months): medical and education expenses dated in the window;
+  share = expenditure ÷ income (1 when there is expenditure and no income; capped at
+  9999.9999) for display, boundaries on exact values;
+- financial assets: the reader's latest balance per account, summed over the
+  household; the limit is ``members × asset_multiplier × 12 × standard``, compared
+  exactly (a household 1 元 over is over);
+- property: real estate held on D that is not the family home; any such property or
+  a non-exempt vehicle held on D zeroes the asset dimension and rules out 低保;
+- health: severe disability (a grade 1–2 certificate valid on D), serious and chronic
+  illness valid on D; a disabled elder (失能老人) is a person aged ≥ elder_age with a
+  certificate valid on D that is not severe (a severe one already counts 40 points);
 - dependency: members under child_age, aged ≥ elder_age, or of working age and
   unable to work (severe disability or serious illness);
-- employment: able working-age members with no ``employment`` and no
-  ``social_insurance`` record in the recent period;
-- emergency (急难型): a recent ``medical_expense`` record of at least
-  emergency_medical_amount, or a member of working age who died in the recent
-  period;
+- employment: able working-age members with no job and no social-insurance
+  contributions in the recent period (the reader's ``employed``);
+- emergency (急难型): a medical expense dated in the recent period of at least
+  emergency_medical_amount, or a member of working age who died in the recent period;
 - coverage: a ``Benefit`` in 低保/特困/低边 with a paid status (享受中/渐退期);
-  review (渐退) is needed when an active 低保/特困 household's per-capita income
-  is above the standard, or an active 低边 household's is above dibian_ratio ×
-  the standard.
+  review (渐退) is needed when the rule an active benefit was granted under no longer
+  holds, on exact values: an active 特困 or household 低保 with income not below the
+  line; an active 单人户 低保 whose covered member's own income is not below 12 ×
+  the standard (or who is no longer a living member) — the household's per-capita
+  income does not matter for it; an active 低边 household not below dibian_ratio × the
+  line.
 """
 from __future__ import annotations
 
 import datetime as dt
-import json
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from assistance.models import (
@@ -56,14 +55,15 @@ from assistance.models import (
     Programme,
 )
 
+from civilaffairs.registry.facts.reader import PersonFacts
+
 from .models import Colour, MainType
 
 D = Decimal
 ZERO = D(0)
 HUNDRED = D(100)
 RATIO_CAP = D("9999.9999")
-WINDOW_DAYS = 365
-_DIGITS = re.compile(r"^[0-9]+$")
+MONTHS = 12
 
 
 def q2(x: Decimal) -> Decimal:
@@ -74,44 +74,24 @@ def q4(x: Decimal) -> Decimal:
     return x.quantize(D("0.0001"), rounding=ROUND_HALF_UP)
 
 
-def json_text(attributes, key: str) -> str | None:
-    """What PostgreSQL's ``attributes->>key`` returns, so both paths read JSON alike."""
-    if not isinstance(attributes, dict):
-        return None
-    v = attributes.get(key)
-    if v is None:
-        return None
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, (dict, list)):
-        return json.dumps(v)
-    return str(v)
-
-
 def age_on(birth: dt.date, day: dt.date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
-
-
-@dataclass(frozen=True)
-class RecordFact:
-    kind: str
-    period_start: dt.date
-    period_end: dt.date
-    amount: Decimal | None = None
-    attributes: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class MemberFact:
     birth_date: dt.date
     death_date: dt.date | None = None
-    records: tuple[RecordFact, ...] = ()
+    facts: PersonFacts | None = None
+    person_id: int | None = None
 
 
 @dataclass(frozen=True)
 class BenefitFact:
     programme: str
     status: str
+    # 单人户: the persons a 低保 benefit covers as one-person households (``Computation``).
+    single_person_ids: tuple[int, ...] = ()
 
 
 @dataclass
@@ -156,68 +136,6 @@ class Score:
         return dict(self.__dict__)
 
 
-def _grade(attributes) -> int | None:
-    text = json_text(attributes, "grade")
-    return int(text) if text is not None and _DIGITS.match(text) else None
-
-
-def _exempt(attributes) -> bool:
-    text = json_text(attributes, "exempt")
-    return text is not None and text.lower() in ("true", "1", "yes")
-
-
-@dataclass
-class _Person:
-    age: int
-    income: Decimal = ZERO
-    expense: Decimal = ZERO
-    financial: Decimal | None = None
-    properties: int = 0
-    vehicles: int = 0
-    disabled: bool = False
-    severe: bool = False
-    serious: bool = False
-    chronic: bool = False
-    employed: bool = False
-    big_bill: bool = False
-
-
-def _person(member: MemberFact, model, on: dt.date) -> _Person:
-    window_start = on - dt.timedelta(days=WINDOW_DAYS)
-    recent_start = on - dt.timedelta(days=model.recent_days)
-    p = _Person(age=age_on(member.birth_date, on))
-    for r in member.records:
-        if r.period_start > on or r.period_end <= window_start:
-            continue
-        amount = r.amount
-        recent = r.period_end > recent_start
-        if r.kind in ("income", "pension") and amount is not None:
-            p.income += amount
-        elif r.kind in ("medical_expense", "education_expense") and amount is not None:
-            p.expense += amount
-        elif r.kind == "financial_assets" and amount is not None:
-            p.financial = amount if p.financial is None else max(p.financial, amount)
-        elif r.kind == "real_estate":
-            p.properties += 1
-        elif r.kind == "vehicle" and not _exempt(r.attributes):
-            p.vehicles += 1
-        elif r.kind == "disability":
-            p.disabled = True
-            grade = _grade(r.attributes)
-            if grade is not None and 1 <= grade <= 2:
-                p.severe = True
-        elif r.kind == "serious_illness":
-            p.serious = True
-        elif r.kind == "chronic_illness":
-            p.chronic = True
-        elif r.kind in ("employment", "social_insurance") and recent:
-            p.employed = True
-        if (r.kind == "medical_expense" and recent and amount is not None
-                and amount >= model.emergency_medical_amount):
-            p.big_bill = True
-    return p
-
-
 def score_household(*, members: list[MemberFact], benefits: list[BenefitFact], standard: Decimal | None,
                     model, on: dt.date) -> Score | None:
     """Score one household, or ``None`` when it cannot be scored (no living member
@@ -226,62 +144,78 @@ def score_household(*, members: list[MemberFact], benefits: list[BenefitFact], s
     if not alive or standard is None or standard <= 0:
         return None
     recent_start = on - dt.timedelta(days=model.recent_days)
-    people = [_person(m, model, on) for m in alive]
+    people = [(age_on(m.birth_date, on), m.facts) for m in alive]
     n = len(people)
     child, elder = model.child_age, model.elder_age
 
-    income = sum((p.income for p in people), ZERO)
-    expense = sum((p.expense for p in people), ZERO)
-    financial = sum((p.financial for p in people if p.financial is not None), ZERO)
-    properties = sum(p.properties for p in people)
-    vehicles = sum(p.vehicles for p in people)
-    severe_count = sum(p.severe for p in people) + sum(p.serious for p in people)
-    chronic_count = sum(p.chronic for p in people)
-    disabled_elders = sum(1 for p in people if p.age >= elder and p.disabled and not p.severe)
-    children = sum(1 for p in people if p.age < child)
-    elders = sum(1 for p in people if p.age >= elder)
-    working = [p for p in people if child <= p.age < elder]
-    unable = sum(1 for p in working if p.severe or p.serious)
+    income = sum((p.income_12m for _a, p in people), ZERO)
+    expense = sum((p.expense_12m for _a, p in people), ZERO)
+    financial = sum((p.financial_assets for _a, p in people if p.financial_assets is not None), ZERO)
+    properties = sum(p.properties for _a, p in people)
+    vehicles = sum(p.vehicles for _a, p in people)
+    severe_count = sum(p.severe for _a, p in people) + sum(p.serious_illness for _a, p in people)
+    chronic_count = sum(p.chronic_illness for _a, p in people)
+    disabled_elders = sum(1 for a, p in people if a >= elder and p.disabled and not p.severe)
+    children = sum(1 for a, _p in people if a < child)
+    elders = sum(1 for a, _p in people if a >= elder)
+    working = [p for a, p in people if child <= a < elder]
+    unable = sum(1 for p in working if p.severe or p.serious_illness)
     able_working = len(working) - unable
-    unemployed = sum(1 for p in working if not (p.severe or p.serious) and not p.employed)
+    unemployed = sum(1 for p in working if not (p.severe or p.serious_illness) and not p.employed)
     earner_died = any(
         m.death_date is not None and recent_start < m.death_date <= on
         and child <= age_on(m.birth_date, m.death_date) < elder
         for m in members)
-    emergency = any(p.big_bill for p in people) or earner_died
+    emergency = earner_died or any(p.max_recent_medical is not None
+                                   and p.max_recent_medical >= model.emergency_medical_amount for _a, p in people)
     children_alone = children > 0 and not working
 
+    active = [b for b in benefits if b.status == BenefitStatus.ACTIVE]
     covered = any(b.programme in COVERAGE_PROGRAMMES and b.status in PAID_STATUSES for b in benefits)
-    dibao_active = any(b.programme in (Programme.DIBAO, Programme.TEKUN) and b.status == BenefitStatus.ACTIVE
-                       for b in benefits)
-    dibian_active = any(b.programme == Programme.DIBIAN and b.status == BenefitStatus.ACTIVE for b in benefits)
+    household_rule = any(b.programme == Programme.TEKUN
+                         or (b.programme == Programme.DIBAO and not b.single_person_ids) for b in active)
+    single_ids = {pid for b in active if b.programme == Programme.DIBAO for pid in b.single_person_ids}
+    dibian_active = any(b.programme == Programme.DIBIAN for b in active)
 
-    pci = q2(income / (12 * n))
-    r = q4(pci / standard)
+    # The lines, exact: per-capita monthly income below k × standard ⇔ income_12m < k × line.
+    line = MONTHS * n * standard
+    asset_limit = n * model.asset_multiplier * MONTHS * standard
+    pci = q2(income / (MONTHS * n))
+    r = q4(income / line)
     if income > 0:
         e = q4(min(expense / income, RATIO_CAP))
     else:
         e = D(1) if expense > 0 else ZERO
         e = q4(e)
-    a = q4(min(financial / (n * model.asset_multiplier * 12 * standard), RATIO_CAP))
+    a = q4(min(financial / asset_limit, RATIO_CAP))
 
-    if r <= model.income_full_ratio:
+    if income <= model.income_full_ratio * line:
         d_income = HUNDRED
-    elif r >= model.income_zero_ratio:
+    elif income >= model.income_zero_ratio * line:
         d_income = ZERO
     else:
-        d_income = q2(HUNDRED * (model.income_zero_ratio - r) / (model.income_zero_ratio - model.income_full_ratio))
-    d_expense = q2(min(HUNDRED, e * HUNDRED / model.expense_full_share))
-    d_assets = ZERO if properties >= 2 or vehicles >= 1 else q2((1 - min(a, D(1))) * HUNDRED)
+        d_income = q2(HUNDRED * (model.income_zero_ratio * line - income)
+                      / ((model.income_zero_ratio - model.income_full_ratio) * line))
+    if income > 0:
+        d_expense = q2(min(HUNDRED, HUNDRED * expense / (model.expense_full_share * income)))
+        expense_heavy = expense > 0 and expense >= model.expense_full_share * income
+    else:
+        d_expense = q2(min(HUNDRED, HUNDRED / model.expense_full_share)) if expense > 0 else q2(ZERO)
+        expense_heavy = expense > 0 and 1 >= model.expense_full_share
+    if properties >= 1 or vehicles >= 1 or financial >= asset_limit:
+        d_assets = q2(ZERO)
+    else:
+        d_assets = q2(HUNDRED * (asset_limit - financial) / asset_limit)
     d_health = q2(min(HUNDRED, model.severe_points * severe_count
                       + model.chronic_points * (chronic_count + disabled_elders)))
     d_dependency = q2(HUNDRED * (children + elders + unable) / n)
-    d_employment = q2(HUNDRED * unemployed / able_working) if able_working > 0 else ZERO
+    d_employment = q2(HUNDRED * unemployed / able_working) if able_working > 0 else q2(ZERO)
     index = q2(model.w_income * d_income + model.w_expense * d_expense + model.w_assets * d_assets
                + model.w_health * d_health + model.w_dependency * d_dependency
                + model.w_employment * d_employment)
 
-    eligible = pci < standard and a <= 1 and properties < 2 and vehicles == 0
+    below = income < line
+    eligible = below and financial <= asset_limit and properties == 0 and vehicles == 0
     if (eligible and not covered) or index >= model.red_threshold:
         colour = Colour.RED
     elif index >= model.yellow_threshold:
@@ -291,18 +225,21 @@ def score_household(*, members: list[MemberFact], benefits: list[BenefitFact], s
 
     if emergency:
         main_type = MainType.EMERGENCY
-    elif expense > 0 and e >= model.expense_full_share:
+    elif expense_heavy:
         main_type = MainType.EXPENDITURE
-    elif pci < standard:
+    elif below:
         main_type = MainType.INCOME
     elif disabled_elders > 0 or severe_count > 0 or children_alone:
         main_type = MainType.CARE
-    elif unemployed > 0 and 1 <= r <= model.development_max_ratio:
+    elif unemployed > 0 and line <= income <= model.development_max_ratio * line:
         main_type = MainType.DEVELOPMENT
     else:
         main_type = MainType.NONE
 
-    review_needed = (dibao_active and pci > standard) or (dibian_active and r > model.dibian_ratio)
+    own = [m.facts.income_12m for m in alive if m.person_id in single_ids]
+    single_review = bool(single_ids) and (not own or max(own) >= MONTHS * standard)
+    review_needed = ((household_rule and not below) or single_review
+                     or (dibian_active and income >= model.dibian_ratio * line))
 
     return Score(
         standard=standard, member_count=n, income_12m=income, per_capita_income=pci, income_ratio=r,

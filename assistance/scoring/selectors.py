@@ -18,8 +18,9 @@ from civilaffairs.accounts.scoping import (
     jurisdiction_codes,
     scope_queryset,
 )
+from civilaffairs.registry.facts.reader import facts_for
+from civilaffairs.registry.facts.windows import window
 from civilaffairs.registry.models import (
-    DepartmentRecord,
     Household,
     HouseholdMember,
     Region,
@@ -39,10 +40,9 @@ from .models import (
     ScoringModel,
 )
 from .rules import (
-    WINDOW_DAYS,
+    MONTHS,
     BenefitFact,
     MemberFact,
-    RecordFact,
     Score,
     score_household,
 )
@@ -65,23 +65,17 @@ def today() -> dt.date:
 
 # --- the explain path -------------------------------------------------------------
 
-def household_facts(*, household_id: int, community_id: str, on: dt.date):
-    """Load one household's inputs through the ORM (a handful of queries)."""
+def household_facts(*, household_id: int, community_id: str, on: dt.date, recent_days: int = 90):
+    """Load one household's inputs through the ORM and the facts reader (a handful of queries)."""
     members = list(HouseholdMember.objects.filter(household_id=household_id, is_active=True)
                    .values("person_id", "person__birth_date", "person__death_date"))
-    person_ids = [m["person_id"] for m in members]
-    records: dict[int, list[RecordFact]] = {pid: [] for pid in person_ids}
-    for r in (DepartmentRecord.objects
-              .filter(person_id__in=person_ids, period_start__lte=on,
-                      period_end__gt=on - dt.timedelta(days=WINDOW_DAYS))
-              .values("person_id", "kind", "period_start", "period_end", "amount", "attributes")):
-        records[r["person_id"]].append(RecordFact(kind=r["kind"], period_start=r["period_start"],
-                                                  period_end=r["period_end"], amount=r["amount"],
-                                                  attributes=r["attributes"]))
+    facts = facts_for([m["person_id"] for m in members], window(on, recent_days=recent_days))
     member_facts = [MemberFact(birth_date=m["person__birth_date"], death_date=m["person__death_date"],
-                               records=tuple(records[m["person_id"]])) for m in members]
-    benefits = [BenefitFact(programme=b["programme"], status=b["status"])
-                for b in Benefit.objects.filter(household_id=household_id).values("programme", "status")]
+                               facts=facts[m["person_id"]], person_id=m["person_id"]) for m in members]
+    benefits = [BenefitFact(programme=b["programme"], status=b["status"],
+                            single_person_ids=_single_ids(b["calculation"]))
+                for b in Benefit.objects.filter(household_id=household_id).values("programme", "status",
+                                                                                   "calculation")]
     try:
         standard = parameter_value(key="dibao_standard", region_code=community_id, on=on)
     except ParameterMissing:
@@ -89,9 +83,15 @@ def household_facts(*, household_id: int, community_id: str, on: dt.date):
     return member_facts, benefits, standard
 
 
+def _single_ids(calculation) -> tuple[int, ...]:
+    """The 单人户 members a benefit covers (as the SQL reads ``calculation -> 'single_person_ids'``)."""
+    ids = calculation.get("single_person_ids") if isinstance(calculation, dict) else None
+    return tuple(int(i) for i in ids) if isinstance(ids, list) else ()
+
+
 def household_explain_score(*, household: Household, model: ScoringModel, on: dt.date) -> Score | None:
     members, benefits, standard = household_facts(household_id=household.pk, community_id=household.community_id,
-                                                  on=on)
+                                                  on=on, recent_days=model.recent_days)
     return score_household(members=members, benefits=benefits, standard=standard, model=model, on=on)
 
 
@@ -121,9 +121,10 @@ def explain(score, model: ScoringModel) -> list[DimensionLine]:
     std = Decimal(s.standard).quantize(Decimal("0.01"))
     lines = []
 
-    if s.income_ratio <= model.income_full_ratio:
+    line = MONTHS * s.member_count * Decimal(s.standard)  # the boundaries on exact values, as the rules
+    if s.income_12m <= model.income_full_ratio * line:
         rule = _("不高于低保标准的 %(f)s 倍，得满分") % {"f": _num(model.income_full_ratio)}
-    elif s.income_ratio >= model.income_zero_ratio:
+    elif s.income_12m >= model.income_zero_ratio * line:
         rule = _("达到低保标准的 %(z)s 倍及以上，得 0 分") % {"z": _num(model.income_zero_ratio)}
     else:
         rule = _("介于 %(f)s 倍与 %(z)s 倍之间，按比例递减") % {"f": _num(model.income_full_ratio),
@@ -135,8 +136,9 @@ def explain(score, model: ScoringModel) -> list[DimensionLine]:
     lines.append(("expense", _("支出"), model.w_expense, s.d_expense,
                   _("近12个月医疗、教育支出 %(e)s 元，占家庭收入的 %(share)s；占比达到 %(full)s 即得满分。")
                   % {"e": s.expense_12m, "share": _pct(s.expense_share), "full": _pct(model.expense_full_share)}))
-    if s.properties >= 2 or s.vehicles >= 1:
-        asset_rule = _("名下有 %(p)s 套房产、%(v)s 辆非豁免车辆，资产维得 0 分。") % {"p": s.properties, "v": s.vehicles}
+    if s.properties >= 1 or s.vehicles >= 1:
+        asset_rule = _("名下有自住房以外的房产 %(p)s 套、非豁免车辆 %(v)s 辆，资产维得 0 分。") % {
+            "p": s.properties, "v": s.vehicles}
     else:
         asset_rule = _("人均金融资产为上限（%(m)s 倍年低保标准）的 %(a)s。") % {
             "m": _num(model.asset_multiplier), "a": _pct(s.asset_ratio)}
@@ -243,8 +245,8 @@ def lead_application_initial(lead: Lead) -> dict:
     programmes = []
     if score.eligible:
         programmes.append(Programme.DIBAO)
-    elif score.income_ratio <= score.model_version.dibian_ratio:
-        programmes.append(Programme.DIBIAN)
+    elif score.income_12m < score.model_version.dibian_ratio * MONTHS * score.member_count * score.standard:
+        programmes.append(Programme.DIBIAN)  # below 2 × on exact values (at exactly 2 × it is not 低边)
     if score.emergency or score.main_type == MainType.EXPENDITURE or not programmes:
         programmes.append(Programme.TEMPORARY)
     return {"programmes": [str(p) for p in programmes],

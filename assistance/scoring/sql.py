@@ -11,7 +11,8 @@ id list, or the whole city for a dry run):
   std   the 低保 standard in force on the scoring date for each community,
         resolved set-based against the parameter rows of its ancestor codes
   mem   active members with age on the scoring date
-  rec   per-person aggregates of department records in the 12-month window
+  rec   per-person facts: the platform's one reader, ``person_facts_sql`` (current facts
+        only, through the windows of POLICY.md "Windows")
   agg   per-household aggregates (living members only)
   final the six dimensions, index, colour, type (each level fenced with OFFSET 0
         so its expressions are computed once per row, not re-substituted into
@@ -42,7 +43,8 @@ from .models import (  # noqa: F401  (SCORE_CONTENT_FIELDS, lead_dedupe_key: doc
     LeadOutcome,
     lead_dedupe_key,
 )
-from .rules import WINDOW_DAYS
+from civilaffairs.registry.facts.reader import person_facts_sql
+from civilaffairs.registry.facts.windows import window
 
 # Advisory-lock namespace for the engine (first int of the two-int form).
 LOCK_NAMESPACE = 0x5C0E
@@ -60,9 +62,7 @@ def _cutoff(on: dt.date, years: int) -> dt.date:
 def model_params(model, on: dt.date) -> dict:
     return {
         "child_cutoff": _cutoff(on, model.child_age), "elder_cutoff": _cutoff(on, model.elder_age),
-        "on": on,
-        "window_start": on - dt.timedelta(days=WINDOW_DAYS),
-        "recent_start": on - dt.timedelta(days=model.recent_days),
+        **window(on, recent_days=model.recent_days).sql_params(),  # on, income_start/_end, recent_start
         "model_version_id": model.pk,
         "w_income": model.w_income, "w_expense": model.w_expense, "w_assets": model.w_assets,
         "w_health": model.w_health, "w_dependency": model.w_dependency, "w_employment": model.w_employment,
@@ -127,7 +127,10 @@ def compute_ctes(target: str, person_range: bool = False, records_by_range: bool
     per-person record aggregate reads every record of the person range in index order
     and aggregates it as it streams, without first joining the members: persons of the
     range who are not members of the chunk are dropped by the join in ``per``, so the
-    result is the same.
+    result is the same. Otherwise it reads the records of the chunk's members.
+    Either way the aggregate is the platform's reader (``facts.reader.person_facts_sql``):
+    the engine never interprets a department record itself, and the reader's columns the
+    rules do not use are not computed (PostgreSQL drops unused outputs of the inlined CTE).
 
     With ``only_changed``, households whose *inputs* (``SCORE_INPUT_COLUMNS``) equal
     their stored score are dropped before the numeric stage (ratios, dimensions, index,
@@ -140,12 +143,10 @@ def compute_ctes(target: str, person_range: bool = False, records_by_range: bool
         return PERSON_RANGE.replace("{col}", col) if person_range else "true"
 
     if records_by_range:
-        rec_from = f"""FROM registry_departmentrecord d
-    WHERE {PERSON_RANGE.replace("{col}", "d.person_id")}"""
+        rec_target = PERSON_RANGE
     else:
-        rec_from = f"""FROM registry_householdmember m
-    JOIN registry_departmentrecord d ON d.person_id = m.person_id
-    WHERE m.is_active AND {on("m.household_id")} AND {persons("d.person_id")}"""
+        rec_target = (f"{{col}} IN (SELECT m.person_id FROM registry_householdmember m "
+                      f"WHERE m.is_active AND {on('m.household_id')}) AND {persons('{col}')}")
     if only_changed:
         stored = ", ".join(f"cur.{c}" for c in SCORE_INPUT_COLUMNS)
         fresh = ", ".join("%(model_version_id)s" if c == "model_version_id" else f"base.{_FINAL_TO_COLUMN.get(c, c)}"
@@ -165,6 +166,14 @@ chg AS (
     return f"""
 hh AS (SELECT h.id, h.community_id FROM registry_household h WHERE {on("h.id")}),
 std AS MATERIALIZED ({param_by_community_sql("'dibao_standard'", "hh")}),
+single AS (
+    -- 单人户: the members an active 低保 benefit covers as one-person households
+    SELECT b.household_id, x.pid::bigint AS person_id
+    FROM assistance_benefit b
+    CROSS JOIN LATERAL jsonb_array_elements_text(b.calculation -> 'single_person_ids') x(pid)
+    WHERE b.programme = 'dibao' AND b.status = 'active' AND {on("b.household_id")}
+      AND jsonb_typeof(b.calculation -> 'single_person_ids') = 'array'
+),
 mem AS (
     -- Age bands by comparing birth dates with cut-off dates (cheaper than age() per row;
     -- same answer as rules.age_on, see _cutoff).
@@ -175,44 +184,22 @@ mem AS (
            CASE WHEN p.death_date > %(recent_start)s AND p.death_date <= %(on)s
                 THEN extract(year FROM age(p.death_date, p.birth_date)) >= %(child_age)s
                      AND extract(year FROM age(p.death_date, p.birth_date)) < %(elder_age)s
-                ELSE false END AS earner_died
+                ELSE false END AS earner_died,
+           (hm.household_id, hm.person_id) IN (SELECT household_id, person_id FROM single) AS single
     FROM registry_householdmember hm
     JOIN registry_person p ON p.id = hm.person_id
     WHERE hm.is_active AND {on("hm.household_id")} AND {persons("p.id")}
 ),
-rec AS (
-    -- One pass over the person's records in the window; the yes/no facts are packed
-    -- into one bit_or (1 disabled, 2 severe, 4 serious, 8 chronic, 16 employed recently,
-    -- 32 large recent medical bill) to keep the aggregate cheap.
-    SELECT d.person_id,
-        sum(CASE WHEN d.kind IN ('income', 'pension') THEN d.amount END) AS income,
-        sum(CASE WHEN d.kind IN ('medical_expense', 'education_expense') THEN d.amount END) AS expense,
-        max(CASE WHEN d.kind = 'financial_assets' THEN d.amount END) AS financial,
-        sum(CASE d.kind WHEN 'real_estate' THEN 1
-                        WHEN 'vehicle' THEN CASE WHEN coalesce(lower(d.attributes ->> 'exempt') IN ('true', '1', 'yes'),
-                                                              false) THEN 0 ELSE 65536 END
-                        ELSE 0 END) AS holdings,
-        bit_or(CASE d.kind
-            WHEN 'disability' THEN 1 | CASE WHEN d.attributes ->> 'grade' ~ '^[0-9]+$'
-                                             AND (d.attributes ->> 'grade')::numeric BETWEEN 1 AND 2 THEN 2 ELSE 0 END
-            WHEN 'serious_illness' THEN 4
-            WHEN 'chronic_illness' THEN 8
-            WHEN 'employment' THEN CASE WHEN d.period_end > %(recent_start)s THEN 16 ELSE 0 END
-            WHEN 'social_insurance' THEN CASE WHEN d.period_end > %(recent_start)s THEN 16 ELSE 0 END
-            WHEN 'medical_expense' THEN CASE WHEN d.period_end > %(recent_start)s
-                                              AND d.amount >= %(emergency_amount)s THEN 32 ELSE 0 END
-            ELSE 0 END) AS flags
-    {rec_from}
-      AND d.period_start <= %(on)s AND d.period_end > %(window_start)s
-    GROUP BY d.person_id
+rec AS ({person_facts_sql(rec_target)}
 ),
 per AS (
-    SELECT m.household_id, m.alive, m.grp, m.earner_died,
-           coalesce(r.income, 0) AS income, coalesce(r.expense, 0) AS expense, r.financial,
-           coalesce(r.holdings %% 65536, 0) AS properties, coalesce(r.holdings / 65536, 0) AS vehicles,
-           coalesce(r.flags & 1 <> 0, false) AS disabled, coalesce(r.flags & 2 <> 0, false) AS severe,
-           coalesce(r.flags & 4 <> 0, false) AS serious, coalesce(r.flags & 8 <> 0, false) AS chronic,
-           coalesce(r.flags & 16 <> 0, false) AS employed, coalesce(r.flags & 32 <> 0, false) AS big_bill
+    SELECT m.household_id, m.alive, m.grp, m.earner_died, m.single,
+           coalesce(r.income_12m, 0) AS income, coalesce(r.expense_12m, 0) AS expense,
+           r.financial_assets AS financial, coalesce(r.properties, 0) AS properties,
+           coalesce(r.vehicles, 0) AS vehicles, coalesce(r.disabled, false) AS disabled,
+           coalesce(r.severe, false) AS severe, coalesce(r.serious_illness, false) AS serious,
+           coalesce(r.chronic_illness, false) AS chronic, coalesce(r.employed, false) AS employed,
+           coalesce(r.max_recent_medical >= %(emergency_amount)s, false) AS big_bill
     FROM mem m LEFT JOIN rec r ON r.person_id = m.person_id
 ),
 agg AS (
@@ -231,14 +218,22 @@ agg AS (
         count(*) FILTER (WHERE alive AND grp = 1) AS working,
         count(*) FILTER (WHERE alive AND grp = 1 AND (severe OR serious)) AS unable,
         count(*) FILTER (WHERE alive AND grp = 1 AND NOT (severe OR serious) AND NOT employed) AS unemployed,
-        bool_or((alive AND big_bill) OR earner_died) AS emergency
+        bool_or((alive AND big_bill) OR earner_died) AS emergency,
+        max(income) FILTER (WHERE alive AND single) AS single_max_income
     FROM per
     GROUP BY household_id
 ),
 ben AS (
     SELECT b.household_id,
         bool_or(b.programme = ANY(%(coverage)s) AND b.status = ANY(%(paid)s)) AS covered,
-        bool_or(b.programme IN ('dibao', 'tekun') AND b.status = 'active') AS dibao_active,
+        -- granted under the household rule (特困, or 低保 not as 单人户) / as 单人户 / 低边
+        bool_or(b.status = 'active' AND (b.programme = 'tekun' OR b.programme = 'dibao'
+                AND coalesce(jsonb_array_length(CASE WHEN jsonb_typeof(b.calculation -> 'single_person_ids') = 'array'
+                                                     THEN b.calculation -> 'single_person_ids' END), 0) = 0))
+          AS household_rule,
+        bool_or(b.status = 'active' AND b.programme = 'dibao'
+                AND jsonb_typeof(b.calculation -> 'single_person_ids') = 'array'
+                AND jsonb_array_length(b.calculation -> 'single_person_ids') > 0) AS single_rule,
         bool_or(b.programme = 'dibian' AND b.status = 'active') AS dibian_active
     FROM assistance_benefit b
     WHERE {on("b.household_id")}
@@ -249,15 +244,15 @@ base AS (
            a.financial_assets, a.properties, a.vehicles, a.severe_count, a.chronic_count, a.disabled_elders,
            a.children, a.elders, a.working - a.unable AS able_working, a.unable, a.unemployed, a.emergency,
            (a.children > 0 AND a.working = 0) AS children_alone,
-           coalesce(b.covered, false) AS covered, coalesce(b.dibao_active, false) AS dibao_active,
-           coalesce(b.dibian_active, false) AS dibian_active,
+           coalesce(b.covered, false) AS covered,
            round(a.income_12m / (12 * a.n), 2) AS pci,
-           -- 渐退 review: a 低保/特困 recipient above the standard, or a 低边 one above its ratio
-           -- (an input of the compare in ``chg``, so computed here; divides only for recipients).
-           CASE WHEN coalesce(b.dibao_active, false) AND round(a.income_12m / (12 * a.n), 2) > s.value THEN true
-                WHEN coalesce(b.dibian_active, false)
-                  THEN round(round(a.income_12m / (12 * a.n), 2) / s.value, 4) > %(dibian_ratio)s
-                ELSE false END AS review_needed
+           -- 渐退 review, on exact values: the rule an active benefit was granted under no longer
+           -- holds (an input of the compare in ``chg``, so computed here)
+           (coalesce(b.household_rule, false) AND a.income_12m >= 12 * a.n * s.value
+            OR coalesce(b.single_rule, false) AND (a.single_max_income IS NULL
+                                                   OR a.single_max_income >= 12 * s.value)
+            OR coalesce(b.dibian_active, false) AND a.income_12m >= %(dibian_ratio)s * 12 * a.n * s.value)
+             AS review_needed
     FROM hh
     JOIN std s ON s.community_id = hh.community_id
     JOIN agg a ON a.household_id = hh.id
@@ -267,7 +262,8 @@ base AS (
 ),{gate}
 ratios AS (
     SELECT {ratios_from}.*,
-        round(pci / standard, 4) AS income_ratio,
+        12 * n * standard AS line, n * %(asset_multiplier)s * 12 * standard AS asset_limit,
+        round(income_12m / (12 * n * standard), 4) AS income_ratio,
         CASE WHEN income_12m > 0 THEN round(least(expense_12m / income_12m, 9999.9999), 4)
              WHEN expense_12m > 0 THEN 1.0000 ELSE 0.0000 END AS expense_share,
         round(least(financial_assets / (n * %(asset_multiplier)s * 12 * standard), 9999.9999), 4) AS asset_ratio
@@ -276,17 +272,22 @@ ratios AS (
 ),
 dims AS (
     SELECT ratios.*,
-        CASE WHEN income_ratio <= %(ifr)s THEN 100.00
-             WHEN income_ratio >= %(izr)s THEN 0.00
-             ELSE round(100 * (%(izr)s - income_ratio) / (%(izr)s - %(ifr)s), 2) END AS d_income,
-        round(least(100, expense_share * 100 / %(efs)s), 2) AS d_expense,
-        CASE WHEN properties >= 2 OR vehicles >= 1 THEN 0.00
-             ELSE round((1 - least(asset_ratio, 1)) * 100, 2) END AS d_assets,
+        -- boundaries on exact values (the ratios above are for display)
+        CASE WHEN income_12m <= %(ifr)s * line THEN 100.00
+             WHEN income_12m >= %(izr)s * line THEN 0.00
+             ELSE round(100 * (%(izr)s * line - income_12m) / ((%(izr)s - %(ifr)s) * line), 2) END AS d_income,
+        CASE WHEN income_12m > 0 THEN round(least(100, 100 * expense_12m / (%(efs)s * income_12m)), 2)
+             WHEN expense_12m > 0 THEN round(least(100, 100 / %(efs)s), 2) ELSE 0.00 END AS d_expense,
+        CASE WHEN income_12m > 0 THEN expense_12m > 0 AND expense_12m >= %(efs)s * income_12m
+             ELSE expense_12m > 0 AND 1 >= %(efs)s END AS expense_heavy,
+        CASE WHEN properties >= 1 OR vehicles >= 1 OR financial_assets >= asset_limit THEN 0.00
+             ELSE round(100 * (asset_limit - financial_assets) / asset_limit, 2) END AS d_assets,
         round(least(100, %(severe_points)s * severe_count
                          + %(chronic_points)s * (chronic_count + disabled_elders)), 2) AS d_health,
         round(100.0 * (children + elders + unable) / n, 2) AS d_dependency,
         CASE WHEN able_working > 0 THEN round(100.0 * unemployed / able_working, 2) ELSE 0.00 END AS d_employment,
-        (pci < standard AND asset_ratio <= 1 AND properties < 2 AND vehicles = 0) AS eligible
+        income_12m < line AS below,
+        (income_12m < line AND financial_assets <= asset_limit AND properties = 0 AND vehicles = 0) AS eligible
     FROM ratios
     OFFSET 0
 ),
@@ -303,10 +304,10 @@ final AS (
         CASE WHEN (eligible AND NOT covered) OR difficulty_index >= %(red)s THEN 'red'
              WHEN difficulty_index >= %(yellow)s THEN 'yellow' ELSE 'green' END AS colour,
         CASE WHEN emergency THEN 'emergency'
-             WHEN expense_12m > 0 AND expense_share >= %(efs)s THEN 'expenditure'
-             WHEN pci < standard THEN 'income'
+             WHEN expense_heavy THEN 'expenditure'
+             WHEN below THEN 'income'
              WHEN disabled_elders > 0 OR severe_count > 0 OR children_alone THEN 'care'
-             WHEN unemployed > 0 AND income_ratio >= 1 AND income_ratio <= %(dev_max)s THEN 'development'
+             WHEN unemployed > 0 AND income_12m >= line AND income_12m <= %(dev_max)s * line THEN 'development'
              ELSE 'none' END AS main_type
     FROM idx
 )"""

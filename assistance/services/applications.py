@@ -27,7 +27,7 @@ from civilaffairs.worklist.services import priority_for_due, workitem_close, wor
 from .. import dates
 from .. import materials as material_files
 from .. import payables
-from ..calculations import PARAMETER_KEYS, Computation, MemberFacts, compute, load_parameters
+from ..calculations import PARAMETER_KEYS, Computation, compute, load_parameters, member_facts_from_report
 from ..limits import check_temporary_amount, money_limits, needs_second_approver
 from ..models import (
     COVERAGE_PROGRAMMES, FINAL_STATUSES, MONTHLY_AMOUNT_MAX, Application, ApplicationEvent, ApplicationMember,
@@ -452,10 +452,10 @@ def application_precheck(app: Application, *, on: dt.date | None = None, rows: d
     declared_pci = (declared_total / len(members)).quantize(Decimal("0.01")) if members else Decimal(0)
     hints = [*later, _("根据已掌握的部门数据，家庭人均月收入约 %(pci)s 元；当地低保标准为 %(std)s 元/人·月。")
              % {"pci": pci, "std": standard.quantize(Decimal('1'))}]
-    if pci < standard:
+    if summary["below_dibao_standard"]:  # the lines on exact values (the report decides them)
         hints.append(_("人均月收入 %(pci)s 元低于 %(std)s 元的低保标准，可能符合低保条件。")
                      % {"pci": pci, "std": standard.quantize(Decimal('1'))})
-    elif pci < standard * Decimal(params["dibian_multiplier"]["value"]):
+    elif summary["below_dibian_line"]:
         hints.append(_("人均月收入 %(pci)s 元高于低保标准、低于低保边缘线，可能符合低保边缘条件。") % {"pci": pci})
     else:
         hints.append(_("人均月收入 %(pci)s 元高于低保边缘线，按现有数据可能不符合低保条件；如有大额医疗等支出，可申请临时救助。")
@@ -703,11 +703,9 @@ def application_compute(app: Application, *, on: dt.date | None = None) -> tuple
     facts = []
     for m in app.members.select_related("person").order_by("id"):
         v = verified.get(m.person_id, {})
-        grade = v.get("disability_grade") or m.disability_grade
-        facts.append(MemberFacts(
-            name=m.person.name, monthly_income=Decimal(v.get("verified_monthly_income", m.declared_monthly_income)),
-            severely_disabled_or_ill=bool(v.get("serious_illness") or m.serious_illness or (grade and grade <= 2)),
-            can_work=m.can_work, self_care=m.self_care))
+        facts.append(member_facts_from_report(v, name=m.person.name, declared_income=m.declared_monthly_income,
+                                              declared_ill=m.serious_illness, declared_grade=m.disability_grade,
+                                              can_work=m.can_work, self_care=m.self_care, person_id=m.person_id))
     results = [compute(p, facts, params, requested_temporary=app.temporary_aid_amount) for p in app.programmes]
     return results, params, report
 

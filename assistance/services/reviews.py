@@ -18,7 +18,7 @@ from civilaffairs.registry.selectors import parameter_value
 from civilaffairs.worklist.services import priority_for_due, workitem_close, workitem_raise_many
 
 from .. import dates
-from ..calculations import MemberFacts, compute, load_parameters
+from ..calculations import MemberFacts, compute, load_parameters, member_facts_from_report
 from ..models import Benefit, BenefitStatus, Programme, Review, ReviewOutcome, VerificationReport
 from ..verification import build_report_content, new_report_number, seal
 from ..capabilities import REVIEW
@@ -82,12 +82,10 @@ def _household_facts(benefit: Benefit, content: dict) -> list[MemberFacts]:
     facts = []
     for m in content["members"]:
         d = declared.get(m["person_id"])
-        grade = m.get("disability_grade") or (d.disability_grade if d else None)
-        facts.append(MemberFacts(
-            name=m["name"], monthly_income=Decimal(m["verified_monthly_income"]),
-            severely_disabled_or_ill=bool(m.get("serious_illness") or (d and d.serious_illness)
-                                          or (grade and grade <= 2)),
-            can_work=d.can_work if d else True, self_care=d.self_care if d else "self"))
+        facts.append(member_facts_from_report(
+            m, name=m["name"], declared_ill=bool(d and d.serious_illness),
+            declared_grade=d.disability_grade if d else None, can_work=d.can_work if d else True,
+            self_care=d.self_care if d else "self"))
     return facts
 
 

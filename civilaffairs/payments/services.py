@@ -333,10 +333,12 @@ def payment_lines_suspend_deceased(*, person_ids=None, actor=None, source: str =
     """Suspend, set-based, the pending lines paid to a person who has died (``Person.death_date`` set, or a
     DEATH department record), and the pending lines of a household whose only member has died.
     ``person_ids``: limit to these people (the ones a death record just named). Returns the count."""
-    from civilaffairs.registry.models import DepartmentRecord, HouseholdMember, RecordKind
+    from civilaffairs.registry.models import DepartmentRecord, FactStatus, HouseholdMember, RecordKind
 
+    # only a current death fact counts (a revoked or corrected one does not: facts.reader)
     dead = Person.objects.filter(Q(death_date__isnull=False)
                                  | Q(pk__in=DepartmentRecord.objects.filter(kind=RecordKind.DEATH,
+                                                                            status=FactStatus.CURRENT,
                                                                             person__isnull=False)
                                      .values("person_id")))
     if person_ids is not None:

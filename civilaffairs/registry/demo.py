@@ -29,6 +29,7 @@ from civilaffairs.lib.crypto import _aead, _index_key, _VERSION
 from civilaffairs.lib.idnumber import check_digit
 from civilaffairs.lib.masking import mask_id_number, mask_phone
 
+from .facts.schema import canonical_attributes
 from .models import (
     BatchStatus, Department, Household, ImportBatch, RecordKind, Region, RegionLevel,
     Relation,
@@ -688,8 +689,9 @@ class _CityBuilder:
     # -- department records --
     def _record(self, out, person: DemoPerson, source: str, kind: str, start: dt.date, end: dt.date,
                 amount: float | None, attributes: dict | str) -> None:
-        """One record row. ``attributes`` may be pre-serialised (monthly rows share theirs)."""
-        attrs = attributes if isinstance(attributes, str) else _json(attributes)
+        """One record row. ``attributes`` may be pre-serialised (monthly rows share theirs, already
+        canonical); others are stored as the import stores them (``facts.schema``)."""
+        attrs = attributes if isinstance(attributes, str) else _json(canonical_attributes(kind, attributes))
         amount_text = "" if amount is None else f"{amount:.2f}"
         s, e = start.isoformat(), end.isoformat()
         fingerprint = hashlib.sha256(
@@ -758,13 +760,13 @@ class _CityBuilder:
                     start, end = rng.choice(self.months)
                     self._record(out, person, Department.MEDICAL_INSURANCE, RecordKind.MEDICAL_EXPENSE, start, end,
                                  rng.uniform(120, 6000),
-                                 {"hospital": rng.choice(HOSPITALS), "type": "门诊", "bill": n + 1})
+                                 {"hospital": rng.choice(HOSPITALS), "type": "门诊", "bill_no": f"MZ{n + 1}"})
             if rng.random() < (0.04 if age >= 45 else 0.008):
                 diagnosis = rng.choice(SERIOUS)
                 recent = self.months[-rng.randint(1, 4)]
                 self._record(out, person, Department.MEDICAL_INSURANCE, RecordKind.MEDICAL_EXPENSE, recent[0],
                              recent[1], rng.uniform(30000, 320000),
-                             {"hospital": rng.choice(HOSPITALS), "type": "住院", "diagnosis": diagnosis, "bill": 9})
+                             {"hospital": rng.choice(HOSPITALS), "type": "住院", "diagnosis": diagnosis, "bill_no": "ZY1"})
                 self._record(out, person, Department.HEALTH, RecordKind.SERIOUS_ILLNESS,
                              recent[0] - dt.timedelta(days=rng.randint(0, 400)), win_end, None,
                              {"diagnosis": diagnosis})
@@ -796,11 +798,11 @@ class _CityBuilder:
         head = people[0]
         if rng.random() < (0.55 if poor else 0.85):
             self._record(out, head, Department.REAL_ESTATE, RecordKind.REAL_ESTATE, dt.date(2005, 1, 1), win_end,
-                         None, {"type": "住宅", "area": rng.randint(45, 140), "exempt": True})
+                         None, {"type": "住宅", "area": rng.randint(45, 140), "is_home": True})
         if not poor and rng.random() < 0.12:
             self._record(out, head, Department.REAL_ESTATE, RecordKind.REAL_ESTATE, dt.date(2015, 1, 1), win_end,
                          None, {"type": "商铺" if rng.random() < 0.3 else "住宅", "area": rng.randint(30, 160),
-                                "exempt": False})
+                                "is_home": False})
         drivers = [p for p, a in zip(people, ages) if 20 <= a < 70]
         if drivers and rng.random() < (0.08 if poor else 0.5):
             owner = rng.choice(drivers)

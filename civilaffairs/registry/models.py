@@ -1,6 +1,8 @@
 """Regions, people, households, department data and dated policy parameters."""
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateRangeField, RangeOperators
@@ -275,6 +277,11 @@ class RecordKind(models.TextChoices):
     DEATH = "death", _("死亡")
     CUSTODY = "custody", _("羁押/服刑")
     BUSINESS = "business", _("工商登记")
+    MISSING = "missing", _("失踪/失联")
+    COURT_DECLARATION = "court_declaration", _("法院宣告")
+    GUARDIANSHIP_REVOKED = "guardianship_revoked", _("撤销监护资格")
+    DEPORTED = "deported", _("遣送出境")
+    MIGRANT_WORK = "migrant_work", _("外出务工")
 
 
 # Kinds whose rows must carry an amount (元).
@@ -328,6 +335,37 @@ class ImportBatch(models.Model):
         return f"{self.get_source_display()} #{self.pk}"
 
 
+class FactStatus(models.TextChoices):
+    CURRENT = "current", _("现行")
+    SUPERSEDED = "superseded", _("已被更正")
+    REVOKED = "revoked", _("已撤销")
+
+
+# Key attributes per kind, as ``facts.schema.SCHEMAS[kind].key_attributes`` declares them (a test
+# holds the two equal): part of a fact's identity, e.g. two medical bills of one day.
+NATURAL_KEY_ATTRIBUTES = {
+    "income": "employer", "medical_expense": "bill_no", "education_expense": "bill_no",
+    "financial_assets": "account", "real_estate": "certificate_no", "vehicle": "plate_masked",
+    "court_declaration": "declaration",
+}
+NATURAL_KEY_EPOCH = dt.date(2000, 1, 1)
+
+
+class NaturalKey(models.Func):
+    """md5 of source | kind | digest | period start (days since 2000-01-01) | key attribute, as a
+    uuid: an immutable expression, so a generated column that every writer (the import, the demo,
+    the benchmarks' SQL) gets without computing it. ``facts.schema.natural_key`` is its twin."""
+
+    template = ("md5(source || '|' || kind || '|' || id_digest || '|' || (period_start - DATE '2000-01-01')::text"
+                " || '|' || coalesce(CASE kind "
+                + " ".join(f"WHEN '{k}' THEN attributes ->> '{a}'" for k, a in NATURAL_KEY_ATTRIBUTES.items())
+                + " END, ''))::uuid")
+    output_field = models.UUIDField()
+
+    def __init__(self, **extra):
+        super().__init__(**extra)
+
+
 class DepartmentRecord(models.Model):
     """One fact about one person from another department, keyed by ID digest.
 
@@ -357,6 +395,15 @@ class DepartmentRecord(models.Model):
     # bytes keeps the unique index a third of the size of 64 hex characters under a collation.
     fingerprint = models.UUIDField(_("指纹"), editable=False)
     created_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
+    # Re-delivery: the same fact (``natural_key``) sent again with other values supersedes the
+    # current one, which is kept with ``status`` superseded and the id of its successor; a
+    # department may revoke a fact. Only current facts count anywhere (``facts.reader``).
+    natural_key = models.GeneratedField(expression=NaturalKey(), output_field=models.UUIDField(), db_persist=True,
+                                        verbose_name=_("事实标识"))
+    status = models.CharField(_("状态"), max_length=12, choices=FactStatus.choices, default=FactStatus.CURRENT,
+                              db_default=FactStatus.CURRENT)
+    superseded_by = models.BigIntegerField(_("更正后的记录"), null=True, blank=True, editable=False)
+    ended_at = models.DateTimeField(_("更正/撤销时间"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("部门数据")
@@ -370,6 +417,9 @@ class DepartmentRecord(models.Model):
             models.CheckConstraint(condition=Q(period_end__gte=models.F("period_start")), name="deptrec_period_order"),
             # A constraint rather than unique=True: no second (varchar_pattern_ops) index on the column.
             models.UniqueConstraint(fields=["fingerprint"], name="deptrec_fingerprint_unique"),
+            # One current fact per identity: a re-delivery supersedes in the same statement.
+            models.UniqueConstraint(fields=["natural_key"], condition=Q(status="current"),
+                                    name="deptrec_one_current_fact"),
         ]
 
     def __str__(self) -> str:

@@ -286,7 +286,7 @@ def test_an_approved_resident_sees_the_amount_and_the_letter(client, resident, a
     assert "已批准" in html and str(EXPECTED_TOPUP) in html
     assert "撤回申请" not in html  # a decided application cannot be withdrawn
     letter = client.get(url("decision_letter", approved.decisions.get().pk)).content.decode()
-    assert "（1135.00 − 500.00）× 3 人 = 1905.00 元/月" in letter
+    assert "1135.00 × 3 人 − 家庭月收入 1500.00 = 1905.00 元/月" in letter
     assert "低保标准" in letter and "海曙区民政局" in letter
     mine = client.get(url("my_applications")).content.decode()
     assert "1905.00" in mine
@@ -364,7 +364,7 @@ def test_the_caseworkers_walk_the_application_through_the_pages(client, at, staf
 
     client.force_login(staff["district"])
     html = client.get(url("application_detail", app.pk)).content.decode()
-    assert "（1135.00 − 500.00）× 3 人 = 1905.00 元/月" in html and "确认批准" in html
+    assert "1135.00 × 3 人 − 家庭月收入 1500.00 = 1905.00 元/月" in html and "确认批准" in html
     client.post(url("application_act", app.pk, "approve"), {"version": app.version, "approve-note": "同意"})
     benefit = Benefit.objects.get(household=app.household, programme=Programme.DIBAO)
     assert benefit.monthly_amount == EXPECTED_TOPUP

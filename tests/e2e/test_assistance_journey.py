@@ -18,7 +18,7 @@ from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-EXPECTED = "1905.00"  # (1135 − 1500 ÷ 3) × 3 people
+EXPECTED = "1905.00"  # 1135 × 3 people − 1500
 
 
 def sign_in(page: Page, base: str, username: str) -> None:
@@ -117,7 +117,7 @@ def test_the_whole_journey_from_online_application_to_the_monthly_roll(
     # The district sees the arithmetic and approves.
     sign_in(page, base, "district")
     page.goto(detail)
-    expect(page.get_by_text(f"（1135.00 − 500.00）× 3 人 = {EXPECTED} 元/月")).to_be_visible()
+    expect(page.get_by_text(f"1135.00 × 3 人 − 家庭月收入 1500.00 = {EXPECTED} 元/月")).to_be_visible()
     page.screenshot(path="/tmp/assistance_approve.png", full_page=True)
     act(page, "approve", {"办理意见（可不填）": "同意纳入低保"})
     expect(page.get_by_text("已批准，救助待遇自本月起生效。")).to_be_visible()

@@ -5,6 +5,8 @@ import datetime as dt
 import uuid
 from decimal import Decimal
 
+from civilaffairs.registry.facts import schema
+from civilaffairs.registry.facts.windows import window
 from civilaffairs.registry.models import DepartmentRecord, ImportBatch
 from civilaffairs.registry.services import household_add_member, household_create
 from tests import factories as f
@@ -16,11 +18,14 @@ def batch() -> ImportBatch:
     return ImportBatch.objects.create(source="hrss", channel="api", content_sha256=uuid.uuid4().hex)
 
 
-def record(person, kind: str, start: dt.date, end: dt.date | None = None, amount=None, _batch=None, **attrs):
+def record(person, kind: str, start: dt.date, end: dt.date | None = None, amount=None, _batch=None, _status="current",
+           **attrs):
+    """One fact, its attributes canonicalised as the import stores them (``二级`` → 2, ``false`` → False)."""
     return DepartmentRecord.objects.create(
         person=person, id_digest=person.id_digest, source="hrss", kind=kind, period_start=start,
-        period_end=end or start, amount=None if amount is None else Decimal(str(amount)), attributes=attrs,
-        batch=_batch or batch(), fingerprint=uuid.uuid4().hex)
+        period_end=end or start, amount=None if amount is None else Decimal(str(amount)),
+        attributes=schema.canonical_attributes(kind, attrs), batch=_batch or batch(), fingerprint=uuid.uuid4().hex,
+        status=_status)
 
 
 def months_back(n: int, on: dt.date = ON):
@@ -36,9 +41,12 @@ def months_back(n: int, on: dt.date = ON):
 
 
 def monthly(person, kind: str, amount, months: int = 12, on: dt.date = ON):
+    """Monthly records for the last ``months`` of the income window (the 12 whole months before
+    ``on``'s month)."""
     b = batch()
-    for first, last in months_back(months, on):
-        record(person, kind, first, last, amount, _batch=b)
+    for first in window(on).months[-months:]:
+        record(person, kind, first, (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+               - dt.timedelta(days=1), amount, _batch=b)
 
 
 def household(community, births: list[dt.date], name: str = "测试"):

@@ -122,9 +122,9 @@ def test_a_large_recent_medical_bill_is_an_emergency(city, model):
 
 def test_a_non_exempt_vehicle_zeroes_the_asset_dimension_and_an_exempt_one_does_not(city, model):
     hh, (a,) = household(city.community, [ADULT])
-    record(a, "vehicle", dt.date(2024, 1, 1), dt.date(2024, 12, 31), exempt=True)
+    record(a, "vehicle", dt.date(2024, 1, 1), dt.date(2024, 12, 31), exempt=True, plate_masked="浙B·1")
     assert bulk_and_explain(hh, model).d_assets == 100
-    record(a, "vehicle", dt.date(2024, 1, 1), dt.date(2024, 12, 31))
+    record(a, "vehicle", dt.date(2024, 1, 1), dt.date(2024, 12, 31), plate_masked="浙B·2")
     s = bulk_and_explain(hh, model)
     assert s.d_assets == 0 and not s.eligible
 

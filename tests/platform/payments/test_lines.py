@@ -121,3 +121,22 @@ def test_an_imported_death_record_suspends_the_persons_pending_lines(sample, cit
     lines = {line.person_id: line.status for line in roll.lines.all()}
     assert lines == {hh.head_id: LineStatus.SUSPENDED, None: LineStatus.PENDING}  # the household lives on
     assert AuditEvent.objects.get(action="payments.lines_suspended_death").after["lines"] == 1
+
+
+def test_a_revoked_death_record_suspends_nothing(sample, city, month):
+    import uuid
+
+    from civilaffairs.registry.models import DepartmentRecord, ImportBatch
+    from tests import factories as f
+
+    alone = f.household(community=city.community, head_name="王独居")
+    sample.ENROLLED_HOUSEHOLDS.add(alone.pk)
+    roll, created = pay.payment_roll_generate(district_code=city.district.code, month=month, programme="sample")
+    assert created == 1
+    batch = ImportBatch.objects.create(source="police", channel="api", content_sha256=uuid.uuid4().hex)
+    death = DepartmentRecord.objects.create(person=alone.head, id_digest=alone.head.id_digest, source="police",
+                                            kind="death", period_start=dt.date.today(), period_end=dt.date.today(),
+                                            batch=batch, fingerprint=uuid.uuid4().hex, status="revoked")
+    assert pay.payment_lines_suspend_deceased(person_ids=[alone.head_id]) == 0  # a revoked fact counts nowhere
+    DepartmentRecord.objects.filter(pk=death.pk).update(status="current")
+    assert pay.payment_lines_suspend_deceased(person_ids=[alone.head_id]) == 1
