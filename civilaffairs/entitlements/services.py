@@ -236,8 +236,19 @@ def entitlement_chunk_process(*, chunk_id: int) -> EntitlementChunk:
     sql.refresh_stale_statistics()  # outside the chunk's transaction (a first run fills the candidates)
     claim = entitlement_chunk_claim(chunk_id=chunk_id)
     if claim is not None:
-        _chunk_evaluate(chunk_id, claim)
+        try:
+            _chunk_evaluate(chunk_id, claim)
+        except Exception:
+            # The evaluation rolled back: give the claim up so the task's retry can take it at
+            # once (a killed worker gives nothing up; its claim goes stale instead).
+            _chunk_release(chunk_id, claim)
+            raise
     return EntitlementChunk.objects.get(pk=chunk_id)
+
+
+def _chunk_release(chunk_id: int, claim: int) -> None:
+    EntitlementChunk.objects.filter(pk=chunk_id, status=ChunkStatus.RUNNING, attempts=claim).update(
+        status=ChunkStatus.PENDING, claimed_at=None)
 
 
 def _chunk_evaluate(chunk_id: int, claim: int) -> None:
@@ -272,12 +283,13 @@ def _chunk_evaluate(chunk_id: int, claim: int) -> None:
 def entitlement_chunk_fail(*, chunk_id: int, error: str) -> None:
     """A chunk that exhausted its retries: the run reports it; a sweep or resume can redo it."""
     chunk = EntitlementChunk.objects.select_for_update().get(pk=chunk_id)
-    if chunk.status == ChunkStatus.DONE or chunk.error:
+    if chunk.status in (ChunkStatus.DONE, ChunkStatus.FAILED):
         return
+    counted = bool(chunk.error)  # failed before and resumed: the run counts it once
     EntitlementChunk.objects.filter(pk=chunk.pk).update(status=ChunkStatus.FAILED, error=error[:2000],
-                                                        finished_at=timezone.now())
-    EntitlementRun.objects.filter(pk=chunk.run_id).update(chunks_failed=F("chunks_failed") + 1, error=error[:2000],
-                                                          last_progress_at=timezone.now())
+                                                        claimed_at=None, finished_at=timezone.now())
+    EntitlementRun.objects.filter(pk=chunk.run_id).update(
+        chunks_failed=F("chunks_failed") + (0 if counted else 1), error=error[:2000], last_progress_at=timezone.now())
     _run_refresh_status(chunk.run_id)
     audit_log(actor=None, action="entitlements.chunk_failed", obj=chunk, after={"error": error[:500]})
 

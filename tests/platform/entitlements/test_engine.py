@@ -293,3 +293,30 @@ def test_the_tasks_call_the_services(city, elder_in):
     with connection.cursor() as cur:
         cur.execute("SELECT count(*) FROM entitlements_entitlementrun WHERE kind = 'full'")
         assert cur.fetchone()[0] == len(rule_registry())
+
+
+def test_a_chunk_that_errors_is_given_back_and_then_reported_failed_once(city, elder_in):
+    elder_in(dt.date(1940, 1, 1))
+    rule = get_rule(sample.AGE80)
+
+    def broken(target):
+        return "SELECT 1/0, true, '', NULL::numeric, '[]'::jsonb"
+
+    register_rule(type(rule)(**{**rule.__dict__, "sql": broken}))
+    try:
+        run, _ = svc.entitlement_full_run_start(rule_key=sample.AGE80, on=ON, enqueue_chunks=False)
+        chunk = run.chunks.get()
+        with pytest.raises(Exception):
+            svc.entitlement_chunk_process(chunk_id=chunk.pk)
+        chunk.refresh_from_db()
+        assert chunk.status == ChunkStatus.PENDING  # the task's retry may take it at once
+        svc.entitlement_chunk_fail(chunk_id=chunk.pk, error="DataError: division by zero")
+        svc.entitlement_chunk_fail(chunk_id=chunk.pk, error="DataError: division by zero")
+        run.refresh_from_db()
+        assert (run.status, run.chunks_failed) == (RunStatus.DONE_WITH_FAILURES, 1)
+        assert AuditEvent.objects.filter(action="entitlements.chunk_failed").count() == 1
+    finally:
+        register_rule(rule)
+    svc.entitlement_chunk_process(chunk_id=chunk.pk)  # resumed once the rule is fixed
+    run.refresh_from_db()
+    assert (run.status, run.chunks_failed, run.chunks_done, run.gained) == (RunStatus.DONE, 0, 1, 1)
