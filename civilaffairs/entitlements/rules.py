@@ -30,6 +30,10 @@ A programme declares each rule once, in its ``AppConfig.ready()``::
 - ``age_lines``: ages (in years) whose crossing changes the answer; the daily age-line job marks
   persons who reach any registered line. ``triggers``: the dirty reasons the rule cares about
   (empty: every reason); ``parameters``: policy-parameter keys whose new rows call for a full run.
+
+The run machinery (dirty claims, chunks and their claims, sweeps, run totals) knows a rule only
+through ``services._apply`` (evaluate one target, write, call back, audit): a rule set that
+writes tables of its own (the difficulty index: scores, history, leads) plugs in there.
 """
 from __future__ import annotations
 
