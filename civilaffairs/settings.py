@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "civilaffairs.portal",
     "civilaffairs.notifications",
     "civilaffairs.payments",
+    "civilaffairs.entitlements",
     "assistance",
     "assistance.scoring",
     "eldercare",

@@ -32,6 +32,7 @@ urlpatterns = [
     # Each programme's pages, registered in its AppConfig.ready() (civilaffairs.programmes.register_urls).
     *[path(entry.key, include(entry.urlconf)) for entry in programmes.url_includes()],
     path("payments/", include("civilaffairs.payments.urls")),
+    path("entitlements/", include("civilaffairs.entitlements.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("civilaffairs.api.urls")),

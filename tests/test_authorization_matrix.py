@@ -280,6 +280,11 @@ ROUTES: list[Route] = [
     Route("assistance:apply_on_behalf",
           T("login 403   403   ok    404   404   ok    403   404   403   403   403   ok"),
           kwargs=lambda w: {"household_pk": w["household"].pk}),
+    # --- entitlements (政策找人): township and above; candidates scoped, runs city-wide -------------
+    Route("entitlements:index", T("login 403   403   403   403   403   ok    ok    ok    ok    403   403   ok")),
+    Route("entitlements:rule_detail",
+          T("login 403   403   403   403   403   ok    ok    ok    ok    403   403   ok"),
+          kwargs=lambda w: {"key": "sample.age80"}),
     # --- payments (every programme) ---------------------------------------------------------
     Route("payments:roll_list", T("login 403   403   403   403   403   403   ok    ok    ok    403   403   ok")),
     Route("payments:roll_detail",

@@ -41,7 +41,7 @@ def nav_links(client, path="/guide/") -> list[tuple[str, str]]:
 def test_every_registration_module_is_registered_by_the_app():
     names = [m.__name__.rsplit(".", 1)[1] for m in sample_apps.registration_modules()]
     assert names == ["reg_api", "reg_audit", "reg_beat", "reg_capabilities", "reg_dashboards", "reg_demo",
-                     "reg_guide", "reg_nav", "reg_notifications", "reg_payments", "reg_person_file", "reg_programme",
+                     "reg_entitlements", "reg_guide", "reg_nav", "reg_notifications", "reg_payments", "reg_person_file", "reg_programme",
                      "reg_resident", "reg_worklist"]
     assert "sample" in [p.key for p in programmes.programmes()]
     assert "sample/" in [u.key for u in programmes.url_includes()]
@@ -153,8 +153,8 @@ def test_the_audit_filter_offers_the_programme_area(admin_user):
     model_admin = admin.site._registry[AuditEvent]
     lookups = ActionAreaFilter(request, {}, AuditEvent, model_admin).lookups(request, model_admin)
     codes = [code for code, _ in lookups]
-    assert codes == ["accounts", "registry", "worklist", "payments", "assistance", "eldercare", "childwelfare",
-                     "charity", "sample"]
+    assert codes == ["accounts", "registry", "worklist", "payments", "entitlements", "assistance", "eldercare",
+                     "childwelfare", "charity", "sample"]
     assert dict(lookups)["sample"] == "样例业务"
 
 
@@ -163,7 +163,8 @@ def test_the_beat_schedule_has_the_platform_the_programmes_and_the_sample():
     tasks = {entry["task"] for entry in schedule.values()}
     assert {"worklist.escalate_overdue", "notifications.sweep_pending_sms", "accounts.login_records_purge",
             "payments.rolls_generate", "assistance.review_round_start", "assistance.phaseouts_expire",
-            "scoring.start_full_rescore", "scoring.incremental_rescore", "sample.nightly"} <= tasks
+            "scoring.start_full_rescore", "scoring.incremental_rescore", "entitlements.incremental_run",
+            "entitlements.start_full_run", "entitlements.age_lines_mark", "sample.nightly"} <= tasks
     celery_app.loader.import_default_modules()  # what a worker does at start: autodiscover the apps' tasks
     assert "sample.nightly" in celery_app.tasks
 
