@@ -121,3 +121,8 @@ class BenefitAdjustment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.benefit_id} {self.effective_month:%Y-%m} {self.old_amount}→{self.new_amount}"
+
+    @property
+    def overpaid(self) -> Decimal:
+        """What a decrease leaves paid in excess (not clawed back automatically; for review)."""
+        return -self.arrears_amount if self.arrears_amount < 0 else Decimal("0.00")

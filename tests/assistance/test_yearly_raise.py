@@ -204,3 +204,34 @@ def test_the_platform_calls_assistance_after_a_new_standard_is_committed(city, d
         row = raise_standard(effective_from=month(1))
     assert [(cb.func, cb.keywords) for cb in callbacks if getattr(cb, "func", None) is on_parameter_set] == [
         (on_parameter_set, {"parameter_id": row.pk})]
+
+
+def test_an_approved_benefit_is_raised_from_its_decisions_recorded_standard_and_the_household_page_shows_it(
+        client, at, city, township_officer):
+    from django.urls import reverse
+
+    approved = at("approved")
+    b = approved.household.benefits.get(programme=Programme.DIBAO)
+    assert "parameters" not in b.calculation  # the standard it used is recorded on its decision
+    old, covered = b.monthly_amount, b.members_covered
+    rolls(city, month(0))
+    benefits_recompute_for_parameter(parameter_id=raise_standard(effective_from=month(0)).pk)
+    b.refresh_from_db()
+    delta = (NEW - OLD) * covered
+    assert b.monthly_amount == old + delta
+    adj = BenefitAdjustment.objects.get(benefit=b)
+    assert (adj.arrears_months, adj.arrears_amount) == (1, delta)
+    client.force_login(township_officer)
+    html = client.get(reverse("assistance:household_360", args=[approved.household_id])).content.decode()
+    assert "待遇调整记录" in html and "低保标准自" in html
+    assert f"<td class=\"text-end\">{old}</td><td class=\"text-end\">{b.monthly_amount}</td>" in html
+    assert f"{delta}（1 个月）" in html
+
+
+def test_a_tekun_benefit_moves_with_the_basic_standard(city):
+    hh = f.household(community=city.community, head_name="特困老人", members=1)
+    b = benefit(hh, amount="1952.00", members=1, start=month(-1), programme=Programme.TEKUN, standard=None)
+    row = parameter_set(actor=None, key="tekun_basic_standard", region_code="3302", value=Decimal("1900"),
+                        effective_from=month(0))
+    benefits_recompute_for_parameter(parameter_id=row.pk)
+    assert Benefit.objects.get(pk=b.pk).monthly_amount == Decimal("2014.00")  # 1838 → 1900, + 62 (the day before's value)
