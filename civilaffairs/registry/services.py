@@ -193,7 +193,9 @@ def parameter_set(*, actor, key: str, region_code: str, value: Decimal, effectiv
               before={"closed_previous": previous.pk} if previous else None,
               after={"key": key, "value": value, "from": effective_from, "to": effective_to})
     for listener in parameter_listeners(key):
-        transaction.on_commit(functools.partial(listener, parameter_id=row.pk))
+        # robust: a broker that is down must not undo or fail the saved value (the job is idempotent and
+        # can be run again for the row: ``assistance.benefits_recompute``); the failure is logged.
+        transaction.on_commit(functools.partial(listener, parameter_id=row.pk), robust=True)
     return row
 
 
