@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from civilaffairs.registry.admin import DistrictFilter, ServiceAdminMixin, ServiceModelForm
 
 from .models import (
-    Application, ApplicationEvent, ApplicationMember, Benefit, Decision, HomeVisit, Material, Objection,
+    Application, ApplicationEvent, ApplicationMember, Benefit, BenefitAdjustment, Decision, HomeVisit, Material, Objection,
     PriceSubsidyRound, Programme, PublicNotice, Review, VerificationReport,
 )
 from .services import price_subsidy_round_create
@@ -193,6 +193,22 @@ class BenefitAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["household"]
     search_fields = ["household__head_name", "=application__number"]
     date_hierarchy = "start_date"
+    show_full_result_count = False
+
+
+class AdjustmentDistrictFilter(DistrictFilter):
+    field = "benefit__household__community__code"
+
+
+@admin.register(BenefitAdjustment)
+class BenefitAdjustmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The yearly raise's record, read-only: written only by benefits_recompute_for_parameter."""
+
+    list_display = ["benefit", "effective_month", "old_amount", "new_amount", "arrears_months", "arrears_amount",
+                    "parameter", "created_at"]
+    list_filter = ["effective_month", AdjustmentDistrictFilter]
+    list_select_related = ["benefit__household", "parameter"]
+    raw_id_fields = ["benefit", "parameter"]
     show_full_result_count = False
 
 

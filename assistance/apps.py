@@ -72,3 +72,10 @@ class AssistanceConfig(AppConfig):
         from .payables import register as register_payable_source
 
         register_payable_source()
+
+        from civilaffairs.registry.parameters import register_parameter_listener
+
+        from .services.adjustments import RAISE_KEYS
+        from .tasks import on_parameter_set
+
+        register_parameter_listener(RAISE_KEYS, on_parameter_set)  # the yearly raise recomputes benefits

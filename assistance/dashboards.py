@@ -1,6 +1,9 @@
 """Social assistance's dashboard indicators (POLICY.md "Indicators the dashboards must show"),
 registered from ``AssistanceConfig.ready``. Every figure is one aggregate query in PostgreSQL,
 grouped by the first ``breakdown`` characters of the region code (a code-prefix, no join to regions).
+Every query reads through ``regions.filter`` (``civilaffairs.portal.dashboards.ScopedRegions``): the
+platform's scoping helper with the indicator's capability for the user who asked, within the page's
+regions — so a figure never counts what its reader may not see, whatever regions it is handed.
 """
 from __future__ import annotations
 
@@ -14,7 +17,6 @@ from django.db.models.functions import Left
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from civilaffairs.accounts.scoping import region_q
 from civilaffairs.portal.dashboards import (
     Figures, Indicator, Median, Period, Series, by_category, days_between, month_label, region_categories,
     register_indicator,
@@ -44,8 +46,7 @@ def recipients(*, regions, period: Period, breakdown: int) -> Figures:
     """Households with a benefit of each programme in force at some time in the period."""
     categories = region_categories(regions, breakdown)
     counts = {}
-    rows = (Benefit.objects.filter(region_q("household__community__code", list(regions)),
-                                   start_date__lte=period.end_date)
+    rows = (regions.filter(Benefit.objects.all(), "household__community__code").filter(start_date__lte=period.end_date)
             .filter(Q(end_date__isnull=True) | Q(end_date__gte=period.first))
             .annotate(area=Left("household__community_id", breakdown))
             .values("area", "programme").annotate(n=Count("household_id", distinct=True)).order_by())
@@ -69,8 +70,9 @@ def paid_by_month(*, regions, period: Period) -> dict[tuple[dt.date, str], Decim
     ``assistance.one_off:<id>``, ``assistance.subsidy:<round>:<id>``), which names the programme."""
     from civilaffairs.payments.models import LineStatus, PaymentLine
 
-    lines = (PaymentLine.objects.filter(region_q("region__code", list(regions)), programme=payables.PROGRAMME,
-                                        status=LineStatus.PAID, period__gte=period.first, period__lte=period.last))
+    lines = (regions.filter(PaymentLine.objects.all(), "region__code")
+             .filter(programme=payables.PROGRAMME, status=LineStatus.PAID, period__gte=period.first,
+                     period__lte=period.last))
     sql, params = lines.values("id").query.sql_with_params()
     with connection.cursor() as cur:
         cur.execute(f"""
@@ -94,8 +96,8 @@ def funds_paid(*, regions, period: Period, breakdown: int) -> Figures:
 
 def applications_by_channel(*, regions, period: Period, breakdown: int) -> Figures:
     """Applications submitted in the period, by the channel they came in through."""
-    counts = dict(Application.objects.filter(region_q("community__code", list(regions)),
-                                             submitted_at__gte=period.start, submitted_at__lt=period.end)
+    counts = dict(regions.filter(Application.objects.all(), "community__code")
+                  .filter(submitted_at__gte=period.start, submitted_at__lt=period.end)
                   .values("channel").annotate(n=Count("id")).order_by().values_list("channel", "n"))
     categories = [(c.value, str(c.label)) for c in Channel]
     return Figures(category_label=_("申请渠道"), categories=categories,
@@ -114,7 +116,7 @@ def channel_drilldown(*, category, series, regions, period) -> str:
 def decision_days(*, regions, period: Period, breakdown: int) -> Figures:
     """Days from submission to the decision, for applications decided (approved or rejected) in the period."""
     categories = region_categories(regions, breakdown)
-    rows = (Application.objects.filter(region_q("community__code", list(regions)), status__in=DECIDED,
+    rows = (regions.filter(Application.objects.all(), "community__code").filter(status__in=DECIDED,
                                        submitted_at__isnull=False, decided_at__gte=period.start,
                                        decided_at__lt=period.end)
             .annotate(area=Left("community_id", breakdown), days=days_between("decided_at", "submitted_at"))
@@ -147,7 +149,7 @@ def discovery_leads(*, regions, period: Period, breakdown: int) -> Figures:
     visited = [LeadOutcome.INCLUDED, LeadOutcome.REFERRED, LeadOutcome.NOT_ELIGIBLE]
     categories = region_categories(regions, breakdown)
     in_time = Q(outcome=LeadOutcome.INCLUDED, closed_at__lte=F("raised_at") + dt.timedelta(hours=INCLUSION_HOURS))
-    rows = (Lead.objects.filter(region_q("community_id", list(regions)), kind=LeadKind.DISCOVERY,
+    rows = (regions.filter(Lead.objects.all(), "community_id").filter(kind=LeadKind.DISCOVERY,
                                 raised_at__gte=period.start, raised_at__lt=period.end)
             .annotate(area=Left("community_id", breakdown)).values("area")
             .annotate(found=Count("id"), verified=Count("id", filter=Q(outcome__in=visited)),
@@ -172,7 +174,7 @@ def colour_bands(*, regions, period: Period, breakdown: int) -> Figures:
 
     categories = region_categories(regions, breakdown)
     counts: dict[str, dict[str, int]] = {}
-    for row in (HouseholdScore.objects.filter(region_q("community_id", list(regions)))
+    for row in (regions.filter(HouseholdScore.objects.all(), "community_id")
                 .annotate(area=Left("community_id", breakdown)).values("area", "colour")
                 .annotate(n=Count("household_id")).order_by()):
         counts.setdefault(row["colour"], {})[row["area"]] = row["n"]

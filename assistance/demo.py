@@ -21,6 +21,7 @@ def reset(*, demo, log=None) -> None:
         ApplicationEvent,
         ApplicationMember,
         Benefit,
+        BenefitAdjustment,
         Decision,
         HomeVisit,
         Material,
@@ -41,7 +42,7 @@ def reset(*, demo, log=None) -> None:
     item_ids += WorkItem.objects.filter(subject_type="assistance.application",
                                         subject_id__in=application_ids).values_list("pk", flat=True)
     plan = [(Lead, household), (HouseholdScore, household), (ScoreHistory, household), (DirtyHousehold, household),
-            (Review, benefit), (Benefit, household), (Objection, notice),
+            (Review, benefit), (BenefitAdjustment, benefit), (Benefit, household), (Objection, notice),
             (Decision, application), (HomeVisit, application), (PublicNotice, application),
             (Material, application), (ApplicationMember, application), (ApplicationEvent, application),
             (VerificationReport, household), (Application, household)]

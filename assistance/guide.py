@@ -5,6 +5,7 @@ city's), the materials to bring, and the self-check rules (POLICY.md "Programmes
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.translation import gettext as _t
@@ -79,36 +80,78 @@ def _standard_missing() -> Assessment:
     return Assessment(Outcome.MORE_INFO, (_t("您所在地区的低保标准暂未公布，请咨询所在乡镇（街道）。"),))
 
 
+def _asset_limit(region_code: str, on: dt.date) -> Decimal | None:
+    """Per-person financial assets allowed: the annual 低保 standard × the asset multiplier."""
+    return _product(_value("dibao_standard", region_code, on), Decimal(12),
+                    _value("asset_limit_multiplier", region_code, on))
+
+
 def _asset_note(region_code: str, on: dt.date) -> str:
-    limit = _product(_value("dibao_standard", region_code, on), Decimal(12),
-                     _value("asset_limit_multiplier", region_code, on))
+    limit = _asset_limit(region_code, on)
     if limit is None:
         return _t("家庭财产（存款、房产、车辆等）也须符合规定，工作人员会核对。")
     return _t("家庭财产也须符合规定：人均存款等金融资产一般不超过 %(limit)s 元，且没有规定以外的房产、车辆，"
               "工作人员会核对。") % {"limit": yuan(limit)}
 
 
+@dataclass(frozen=True)
+class IncomeLines:
+    """The two income lines of 低保 and 低边, defined once for every self-check and figure: 低保 is a
+    per-capita income below the standard, 低边 one from the standard up to below standard × multiplier.
+    Compared on exact values (POLICY.md "Arithmetic"); the figures round for display only."""
+
+    row: PolicyParameter  # the 低保 standard in force (whose it is: the district's or the city's)
+    multiplier: Decimal | None  # the 低边 multiplier, None if not published
+
+    @property
+    def standard(self) -> Decimal:
+        return self.row.value
+
+    @property
+    def dibian_line(self) -> Decimal | None:
+        return None if self.multiplier is None else self.standard * self.multiplier
+
+    def below_dibao(self, answers: Answers) -> bool:
+        return answers.per_capita_income < self.standard
+
+    def in_dibian_band(self, answers: Answers) -> bool:
+        line = self.dibian_line
+        return line is not None and self.standard <= answers.per_capita_income < line
+
+    def dibao_top_up(self, answers: Answers) -> Decimal:
+        """(standard × members) − the household's income, on exact values."""
+        return self.standard * answers.household_size - answers.monthly_income
+
+    def words(self, answers: Answers) -> dict:
+        words = {**_income_words(answers), "place": _place(self.row, answers), "std": yuan(self.standard)}
+        if self.multiplier is not None:
+            words.update(line=yuan(self.dibian_line), m=yuan(self.multiplier))
+        return words
+
+
+def income_lines(region_code: str, on: dt.date) -> IncomeLines | None:
+    row = _row("dibao_standard", region_code, on)
+    return None if row is None else IncomeLines(row, _value("dibian_multiplier", region_code, on))
+
+
 # --- 低保 -------------------------------------------------------------------------------------
 
 def dibao_figures(*, region_code: str, on: dt.date) -> list[Figure]:
-    standard = _value("dibao_standard", region_code, on)
-    assets = _product(standard, Decimal(12), _value("asset_limit_multiplier", region_code, on))
-    return [Figure(_("低保标准"), standard, PER_MONTH),
-            Figure(_("人均金融资产上限"), assets, _("元/人"))]
+    return [Figure(_("低保标准"), _value("dibao_standard", region_code, on), PER_MONTH),
+            Figure(_("人均金融资产上限"), _asset_limit(region_code, on), _("元/人"))]
 
 
 def dibao_assess(answers: Answers, *, on: dt.date) -> Assessment:
-    row = _row("dibao_standard", answers.district_code, on)
-    if row is None:
+    lines = income_lines(answers.district_code, on)
+    if lines is None:
         return _standard_missing()
-    words = {**_income_words(answers), "place": _place(row, answers), "std": yuan(row.value)}
-    if answers.per_capita_income < row.value:
-        top_up = row.value * answers.household_size - answers.monthly_income
+    words = lines.words(answers)
+    if lines.below_dibao(answers):
         return Assessment(Outcome.MAY, (
             _t("家庭月人均收入 %(pci)s 元（%(total)s 元 ÷ %(n)s 人），低于%(place)s低保标准 %(std)s 元。") % words,
             _asset_note(answers.district_code, on),
             _t("如果审核通过，每月保障金约为 %(amount)s 元（低保标准 × 人数 − 家庭月收入），以审核结果为准。")
-            % {"amount": yuan(top_up)},
+            % {"amount": yuan(lines.dibao_top_up(answers))},
         ))
     return Assessment(Outcome.MAY_NOT, (
         _t("家庭月人均收入 %(pci)s 元（%(total)s 元 ÷ %(n)s 人），不低于%(place)s低保标准 %(std)s 元。") % words,
@@ -124,26 +167,22 @@ def dibao_hint(*, ages: list[int], region_code: str, on: dt.date) -> str:
 # --- 低保边缘 -----------------------------------------------------------------------------------
 
 def dibian_figures(*, region_code: str, on: dt.date) -> list[Figure]:
+    lines = income_lines(region_code, on)
     multiplier = _value("dibian_multiplier", region_code, on)
-    line = _product(_value("dibao_standard", region_code, on), multiplier)
     label = _t("收入上限（低保标准×%(m)s）") % {"m": "—" if multiplier is None else yuan(multiplier)}
-    return [Figure(label, line, PER_MONTH)]
+    return [Figure(label, None if lines is None else lines.dibian_line, PER_MONTH)]
 
 
 def dibian_assess(answers: Answers, *, on: dt.date) -> Assessment:
-    row = _row("dibao_standard", answers.district_code, on)
-    multiplier = _value("dibian_multiplier", answers.district_code, on)
-    if row is None or multiplier is None:
+    lines = income_lines(answers.district_code, on)
+    if lines is None or lines.multiplier is None:
         return _standard_missing()
-    line = row.value * multiplier
-    words = {**_income_words(answers), "place": _place(row, answers), "std": yuan(row.value),
-             "line": yuan(line), "m": yuan(multiplier)}
-    pci = answers.per_capita_income
-    if pci < row.value:
+    words = lines.words(answers)
+    if lines.below_dibao(answers):
         return Assessment(Outcome.MAY_NOT, (
             _t("家庭月人均收入 %(pci)s 元，低于%(place)s低保标准 %(std)s 元：请直接申请低保（低保家庭同样可以享受"
                "专项救助），不需要另外认定低保边缘家庭。") % words,))
-    if pci < line:
+    if lines.in_dibian_band(answers):
         return Assessment(Outcome.MAY, (
             _t("家庭月人均收入 %(pci)s 元（%(total)s 元 ÷ %(n)s 人），不低于%(place)s低保标准 %(std)s 元，"
                "但低于低保边缘标准 %(line)s 元（低保标准的 %(m)s 倍）。") % words,
@@ -178,8 +217,8 @@ def _tri_or(*values: bool | None) -> bool | None:
 def tekun_assess(answers: Answers, *, on: dt.date) -> Assessment:
     """No work capacity (an elder ≥ 60, a child under 16, a severely disabled person), no means of
     living (income below the 低保 standard) and no supporter able to support: all three."""
-    row = _row("dibao_standard", answers.district_code, on)
-    if row is None:
+    lines = income_lines(answers.district_code, on)
+    if lines is None:
         return _standard_missing()
     refusals: list[str] = []
     unknowns: list[str] = []
@@ -202,8 +241,8 @@ def tekun_assess(answers: Answers, *, on: dt.date) -> Assessment:
         refusals.append(_t("家中最年长的成员 %(old)s 岁（未满 60 岁）、最年幼的 %(young)s 岁（已满 16 岁），也没有"
                            "重度残疾人；特困供养只针对这几类没有劳动能力的人员。")
                         % {"old": answers.oldest_age, "young": answers.youngest_age})
-    words = {**_income_words(answers), "place": _place(row, answers), "std": yuan(row.value)}
-    if answers.per_capita_income < row.value:
+    words = lines.words(answers)
+    if lines.below_dibao(answers):
         income_reason = _t("家庭月人均收入 %(pci)s 元，低于%(place)s低保标准 %(std)s 元，可视为没有生活来源。") % words
     else:
         income_reason = ""
@@ -253,6 +292,8 @@ def temporary_hint(*, ages: list[int], region_code: str, on: dt.date) -> str:
     return _t("遇到突发事件、重病等急难情况时，可以随时申请临时救助。")
 
 
+INCOME_MATERIALS = _materials(MaterialKind.ID_CARD, MaterialKind.HOUSEHOLD_REGISTER, MaterialKind.INCOME_PROOF)
+
 ENTRIES = (
     GuideEntry(
         slug="dibao", programme="assistance", order=10, title=_("最低生活保障（低保）"),
@@ -260,16 +301,14 @@ ENTRIES = (
         who=_("家庭人均月收入低于当地低保标准，且家庭财产（存款、房产、车辆等）符合规定的城乡居民家庭。"),
         benefit=_("按“低保标准减去家庭人均收入”的差额按月发放保障金，并可享受医疗、教育、住房等专项救助。"),
         figures=dibao_figures, assess=dibao_assess, hint=dibao_hint,
-        materials=_materials(MaterialKind.ID_CARD, MaterialKind.HOUSEHOLD_REGISTER, MaterialKind.INCOME_PROOF),
-        where=WHERE, how=HOW, apply_url_name="assistance:apply"),
+        materials=INCOME_MATERIALS, where=WHERE, how=HOW, apply_url_name="assistance:apply"),
     GuideEntry(
         slug="dibian", programme="assistance", order=20, title=_("低保边缘家庭"),
         summary=_("收入比低保标准高一点、生活仍然困难的家庭，可以认定为低保边缘家庭，看病、上学、住房有专项救助。"),
         who=_("家庭人均月收入高于低保标准、但不超过低保标准一定倍数，且家庭财产符合规定的家庭。"),
         benefit=_("不发放低保金，但可以申请医疗、教育、住房、就业等专项救助，遇到困难优先帮扶。"),
         figures=dibian_figures, assess=dibian_assess, hint=dibian_hint,
-        materials=_materials(MaterialKind.ID_CARD, MaterialKind.HOUSEHOLD_REGISTER, MaterialKind.INCOME_PROOF),
-        where=WHERE, how=HOW, apply_url_name="assistance:apply"),
+        materials=INCOME_MATERIALS, where=WHERE, how=HOW, apply_url_name="assistance:apply"),
     GuideEntry(
         slug="tekun", programme="assistance", order=30, title=_("特困人员救助供养"),
         summary=_("没有劳动能力、没有生活来源、也没有人赡养或抚养的老人、残疾人和孩子，由政府供养。"),

@@ -13,7 +13,8 @@ from civilaffairs.payments.sources import PayableSource, source_register
 from .models import PAID_STATUSES
 
 PROGRAMME = "assistance"
-CATEGORIES = {"monthly": _("月度救助金"), "price_subsidy": _("物价补贴"), "one_off": _("一次性救助")}
+CATEGORIES = {"monthly": _("月度救助金"), "price_subsidy": _("物价补贴"), "one_off": _("一次性救助"),
+              "arrears": _("标准调整补发")}
 
 
 def benefit_key(benefit_id: int) -> str:

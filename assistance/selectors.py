@@ -10,7 +10,7 @@ from civilaffairs.registry.models import HOUSEHOLD_LIST_ORDER, Household
 from civilaffairs.payments.models import PaymentLine
 
 from .capabilities import FILE
-from .models import Application, ApplicationEvent, Benefit, Review, VerificationReport
+from .models import Application, ApplicationEvent, Benefit, BenefitAdjustment, Review, VerificationReport
 
 
 def application_list(*, user) -> QuerySet[Application]:
@@ -60,6 +60,8 @@ def household_assistance(*, household) -> dict:
     return {
         "applications": household.applications.order_by("-created_at"),
         "benefits": household.benefits.order_by("-start_date"),
+        "adjustments": BenefitAdjustment.objects.filter(benefit__household=household)
+                       .select_related("benefit").order_by("-effective_month", "-id"),
         "payments": PaymentLine.objects.filter(household=household, programme="assistance")
                     .select_related("roll").order_by("-period", "-id")[:60],
         "reports": household.verification_reports.order_by("-created_at"),

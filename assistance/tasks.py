@@ -29,3 +29,15 @@ def review_round_start(on: str | None = None) -> int:
              max_retries=3, time_limit=600, soft_time_limit=540)
 def phaseouts_expire(on: str | None = None) -> int:
     return services.phaseouts_expire(on=_day(on))
+
+
+@shared_task(name="assistance.benefits_recompute", acks_late=True, reject_on_worker_lost=True,
+             autoretry_for=RETRYABLE, retry_backoff=10, max_retries=5, time_limit=3600, soft_time_limit=3500)
+def benefits_recompute(parameter_id: int) -> dict:
+    """The yearly raise for one new parameter row: one job, idempotent (a second run changes nothing)."""
+    return services.benefits_recompute_for_parameter(parameter_id=parameter_id)
+
+
+def on_parameter_set(*, parameter_id: int) -> None:
+    """The platform's parameter listener (called after the new row is committed): enqueue the job."""
+    benefits_recompute.delay(parameter_id)

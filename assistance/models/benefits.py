@@ -87,3 +87,42 @@ class Benefit(models.Model):
         from civilaffairs.registry.models import HouseholdMember
 
         return Q(household_id__in=HouseholdMember.household_ids_of(person_id))
+
+
+class BenefitAdjustment(models.Model):
+    """A benefit recomputed for a new policy value (the yearly raise): once per benefit and parameter row,
+    with the old and new monthly amount and the arrears owed for months already in the ledger at the old
+    amount (paid as its own ledger line). A decrease is applied from its month on and never clawed back:
+    ``arrears_amount`` is then negative (the overpaid sum, for review) and no line is paid."""
+
+    benefit = models.ForeignKey(Benefit, verbose_name=_("救助待遇"), on_delete=models.PROTECT,
+                                related_name="adjustments")
+    parameter = models.ForeignKey("registry.PolicyParameter", verbose_name=_("政策参数"), on_delete=models.PROTECT,
+                                  related_name="+")
+    effective_month = models.DateField(_("调整起始月份"))
+    old_value = models.DecimalField(_("原标准"), max_digits=12, decimal_places=4)
+    new_value = models.DecimalField(_("新标准"), max_digits=12, decimal_places=4)
+    old_amount = models.DecimalField(_("原月救助金额（元）"), max_digits=12, decimal_places=2)
+    new_amount = models.DecimalField(_("新月救助金额（元）"), max_digits=12, decimal_places=2)
+    arrears_months = models.PositiveSmallIntegerField(_("补发月数"), default=0)
+    arrears_amount = models.DecimalField(_("补发金额（元）"), max_digits=12, decimal_places=2, default=0)
+    reason = models.CharField(_("调整原因"), max_length=200)
+    created_at = models.DateTimeField(_("调整时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("待遇调整记录")
+        verbose_name_plural = _("待遇调整记录")
+        ordering = ["benefit_id", "effective_month", "id"]
+        constraints = [
+            # Running the recomputation twice (or concurrently) adjusts nothing twice.
+            models.UniqueConstraint(fields=["benefit", "parameter"], name="benefitadjustment_once_per_parameter"),
+            models.CheckConstraint(condition=Q(effective_month__day=1), name="benefitadjustment_month_first_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.benefit_id} {self.effective_month:%Y-%m} {self.old_amount}→{self.new_amount}"
+
+    @property
+    def overpaid(self) -> Decimal:
+        """What a decrease leaves paid in excess (not clawed back automatically; for review)."""
+        return -self.arrears_amount if self.arrears_amount < 0 else Decimal("0.00")

@@ -466,7 +466,7 @@ def household_360(request, pk: int):
         "visits": [v for a in applications for v in a.visits.all()],
         "events": sorted([(a, e, _event_label(e)) for a in applications for e in a.events.all()],
                          key=lambda row: row[1].created_at, reverse=True)[:50],
-        "benefits": data["benefits"], "payments": data["payments"], "reports": data["reports"],
+        "benefits": data["benefits"], "adjustments": data["adjustments"], "payments": data["payments"], "reports": data["reports"],
         "reviews": data["reviews"], "today": timezone.localdate(),
         "may_file": user_can(request.user, FILE, household.community_id),
     })

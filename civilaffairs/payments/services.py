@@ -275,6 +275,9 @@ def payment_mark(*, actor, payment_id: int, paid: bool, reason: str = "") -> Pay
                  p.get_status_display())
     if not paid and not reason.strip():
         raise ValidationError({"reason": _("发放失败须填写原因。")})
+    if paid and PaymentLine.objects.filter(reverses=p, marked_by=actor).exists():
+        # Reversing a line and recording it paid are two steps on the same money: two people.
+        raise FourEyes(_("冲正该笔款项的人不能登记其为已发放，须由另一人对账登记。"))
     p.attempts += 1
     if paid:
         p.status, p.paid_at, p.failure_reason = LineStatus.PAID, timezone.now(), ""
@@ -302,10 +305,33 @@ def payment_retry(*, actor, payment_id: int) -> PaymentLine:
     return p
 
 
+def _open_roll_for(*, actor, district_code: str, programme: str) -> PaymentRoll:
+    """The roll a line added by hand joins: the district's earliest roll of the programme from this month on
+    that still waits for approval, or a new one for the first month from this month on without a roll.
+    The one who adds the line becomes the roll's last maker, so someone else must approve it."""
+    month = first_of_month(timezone.localdate())
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"payment_open_roll:{district_code}:{programme}"])
+    rolls = PaymentRoll.objects.select_for_update().filter(district_id=district_code, programme=programme,
+                                                          month__gte=month)
+    roll = rolls.filter(status=RollStatus.GENERATED).order_by("month").first()
+    if roll is None:
+        taken = set(rolls.values_list("month", flat=True))
+        while month in taken:
+            month = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        roll = PaymentRoll.objects.create(district_id=district_code, programme=programme, month=month,
+                                          generated_by=actor)
+        audit_log(actor=actor, action="payments.roll_generated", obj=roll, region_code=district_code,
+                  after={"programme": programme, "month": month, "lines_added": 0, "for": "reversal"})
+    return roll
+
+
 @transaction.atomic
 def payment_line_reverse(*, actor, payment_id: int, reason: str) -> PaymentLine:
     """Undo a line with a negative line of the same amount pointing at it (never a delete, once per line).
-    The original keeps its row and status; the reversal joins the original's roll."""
+    The original keeps its row and status. The reversal joins the district's next open roll (one still
+    waiting for approval, or a new one), never the original's roll once that is approved or exported: the
+    reversal is money like any other and passes the same approval by a second person before export."""
     p = _line_for_district_staff(actor, payment_id, _("您无权冲正该笔款项。"), PAYMENT_TRANSITIONS["reverse"])
     if p.kind != LineKind.REGULAR:
         raise ValidationError(_("冲正明细不能再冲正。"))
@@ -316,15 +342,20 @@ def payment_line_reverse(*, actor, payment_id: int, reason: str) -> PaymentLine:
         raise ValidationError({"reason": _("冲正须填写原因。")})
     if p.amount == 0:
         raise ValidationError(_("金额为零的款项无需冲正。"))
+    district = p.roll.district_id if p.roll_id else p.region_id[:6]
+    if p.roll_id and p.roll.status == RollStatus.GENERATED:
+        roll = PaymentRoll.objects.select_for_update().get(pk=p.roll_id)
+    else:
+        roll = _open_roll_for(actor=actor, district_code=district, programme=p.programme)
     rev = PaymentLine.objects.create(
-        roll=p.roll, programme=p.programme, category=p.category, entitlement=p.entitlement, person=p.person,
+        roll=roll, programme=p.programme, category=p.category, entitlement=p.entitlement, person=p.person,
         household=p.household, region=p.region, period=p.period, amount=-p.amount, kind=LineKind.REVERSAL,
         reverses=p, status=LineStatus.PENDING, failure_reason=reason.strip()[:200], marked_by=actor)
-    if p.roll_id:
-        PaymentRoll.objects.filter(pk=p.roll_id).update(changed_by=actor, changed_at=timezone.now())
+    roll.changed_by, roll.changed_at = actor, timezone.now()
+    roll.save(update_fields=["changed_by", "changed_at"])
     audit_log(actor=actor, action="payments.line_reversed", obj=rev, region_code=p.region_id,
               after={"reverses": p.pk, "amount": rev.amount, "original_status": p.status,
-                     "reason": rev.failure_reason})
+                     "reason": rev.failure_reason, "roll": roll.pk, "original_roll": p.roll_id})
     return rev
 
 

@@ -27,7 +27,9 @@ from civilaffairs.accounts.scoping import jurisdiction_codes
 from civilaffairs.registry.models import LEVEL_CODE_LENGTH, Region, RegionLevel
 
 from .access import caseworker_required
-from .dashboards import Figures, Indicator, Period, as_number, indicator_named, registered_indicators
+from .dashboards import (
+    Figures, Indicator, Period, ScopedRegions, as_number, indicator_named, registered_indicators, scoped_regions,
+)
 
 DASHBOARD_CAPABILITY = Capability.VIEW_HOUSEHOLDS
 EARLIEST_MONTH = dt.date(2000, 1, 1)
@@ -64,13 +66,10 @@ def region_choices(user) -> list[Region]:
     return roots + [r for r in below if r.code not in {root.code for root in roots}]
 
 
-def indicator_regions(user, indicator: Indicator, region: Region) -> tuple[str, ...]:
+def indicator_regions(user, indicator: Indicator, region: Region) -> ScopedRegions:
     """The region-code prefixes ``indicator`` counts over for ``user`` on ``region``'s page: the page's
     region within the user's jurisdiction for the indicator's capability (empty: not theirs to see)."""
-    codes = jurisdiction_codes(user, indicator.capability)
-    if codes is None or any(region.code.startswith(c) for c in codes):
-        return (region.code,)
-    return tuple(c for c in codes if c.startswith(region.code))
+    return scoped_regions(user, indicator.capability, region.code)
 
 
 # --- the filter ----------------------------------------------------------------------------------
@@ -156,7 +155,7 @@ class Card:
     index: int
     indicator: Indicator
     figures: Figures
-    regions: tuple[str, ...]
+    regions: ScopedRegions
     rows: list[tuple[str, list[Cell], str | None]]  # (category label, cells, share of the total for a pie)
     payload: dict
 
@@ -175,7 +174,7 @@ def format_figure(value, decimals: int) -> str:
     return numberformat.format(value, ".", decimal_pos=decimals, grouping=3, thousand_sep=",", force_grouping=True)
 
 
-def _card(index: int, indicator: Indicator, *, regions: tuple[str, ...], period: Period, breakdown: int) -> Card:
+def _card(index: int, indicator: Indicator, *, regions: ScopedRegions, period: Period, breakdown: int) -> Card:
     figures = indicator.query(regions=regions, period=period, breakdown=breakdown)
     links = []
     for s in figures.series:

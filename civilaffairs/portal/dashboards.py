@@ -7,8 +7,9 @@ registered indicator the user may see: an ECharts chart, its table and an Excel 
 
 An indicator's ``query(regions=…, period=…, breakdown=…)`` returns ``Figures``, computed with
 aggregates in PostgreSQL (a handful of rows come back, never the records):
-- ``regions``: region-code prefixes the figures are limited to (the user's jurisdiction for the
-  indicator's capability, intersected with the region the page shows); never empty;
+- ``regions``: a ``ScopedRegions``: region-code prefixes the figures are limited to (the user's
+  jurisdiction for the indicator's capability, intersected with the region the page shows), never
+  empty; ``regions.filter(qs)`` scopes a queryset through the scoping helper with that capability;
 - ``period``: the whole months chosen on the page (an indicator that shows a state of today says
   so with ``uses_period=False``);
 - ``breakdown``: the code length of the regions one level below the page's region (6 districts on
@@ -27,10 +28,53 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Aggregate, F, FloatField, Func
 from django.db.models.functions import Length
+from django.db.models import QuerySet
 from django.utils import timezone
+
 from civilaffairs.accounts.roles import Capability
+from civilaffairs.accounts.scoping import jurisdiction_codes, region_q, scope_queryset
 
 KINDS = ("bar", "line", "pie", "stacked")
+
+
+@dataclass(frozen=True)
+class ScopedRegions:
+    """The region-code prefixes an indicator counts over, with whom they were scoped for and with which
+    capability (``scoped_regions``). Reads like the tuple of codes it carries (old queries iterate it);
+    ``filter`` limits a queryset through the platform's scoping helper *and* to these codes, so an
+    indicator's query never depends on the page having limited the regions right."""
+
+    user: object
+    capability: str
+    codes: tuple[str, ...]
+
+    def __iter__(self):
+        return iter(self.codes)
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def __getitem__(self, index):
+        return self.codes[index]
+
+    def __bool__(self) -> bool:
+        return bool(self.codes)
+
+    def filter(self, qs: QuerySet, field: str | None = None) -> QuerySet:
+        """``qs`` as ``user`` may see it with ``capability``, within ``codes`` (on ``field``, default the
+        model's ``jurisdiction_field``)."""
+        field = field or qs.model.jurisdiction_field
+        return scope_queryset(qs, self.user, capability=self.capability).filter(region_q(field, list(self.codes)))
+
+
+def scoped_regions(user, capability: str, region_code: str) -> ScopedRegions:
+    """``region_code``'s page within the user's jurisdiction for ``capability`` (no codes: not theirs)."""
+    codes = jurisdiction_codes(user, capability)
+    if codes is None or any(region_code.startswith(c) for c in codes):
+        found = (region_code,)
+    else:
+        found = tuple(c for c in codes if c.startswith(region_code))
+    return ScopedRegions(user=user, capability=capability, codes=found)
 
 
 @dataclass(frozen=True)

@@ -51,3 +51,33 @@ CATALOGUE: tuple[ParameterSpec, ...] = (
 BY_KEY = {spec.key: spec for spec in CATALOGUE}
 KEY_CHOICES = [(spec.key, spec.label) for spec in CATALOGUE]
 SEED_EFFECTIVE_FROM = dt.date(2023, 9, 1)
+
+
+# --- who wants to know when a new value is set -----------------------------------------------------
+# A programme that pays amounts derived from a parameter (the yearly raise of the 低保 standard)
+# registers a listener in its AppConfig.ready; ``parameter_set`` calls it with the new row's id after
+# the row is committed (so a Celery job it enqueues reads the row). The platform knows no programme.
+
+_LISTENERS: dict[str, list] = {}
+
+
+def register_parameter_listener(keys, callback) -> None:
+    """Call ``callback(parameter_id=…)`` after a new value of any of ``keys`` is committed. Registering
+    the same callback again (an app reloaded in tests) replaces it."""
+    for key in keys:
+        if key not in BY_KEY:
+            raise ValueError(f"unknown policy parameter {key!r}")
+        found = _LISTENERS.setdefault(key, [])
+        found[:] = [c for c in found if getattr(c, "__qualname__", c) != getattr(callback, "__qualname__", callback)
+                    or getattr(c, "__module__", None) != getattr(callback, "__module__", None)]
+        found.append(callback)
+
+
+def unregister_parameter_listener(keys, callback) -> None:
+    for key in keys:
+        if callback in _LISTENERS.get(key, []):
+            _LISTENERS[key].remove(callback)
+
+
+def parameter_listeners(key: str) -> list:
+    return list(_LISTENERS.get(key, ()))

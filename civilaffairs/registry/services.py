@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from decimal import Decimal
 
@@ -17,7 +18,7 @@ from civilaffairs.lib.idnumber import parse_id_number
 from civilaffairs.lib.masking import mask_id_number, mask_phone
 
 from .models import DepartmentRecord, Household, HouseholdMember, Person, PolicyParameter, Region, RegionLevel, Relation
-from .parameters import BY_KEY
+from .parameters import BY_KEY, parameter_listeners
 from .selectors import id_digest, phone_digest
 
 _PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
@@ -191,6 +192,10 @@ def parameter_set(*, actor, key: str, region_code: str, value: Decimal, effectiv
     audit_log(actor=actor, action="registry.parameter_set", obj=row, region_code=region_code,
               before={"closed_previous": previous.pk} if previous else None,
               after={"key": key, "value": value, "from": effective_from, "to": effective_to})
+    for listener in parameter_listeners(key):
+        # robust: a broker that is down must not undo or fail the saved value (the job is idempotent and
+        # can be run again for the row: ``assistance.benefits_recompute``); the failure is logged.
+        transaction.on_commit(functools.partial(listener, parameter_id=row.pk), robust=True)
     return row
 
 

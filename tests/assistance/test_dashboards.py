@@ -116,6 +116,28 @@ def test_a_district_users_figures_never_include_another_district(world, district
     assert funds["2026-02-01"]["dibao"] == 0  # 江北's 300.25 is not theirs
 
 
+@pytest.mark.parametrize("name", ["assistance.recipients", "assistance.funds_paid", "assistance.online_share",
+                                  "assistance.decision_days", "assistance.discovery_leads",
+                                  "assistance.colour_bands"])
+def test_an_indicator_handed_another_districts_regions_still_shows_a_district_officer_nothing_of_it(
+        world, district_approver, city_admin, name):
+    """The query scopes through the scoping helper itself: a page that limited the regions wrong (here:
+    江北 handed straight to the query for a 海曙 officer) still counts nothing outside their jurisdiction."""
+    from civilaffairs.portal.dashboards import ScopedRegions
+
+    indicator = indicator_named(name)
+
+    def total(user) -> int:
+        regions = ScopedRegions(user=user, capability=indicator.capability, codes=("330205",))
+        got = indicator.query(regions=regions, period=PERIOD, breakdown=6)
+        return sum(v or 0 for s in got.series for v in s.values)
+
+    assert total(district_approver) == 0
+    if name in ("assistance.recipients", "assistance.funds_paid", "assistance.decision_days",
+                "assistance.colour_bands"):
+        assert total(city_admin) > 0  # 江北 has figures of this kind: the zero above is the scope's doing
+
+
 def test_a_city_page_asked_for_by_a_district_user_counts_only_their_district(world, district_approver):
     # The page refuses the city to a district user (tests/platform/test_dashboards.py); the
     # indicator scope alone, given the city, still narrows it to their jurisdiction.

@@ -264,3 +264,11 @@ def test_residents_and_data_providers_have_no_organisation_pages(client, residen
     for user in (resident, data_provider):
         client.force_login(user)
         assert client.get(reverse("organisations:list")).status_code == 403
+
+
+def test_on_a_phone_the_list_filters_fold_behind_the_filter_button(client, city_admin, homes):
+    client.force_login(city_admin)
+    page = client.get(reverse("organisations:list")).content.decode()
+    assert 'data-bs-target="#filters"' in page and ">筛选</button>" in page
+    assert 'class="card mb-4 collapse d-md-block" id="filters"' in page  # folded on a phone, open from md up
+    assert 'name="type"' in page and 'name="status"' in page and 'name="region"' in page

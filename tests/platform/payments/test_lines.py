@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 
 from civilaffairs.audit.models import AuditEvent
 from civilaffairs.payments import services as pay
-from civilaffairs.payments.models import LineKind, LineStatus, PaymentLine
+from civilaffairs.payments.models import LineKind, LineStatus, PaymentLine, RollStatus
 from civilaffairs.payments.workflow import FourEyes
 from civilaffairs.registry.models import Person
 
@@ -46,8 +46,9 @@ def test_a_reversal_is_a_negative_line_and_the_original_stays(exported, second_a
     rev = pay.payment_line_reverse(actor=second_approver, payment_id=line.pk, reason="重复发放")
     line.refresh_from_db()
     assert line.status == LineStatus.PAID and line.amount == Decimal("100.00")  # the original is untouched
-    assert (rev.kind, rev.amount, rev.reverses_id, rev.entitlement, rev.roll_id) == (
-        LineKind.REVERSAL, Decimal("-100.00"), line.pk, line.entitlement, exported.pk)
+    assert (rev.kind, rev.amount, rev.reverses_id, rev.entitlement) == (
+        LineKind.REVERSAL, Decimal("-100.00"), line.pk, line.entitlement)
+    assert rev.roll_id != exported.pk  # an exported roll takes no new money
     assert PaymentLine.objects.filter(entitlement=line.entitlement).count() == 2
     assert sum(PaymentLine.objects.filter(entitlement=line.entitlement).values_list("amount", flat=True)) == 0
     with pytest.raises(ValidationError, match="不能重复冲正"):
@@ -56,8 +57,39 @@ def test_a_reversal_is_a_negative_line_and_the_original_stays(exported, second_a
         pay.payment_line_reverse(actor=district_approver, payment_id=rev.pk, reason="再来")
     event = AuditEvent.objects.get(action="payments.line_reversed")
     assert event.after["reverses"] == line.pk and event.after["original_status"] == "paid"
+    assert rev.roll.changed_by == second_approver
+
+
+def test_a_reversal_of_an_exported_line_waits_in_the_next_open_roll_for_a_second_persons_approval(
+        exported, district_approver, second_approver, third_approver):
+    line = exported.lines.order_by("id").first()
+    rev = pay.payment_line_reverse(actor=second_approver, payment_id=line.pk, reason="重复发放")
+    roll = rev.roll
+    assert roll.status == RollStatus.GENERATED and roll.month > exported.month  # this month's roll is gone
+    assert (roll.generated_by, roll.changed_by) == (second_approver, second_approver)
     exported.refresh_from_db()
-    assert exported.changed_by == second_approver
+    assert exported.changed_by is None  # the exported roll is left as it was sent
+    # The reverser may not approve the roll that carries the reversal, nor record the original as paid.
+    with pytest.raises(FourEyes):
+        pay.payment_roll_approve(actor=second_approver, roll_id=roll.pk)
+    with pytest.raises(FourEyes, match="冲正该笔款项的人不能登记"):
+        pay.payment_mark(actor=second_approver, payment_id=line.pk, paid=True)
+    pay.payment_mark(actor=third_approver, payment_id=line.pk, paid=True)
+    pay.payment_roll_approve(actor=third_approver, roll_id=roll.pk)
+    # A second reversal in the district joins the same open roll, not yet another one.
+    other = exported.lines.order_by("id").last()
+    pay.payment_line_reverse(actor=district_approver, payment_id=other.pk, reason="资格已终止")
+    assert PaymentLine.objects.get(reverses=other).roll_id not in (exported.pk, roll.pk)  # roll is approved now
+
+
+def test_a_second_reversal_joins_the_roll_still_waiting_for_approval(exported, district_approver,
+                                                                     second_approver):
+    first, second = exported.lines.order_by("id")
+    rev1 = pay.payment_line_reverse(actor=second_approver, payment_id=first.pk, reason="重复发放")
+    rev2 = pay.payment_line_reverse(actor=district_approver, payment_id=second.pk, reason="重复发放")
+    assert rev1.roll_id == rev2.roll_id and rev1.roll.changed_by_id == second_approver.pk
+    rev2.roll.refresh_from_db()
+    assert rev2.roll.changed_by == district_approver
 
 
 def test_the_database_keeps_reversals_negative_and_once_per_original(exported):
