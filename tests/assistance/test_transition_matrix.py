@@ -19,6 +19,7 @@ would turn from 404 into ``ok``.
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Callable
@@ -178,7 +179,7 @@ EFFECTS = {
 # --- the endpoints -----------------------------------------------------------------------------------
 
 def _minute_ago() -> str:
-    return timezone.localtime(timezone.now() - timezone.timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M")
+    return timezone.localtime(timezone.now() - dt.timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M")
 
 
 # The HTML form fields of each step (prefixed with the action's name on the page).
