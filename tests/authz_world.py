@@ -29,6 +29,26 @@ class World:
         return self.objects[name]
 
 
+def staff_personas(city) -> dict:
+    """Nobody signed in, and a worker of every region relation to the home community: its own grid
+    worker, the neighbouring community's (same township), another district's, the township officer,
+    the district approver and another district's, the city administrator, a department data
+    provider, a superuser. Shared with tests/assistance/test_transition_matrix.py."""
+    return {
+        "anon": None,
+        "grid": f.staff(username="m-grid", role="grid_worker", region=city.community),
+        "grid_neighbour": f.staff(username="m-grid-neighbour", role="grid_worker", region=city.neighbour),
+        "grid_other": f.staff(username="m-grid-other", role="grid_worker", region=city.other_community),
+        "township": f.staff(username="m-township", role="township_officer", region=city.township),
+        "district": f.staff(username="m-district", role="district_approver", region=city.district),
+        "district_other": f.staff(username="m-district-other", role="district_approver",
+                                  region=city.other_district),
+        "city": f.staff(username="m-city", role="city_admin", region=city.city, is_staff=True),
+        "data": f.staff(username="m-data", role="data_provider", region=city.city),
+        "root": f.superuser("m-root"),
+    }
+
+
 def build_world(city) -> World:
     from assistance import services as svc
     from assistance.models import Benefit, Decision, Material, Review, VerificationReport
@@ -45,23 +65,13 @@ def build_world(city) -> World:
 
     w = World()
     u = w.users
-    u["anon"] = None
-    u["grid"] = f.staff(username="m-grid", role="grid_worker", region=city.community)
-    u["grid_neighbour"] = f.staff(username="m-grid-neighbour", role="grid_worker", region=city.neighbour)
-    u["grid_other"] = f.staff(username="m-grid-other", role="grid_worker", region=city.other_community)
-    u["township"] = f.staff(username="m-township", role="township_officer", region=city.township)
-    u["district"] = f.staff(username="m-district", role="district_approver", region=city.district)
-    u["district_other"] = f.staff(username="m-district-other", role="district_approver",
-                                  region=city.other_district)
-    u["city"] = f.staff(username="m-city", role="city_admin", region=city.city, is_staff=True)
-    u["data"] = f.staff(username="m-data", role="data_provider", region=city.city)
+    u.update(staff_personas(city))
     # The facility worker holds their role in a care home of the home community; a second home there
     # is another organisation's, which they must not see.
     care_home = f.organisation(region=city.community, type="care_home", name="第一社区养老院", grade=3)
     other_home = f.organisation(region=city.community, type="day_care_centre", name="第一社区日间照料中心")
     u["facility"] = f.staff(username="m-facility", role="facility_staff", region=city.community,
                             organisation=care_home)
-    u["root"] = f.superuser("m-root")
 
     # The resident's household: poor, with a complete draft and a lead from the difficulty index.
     own = f.household(community=city.community, head_name="王小明", members=2, head_phone="13800138000")

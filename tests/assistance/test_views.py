@@ -509,9 +509,42 @@ def test_a_township_officer_completes_a_review(client, approved, township_office
     assert review.completed_at is not None and review.outcome
 
 
-def test_the_excel_export_button_works_with_the_real_exporter(client, at, district_approver):
-    pytest.importorskip("assistance.exports")
-    at("submitted")
+def test_the_excel_export_button_exports_the_filtered_rows_with_the_real_exporter(client, at, city, district_approver,
+                                                                                 grid_worker):
+    """openpyxl is a dependency (pyproject): the real workbook is read back and its cells checked."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from assistance.models import Programme
+    from tests import factories as f
+    from tests.assistance.conftest import pdf
+
+    mine = at("submitted")
+    other_hh = f.household(community=city.community, head_name="孙七", members=1)
+    other = svc.application_create(actor=grid_worker, household=other_hh, applicant=other_hh.head,
+                                   programmes=["temporary"], reason="突发困难", channel="home_visit")
+    svc.material_add(actor=grid_worker, application_id=other.pk, uploaded=pdf(), kind="id_card")
+    svc.application_submit(actor=grid_worker, application_id=other.pk)
+
+    def sheet(params):
+        r = client.get(url("application_export"), params)
+        assert r.status_code == 200 and r["Content-Disposition"].startswith("attachment")
+        rows = list(load_workbook(io.BytesIO(r.content), read_only=True).worksheets[0].iter_rows(values_only=True))
+        return rows[0], rows[1:]
+
     client.force_login(district_approver)
-    r = client.get(url("application_export"))
-    assert r.status_code == 200 and r.content[:2] == b"PK"
+    header, data = sheet({})
+    assert header[:4] == ("申请编号", "户主姓名", "申请人", "申请人身份证号")
+    assert {row[0] for row in data} == {mine.number, other.number}
+    header, data = sheet({"q": "王小明"})
+    assert len(data) == 1
+    (row,) = data
+    mine.refresh_from_db()
+    assert row[:9] == (mine.number, "王小明", "王小明", mine.applicant.id_number_masked, "第一社区",
+                       city.community.code, str(Programme.DIBAO.label), mine.get_channel_display(),
+                       mine.get_status_display())
+    assert row[9] == "否"
+    assert mine.applicant.reveal_id_number() not in repr(data)  # only the masked number leaves
+    _header, data = sheet({"programme": "temporary"})
+    assert [r[0] for r in data] == [other.number] and data[0][6] == str(Programme.TEMPORARY.label) and data[0][1] == "孙七"
