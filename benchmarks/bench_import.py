@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import os
 import tempfile
 import time
@@ -118,9 +119,13 @@ def digests_are_real() -> bool:
 def write_file(path: str, rows: int, persons: int, batch_id: int, now: str) -> tuple[bytes, dict]:
     """Write the CSV; return the floor's COPY text for the good rows, and the file's counts."""
     from civilaffairs.lib.crypto import blind_indexer
+    from civilaffairs.registry.facts.schema import canonical_attributes
     from civilaffairs.registry.imports.rows import fingerprint
 
     digest = blind_indexer("id")
+    # What the import stores for {"单位": "宁波"}: the kind's canonical attributes (employer for income).
+    canonical = {kind: json.dumps(canonical_attributes(kind, {"单位": "宁波"}), ensure_ascii=False, sort_keys=True,
+                                  separators=(",", ":")) for kind, _amount in KINDS}
     floor = io.StringIO()
     counts = {"unknown": 0, "bad": 0, "persons": set()}
     with open(path, "w", encoding="utf-8", newline="") as out:
@@ -137,7 +142,7 @@ def write_file(path: str, rows: int, persons: int, batch_id: int, now: str) -> t
             kind, with_amount = KINDS[(pid + i // persons) % len(KINDS)]
             amount = f"{500 + (pid * 7919 + i) % 40_000}.{(i * 13) % 100:02d}" if with_amount else ""
             start, end = f"2024-{month:02d}-01", f"2024-{month:02d}-28"
-            attributes, attributes_json = ('"{""单位"": ""宁波""}"', '{"单位":"宁波"}') if pid % 17 == 0 else ("", "{}")
+            attributes, attributes_json = ('"{""单位"": ""宁波""}"', canonical[kind]) if pid % 17 == 0 else ("", "{}")
             number = id_number(pid)
             if bad:  # never on an unknown person's row (i % 500 == 250)
                 counts["bad"] += 1

@@ -336,7 +336,7 @@ def payment_lines_suspend_deceased(*, person_ids=None, actor=None, source: str =
     from civilaffairs.registry.models import DepartmentRecord, HouseholdMember, RecordKind
 
     dead = Person.objects.filter(Q(death_date__isnull=False)
-                                 | Q(pk__in=DepartmentRecord.objects.filter(kind=RecordKind.DEATH,
+                                 | Q(pk__in=DepartmentRecord.objects.filter(kind=RecordKind.DEATH, status="current",
                                                                             person__isnull=False)
                                      .values("person_id")))
     if person_ids is not None:
@@ -359,7 +359,8 @@ def payment_lines_suspend_for_batch(*, batch_id: int, actor=None) -> int:
     """The hook of a department-data import: the people its DEATH records name."""
     from civilaffairs.registry.models import DepartmentRecord, RecordKind
 
-    named = DepartmentRecord.objects.filter(batch_id=batch_id, kind=RecordKind.DEATH, person__isnull=False)
+    named = DepartmentRecord.objects.filter(batch_id=batch_id, kind=RecordKind.DEATH, status="current",
+                                            person__isnull=False)
     if not named.exists():
         return 0
     return payment_lines_suspend_deceased(person_ids=named.values("person_id"), actor=actor,

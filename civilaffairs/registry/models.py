@@ -291,8 +291,14 @@ class BatchStatus(models.TextChoices):
     FAILED = "failed", _("失败")
 
 
+class BatchAction(models.TextChoices):
+    LOAD = "load", _("导入")
+    REVOKE = "revoke", _("撤销")
+
+
 class ImportBatch(models.Model):
-    """One delivery of records from another department (file upload or API)."""
+    """One delivery of records from another department (file upload or API), or one list of facts the
+    department revokes (``action`` revoke)."""
 
     source = models.CharField(_("来源部门"), max_length=16, choices=Department.choices)
     channel = models.CharField(_("渠道"), max_length=8, choices=[("file", _("文件上传")), ("api", _("接口"))])
@@ -311,6 +317,8 @@ class ImportBatch(models.Model):
     unmatched_rows = models.PositiveIntegerField(_("未匹配人员"), default=0, db_default=0)
     unmatched_lines = models.JSONField(_("未匹配人员的行号"), default=list, db_default=Value([], JSONField()),
                                        blank=True, help_text=_("最多列出前 1000 行"))
+    action = models.CharField(_("操作"), max_length=8, choices=BatchAction.choices, default=BatchAction.LOAD,
+                              db_default=BatchAction.LOAD)
     # Earlier facts this batch replaced (a corrected re-delivery) or revoked; database defaults too.
     superseded_rows = models.PositiveIntegerField(_("更正替换"), default=0, db_default=0)
     revoked_rows = models.PositiveIntegerField(_("撤销"), default=0, db_default=0)
@@ -324,6 +332,11 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_source_display()} #{self.pk}"
+
+    @property
+    def errors_not_listed(self) -> int:
+        """Error rows beyond the listed ones (the list is capped per batch; whole-file errors have no line)."""
+        return max(0, self.error_rows - sum(1 for e in self.errors or [] if e.get("line")))
 
 
 class FactStatus(models.TextChoices):
