@@ -10,10 +10,12 @@ Per chunk of ``CHUNK_ROWS`` cleaned rows:
 
 Re-delivery, in the same statement: a row whose fact identity (``natural_key``: source, person,
 kind, period start, key attribute) has a current record with other values supersedes it — the
-old record stays, marked superseded with its successor's id and the time — and goes in current.
-Within one chunk the last line of an identity wins and the earlier lines go in superseded by it;
-across chunks the later chunk supersedes the earlier one's record the same way, so within a
-batch the last line wins throughout. An identical re-send (same fingerprint) loads nothing, even of a fact that has since been
+old record stays, marked superseded with the time (and, by a second statement only when there
+were any, its successor's id) — and goes in current. A chunk holds each fact once: the caller
+moves a later line of a fact already in the chunk to the next chunk, where it supersedes the
+earlier line's record the same way, so within a batch the last line wins and earlier lines are
+kept as superseded history.
+An identical re-send (same fingerprint) loads nothing, even of a fact that has since been
 superseded or revoked: sending an old file again does not undo a correction. The limit of that
 rule: a value changed back to exactly an earlier, superseded one is a duplicate too and does not
 become current again.
@@ -70,57 +72,50 @@ CREATE TEMPORARY TABLE IF NOT EXISTS {STAGE_TABLE} (
 
 STAGE_COLUMNS = "line, id_digest, kind, period_start, period_end, amount, attributes, fingerprint"
 
-# The statement per chunk. ``staged``: the rows not loaded before (an identical re-send stops here, one
-# fingerprint probe per row), with their fact identity computed by the generated column's own
-# expression and an id drawn ahead, so that a successor's id is known before it is inserted.
-# ``fresh``: per row the person (a person-index probe) and the current fact it corrects (a probe of
-# the partial unique index deptrec_one_current_fact; never a row with the same fingerprint); within
-# the chunk the last line of an identity wins (``latest``), the earlier ones go in superseded by it.
-# ``superseded``: the predecessors, marked superseded by their successor; the insert waits for it
-# (its one-time filter), since the successor may only go in once the predecessor is no longer current.
+# The statement per chunk, whose rows are distinct facts (the caller sees to it). ``fresh``: the rows
+# not loaded before (an identical re-send stops here, one fingerprint probe per row), per row the person
+# (a person-index probe) and the current record of the same fact with other values, if any (a probe
+# of the partial unique index deptrec_one_current_fact, the key computed by the generated column's
+# own expression). ``superseded``: those records, marked superseded; the insert waits for it (its
+# one-time filter), since the successor may only go in once the predecessor is no longer current.
+# Their ``superseded_by`` is set by ``LINK_SUCCESSORS`` once the successors have ids.
 _LOAD_SQL = f"""
-WITH staged AS MATERIALIZED (
-    SELECT nextval(%(sequence)s::regclass) AS id, s.line, s.id_digest, s.kind, s.period_start, s.period_end, s.amount,
-           s.attributes, s.fingerprint,
-           {{natural_key}} AS natural_key
-    FROM {STAGE_TABLE} s
-    {{skip}}
-), fresh AS MATERIALIZED (
+WITH fresh AS MATERIALIZED (
     -- Probes rather than joins: the staging table has no statistics, and a hash join would read every
     -- person (or record) for each chunk.
-    SELECT f.*, (SELECT p.id FROM registry_person p WHERE p.id_digest = f.id_digest) AS person_id,
+    SELECT s.line, s.id_digest, s.kind, s.period_start, s.period_end, s.amount, s.attributes, s.fingerprint,
+           (SELECT p.id FROM registry_person p WHERE p.id_digest = s.id_digest) AS person_id,
            (SELECT d.id FROM registry_departmentrecord d
-             WHERE d.natural_key = f.natural_key AND d.status = 'current' AND d.fingerprint <> f.fingerprint)
-               AS predecessor,
-           last_value(f.id) OVER (PARTITION BY f.natural_key ORDER BY f.line
-                                  ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS latest
-    FROM staged f
+             WHERE d.natural_key = k.natural_key AND d.status = 'current' AND d.fingerprint <> s.fingerprint)
+               AS predecessor
+    FROM {STAGE_TABLE} s CROSS JOIN LATERAL (SELECT {{natural_key}} AS natural_key) k
+    {{skip}}
 ), superseded AS (
-    UPDATE registry_departmentrecord d
-       SET status = 'superseded', superseded_by = f.latest, ended_at = %(now)s
-      FROM fresh f
-     WHERE d.id = ANY (ARRAY(SELECT predecessor FROM fresh WHERE predecessor IS NOT NULL AND id = latest))
-       AND f.id = f.latest AND d.id = f.predecessor AND d.status = 'current'
+    UPDATE registry_departmentrecord d SET status = 'superseded', ended_at = %(now)s
+     WHERE d.id = ANY (ARRAY(SELECT predecessor FROM fresh WHERE predecessor IS NOT NULL)) AND d.status = 'current'
     RETURNING d.id
 ), inserted AS (
-    INSERT INTO registry_departmentrecord (id, person_id, id_digest, source, kind, period_start, period_end, amount,
-                                           attributes, batch_id, fingerprint, created_at, status, superseded_by,
-                                           ended_at)
-    SELECT f.id, f.person_id, f.id_digest, %(source)s, f.kind, f.period_start, f.period_end, f.amount, f.attributes,
-           %(batch)s, f.fingerprint, %(now)s, CASE WHEN f.id = f.latest THEN 'current' ELSE 'superseded' END,
-           nullif(f.latest, f.id), CASE WHEN f.id = f.latest THEN NULL ELSE %(now)s END
+    INSERT INTO registry_departmentrecord (person_id, id_digest, source, kind, period_start, period_end, amount,
+                                           attributes, batch_id, fingerprint, created_at)
+    SELECT f.person_id, f.id_digest, %(source)s, f.kind, f.period_start, f.period_end, f.amount, f.attributes,
+           %(batch)s, f.fingerprint, %(now)s
     FROM fresh f
     WHERE (SELECT count(*) FROM superseded) >= 0
     {{conflict}}
-    RETURNING id, person_id, status
+    RETURNING person_id, fingerprint
 )
 SELECT count(*), count(*) FILTER (WHERE person_id IS NULL),
-       (SELECT count(*) FROM superseded) + count(*) FILTER (WHERE status = 'superseded'),
-       ARRAY(SELECT f.line FROM inserted i JOIN fresh f ON f.id = i.id
+       ARRAY(SELECT f.line FROM inserted i JOIN fresh f ON f.fingerprint = i.fingerprint
              WHERE i.person_id IS NULL ORDER BY 1 LIMIT %(listed)s),
-       ARRAY(SELECT id FROM superseded UNION ALL SELECT id FROM inserted WHERE status = 'superseded'
-             ORDER BY 1 LIMIT %(superseded_listed)s)
+       ARRAY(SELECT id FROM superseded ORDER BY 1)
 FROM inserted"""
+
+# The successor of each superseded record: the current record of its fact (a probe per record).
+LINK_SUCCESSORS = """
+UPDATE registry_departmentrecord d
+   SET superseded_by = (SELECT n.id FROM registry_departmentrecord n
+                         WHERE n.natural_key = d.natural_key AND n.status = 'current')
+ WHERE d.id = ANY (%(ids)s)"""
 
 FINGERPRINT_CONSTRAINT = "deptrec_fingerprint_unique"
 CURRENT_FACT_CONSTRAINT = "deptrec_one_current_fact"
@@ -188,14 +183,12 @@ class ChunkLoader:
         self.unmatched_lines: list[int] = []
         self.superseded = 0
         self.superseded_ids: list[int] = []
+        self._params = {"batch": batch_id, "source": source, "now": now}
         self._sql = load_sql(on_conflict=on_conflict)
         self._error: BaseException | None = None
         with connection.cursor() as cursor:
             cursor.execute(CREATE_STAGE)
             cursor.execute(f"TRUNCATE {STAGE_TABLE}")
-            cursor.execute("SELECT pg_get_serial_sequence('registry_departmentrecord', 'id')")
-            sequence = cursor.fetchone()[0]
-        self._params = {"batch": batch_id, "source": source, "now": now, "sequence": sequence}
         self._raw = connection.connection
         self._chunks: queue.Queue = queue.Queue(maxsize=1)
         self._thread = threading.Thread(target=self._run, name="department-import-loader", daemon=True)
@@ -253,11 +246,12 @@ class ChunkLoader:
     def _load(self, cursor, payload: bytes) -> None:
         cursor.execute(f"TRUNCATE {STAGE_TABLE}")
         cursor.copy_expert(f"COPY {STAGE_TABLE} ({STAGE_COLUMNS}) FROM STDIN", io.BytesIO(payload), size=len(payload))
-        cursor.execute(self._sql, {**self._params, "listed": max(0, UNMATCHED_LISTED - len(self.unmatched_lines)),
-                                   "superseded_listed": max(0, SUPERSEDED_LISTED - len(self.superseded_ids))})
-        loaded, unmatched, superseded, lines, superseded_ids = cursor.fetchone()
+        cursor.execute(self._sql, {**self._params, "listed": max(0, UNMATCHED_LISTED - len(self.unmatched_lines))})
+        loaded, unmatched, lines, superseded_ids = cursor.fetchone()
         self.loaded += loaded
         self.unmatched += unmatched
         self.unmatched_lines.extend(lines)
-        self.superseded += superseded
-        self.superseded_ids.extend(superseded_ids)
+        if superseded_ids:
+            cursor.execute(LINK_SUCCESSORS, {"ids": superseded_ids})
+            self.superseded += len(superseded_ids)
+            self.superseded_ids.extend(superseded_ids[:max(0, SUPERSEDED_LISTED - len(self.superseded_ids))])

@@ -17,6 +17,7 @@ from civilaffairs.accounts.roles import Capability
 from civilaffairs.accounts.scoping import user_can
 from civilaffairs.audit.services import audit_log
 
+from ..facts.schema import SCHEMAS
 from ..models import BatchStatus, Department, ImportBatch
 from .loading import CHUNK_ROWS, ChunkLoader, FingerprintRace, stage_line
 from .reading import Rows, file_rows, record_rows
@@ -26,6 +27,8 @@ from .rows import RowCleaner, RowError, fingerprint, redact
 LOAD_ATTEMPTS = 3
 # Errors kept on a batch, in line order; ``error_rows`` counts them all.
 ERRORS_LISTED = 1000
+# The attribute that is part of a fact's identity, for the kinds that have one (``natural_key``).
+KEY_ATTRIBUTES = {kind: schema.key_attributes[0] for kind, schema in SCHEMAS.items() if schema.key_attributes}
 
 
 def _read_content(content) -> bytes:
@@ -158,11 +161,38 @@ def _load(*, actor, source, channel, file_name, sha256, rows: Rows, header_error
 def _clean_and_stage(rows: Rows, *, source: str, loader: ChunkLoader, errors: list[dict]) -> tuple[int, int]:
     """Validate every row (bad ones into ``errors``) and hand the good ones to ``loader`` in chunks, each
     fingerprint once per chunk; returns (rows read, rows valid). The hot loop of an import: one call per
-    field at most."""
+    field at most.
+
+    A chunk also holds each fact identity once (``natural_key``: kind, person, period start, key
+    attribute; the source is the batch's): a later line for a fact already in the chunk waits for the
+    next chunk, where it supersedes the earlier one like any re-delivery. So the last line of a fact
+    wins, and the chunk statement needs no ordering within the chunk."""
     clean = RowCleaner(today=timezone.localdate()).clean
     total = valid = 0
     chunk: list[str] = []
     fingerprints: set[str] = set()
+    identities: set[tuple] = set()
+    waiting: list[tuple[str, tuple, str]] = []  # (fingerprint, identity, staged line), in line order
+    key_values: dict[str, dict[str, str]] = {name: {} for name in set(KEY_ATTRIBUTES.values())}
+
+    def flush() -> None:
+        # The waiting lines start the next chunk, in line order; one whose fact is there already waits again.
+        nonlocal chunk, fingerprints, identities, waiting
+        if chunk:
+            loader.put(chunk)
+        chunk, fingerprints, identities = [], set(), set()
+        again, waiting = waiting, []
+        for item in again:
+            fp, identity, staged = item
+            if fp in fingerprints:
+                continue
+            if identity in identities:
+                waiting.append(item)
+                continue
+            fingerprints.add(fp)
+            identities.add(identity)
+            chunk.append(staged)
+
     for line, values in rows:
         total += 1
         if type(values) is RowError:  # a row that could not be read as one (not raised: instances repeat)
@@ -179,12 +209,24 @@ def _clean_and_stage(rows: Rows, *, source: str, loader: ChunkLoader, errors: li
         fp = fingerprint(source, kind, digest, start, end, amount, attributes)
         if fp in fingerprints:  # a duplicate of an earlier row of this chunk (the loader skips earlier chunks')
             continue
+        key_name = KEY_ATTRIBUTES.get(kind)
+        if key_name is None:
+            identity = (kind, digest, start)
+        else:
+            memo = key_values[key_name]
+            value = memo.get(attributes)
+            if value is None:
+                value = memo[attributes] = str(json.loads(attributes).get(key_name, ""))
+            identity = (kind, digest, start, value)
+        staged = stage_line(line, digest, kind, start, end, amount, attributes, fp)
+        if identity in identities:  # (every waiting line's fact is in the chunk: a later one waits behind it)
+            waiting.append((fp, identity, staged))
+            continue
         fingerprints.add(fp)
-        chunk.append(stage_line(line, digest, kind, start, end, amount, attributes, fp))
+        identities.add(identity)
+        chunk.append(staged)
         if len(chunk) >= CHUNK_ROWS:
-            loader.put(chunk)
-            chunk = []
-            fingerprints = set()
-    if chunk:
-        loader.put(chunk)
+            flush()
+    while chunk or waiting:
+        flush()
     return total, valid
