@@ -10,8 +10,7 @@ Per chunk of ``CHUNK_ROWS`` cleaned rows:
 
 Re-delivery, in the same statement: a row whose fact identity (``natural_key``: source, person,
 kind, period start, key attribute) has a current record with other values supersedes it — the
-old record stays, marked superseded with the time (and, by a second statement only when there
-were any, its successor's id) — and goes in current. A chunk holds each fact once: the caller
+old record stays, marked superseded with its successor's id and the time — and goes in current. A chunk holds each fact once: the caller
 moves a later line of a fact already in the chunk to the next chunk, where it supersedes the
 earlier line's record the same way, so within a batch the last line wins and earlier lines are
 kept as superseded history.
@@ -76,29 +75,35 @@ STAGE_COLUMNS = "line, id_digest, kind, period_start, period_end, amount, attrib
 # not loaded before (an identical re-send stops here, one fingerprint probe per row), per row the person
 # (a person-index probe) and the current record of the same fact with other values, if any (a probe
 # of the partial unique index deptrec_one_current_fact, the key computed by the generated column's
-# own expression). ``superseded``: those records, marked superseded; the insert waits for it (its
-# one-time filter), since the successor may only go in once the predecessor is no longer current.
-# Their ``superseded_by`` is set by ``LINK_SUCCESSORS`` once the successors have ids.
+# own expression); a row that corrects one draws its id here, so that the predecessor is marked
+# superseded by it in the same statement (in ``superseded``: the insert waits for it, by its one-time
+# filter, since the successor may only go in once the predecessor is no longer current).
 _LOAD_SQL = f"""
 WITH fresh AS MATERIALIZED (
-    -- Probes rather than joins: the staging table has no statistics, and a hash join would read every
-    -- person (or record) for each chunk.
-    SELECT s.line, s.id_digest, s.kind, s.period_start, s.period_end, s.amount, s.attributes, s.fingerprint,
-           (SELECT p.id FROM registry_person p WHERE p.id_digest = s.id_digest) AS person_id,
-           (SELECT d.id FROM registry_departmentrecord d
-             WHERE d.natural_key = k.natural_key AND d.status = 'current' AND d.fingerprint <> s.fingerprint)
-               AS predecessor
-    FROM {STAGE_TABLE} s CROSS JOIN LATERAL (SELECT {{natural_key}} AS natural_key) k
-    {{skip}}
+    SELECT r.*, CASE WHEN r.predecessor IS NOT NULL THEN nextval(%(sequence)s::regclass) END AS new_id
+    FROM (
+        -- Probes rather than joins: the staging table has no statistics, and a hash join would read every
+        -- person (or record) for each chunk. OFFSET 0: each probe once, not once per use of its column.
+        SELECT s.line, s.id_digest, s.kind, s.period_start, s.period_end, s.amount, s.attributes, s.fingerprint,
+               (SELECT p.id FROM registry_person p WHERE p.id_digest = s.id_digest) AS person_id,
+               (SELECT d.id FROM registry_departmentrecord d
+                 WHERE d.natural_key = k.natural_key AND d.status = 'current' AND d.fingerprint <> s.fingerprint)
+                   AS predecessor
+        FROM {STAGE_TABLE} s CROSS JOIN LATERAL (SELECT {{natural_key}} AS natural_key) k
+        {{skip}}
+        OFFSET 0
+    ) r
 ), superseded AS (
-    UPDATE registry_departmentrecord d SET status = 'superseded', ended_at = %(now)s
-     WHERE d.id = ANY (ARRAY(SELECT predecessor FROM fresh WHERE predecessor IS NOT NULL)) AND d.status = 'current'
+    UPDATE registry_departmentrecord d SET status = 'superseded', ended_at = %(now)s, superseded_by = f.new_id
+      FROM fresh f
+     WHERE d.id = ANY (ARRAY(SELECT predecessor FROM fresh WHERE predecessor IS NOT NULL))
+       AND d.id = f.predecessor AND d.status = 'current'
     RETURNING d.id
 ), inserted AS (
-    INSERT INTO registry_departmentrecord (person_id, id_digest, source, kind, period_start, period_end, amount,
+    INSERT INTO registry_departmentrecord (id, person_id, id_digest, source, kind, period_start, period_end, amount,
                                            attributes, batch_id, fingerprint, created_at)
-    SELECT f.person_id, f.id_digest, %(source)s, f.kind, f.period_start, f.period_end, f.amount, f.attributes,
-           %(batch)s, f.fingerprint, %(now)s
+    SELECT coalesce(f.new_id, nextval(%(sequence)s::regclass)), f.person_id, f.id_digest, %(source)s, f.kind,
+           f.period_start, f.period_end, f.amount, f.attributes, %(batch)s, f.fingerprint, %(now)s
     FROM fresh f
     WHERE (SELECT count(*) FROM superseded) >= 0
     {{conflict}}
@@ -109,13 +114,6 @@ SELECT count(*), count(*) FILTER (WHERE person_id IS NULL),
              WHERE i.person_id IS NULL ORDER BY 1 LIMIT %(listed)s),
        ARRAY(SELECT id FROM superseded ORDER BY 1)
 FROM inserted"""
-
-# The successor of each superseded record: the current record of its fact (a probe per record).
-LINK_SUCCESSORS = """
-UPDATE registry_departmentrecord d
-   SET superseded_by = (SELECT n.id FROM registry_departmentrecord n
-                         WHERE n.natural_key = d.natural_key AND n.status = 'current')
- WHERE d.id = ANY (%(ids)s)"""
 
 FINGERPRINT_CONSTRAINT = "deptrec_fingerprint_unique"
 CURRENT_FACT_CONSTRAINT = "deptrec_one_current_fact"
@@ -183,12 +181,14 @@ class ChunkLoader:
         self.unmatched_lines: list[int] = []
         self.superseded = 0
         self.superseded_ids: list[int] = []
-        self._params = {"batch": batch_id, "source": source, "now": now}
         self._sql = load_sql(on_conflict=on_conflict)
         self._error: BaseException | None = None
         with connection.cursor() as cursor:
             cursor.execute(CREATE_STAGE)
             cursor.execute(f"TRUNCATE {STAGE_TABLE}")
+            cursor.execute("SELECT pg_get_serial_sequence('registry_departmentrecord', 'id')")
+            sequence = cursor.fetchone()[0]
+        self._params = {"batch": batch_id, "source": source, "now": now, "sequence": sequence}
         self._raw = connection.connection
         self._chunks: queue.Queue = queue.Queue(maxsize=1)
         self._thread = threading.Thread(target=self._run, name="department-import-loader", daemon=True)
@@ -252,6 +252,5 @@ class ChunkLoader:
         self.unmatched += unmatched
         self.unmatched_lines.extend(lines)
         if superseded_ids:
-            cursor.execute(LINK_SUCCESSORS, {"ids": superseded_ids})
             self.superseded += len(superseded_ids)
             self.superseded_ids.extend(superseded_ids[:max(0, SUPERSEDED_LISTED - len(self.superseded_ids))])
