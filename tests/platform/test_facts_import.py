@@ -438,3 +438,16 @@ def test_two_batches_correcting_the_same_fact_at_once_end_with_exactly_one_curre
     assert DepartmentRecord.objects.filter(kind="income").count() == 3
     first_record = DepartmentRecord.objects.get(amount=Decimal("1100.00"))
     assert (first_record.status, first_record.superseded_by) == (FactStatus.SUPERSEDED, current[0].pk)
+
+
+def test_the_person_page_counts_current_facts_and_links_the_struck_through_history(client, admin_user, data_provider,
+                                                                                  known):
+    person, number = known
+    department_batch_import(actor=data_provider, source="hrss", content=_csv(_income(number, 3, "1000")))
+    department_batch_import(actor=data_provider, source="hrss", content=_csv(_income(number, 3, "1200")))
+    client.force_login(admin_user)
+    page = client.get(reverse("admin:registry_person_change", args=[person.pk])).content.decode()
+    assert "现行 1 条" in page and "含已更正/已撤销的历史 1 条" in page
+    listing = client.get(reverse("admin:registry_departmentrecord_changelist"),
+                         {"person__id__exact": person.pk}).content.decode()
+    assert '<del class="fact-superseded">已被更正</del>' in listing and "现行" in listing
