@@ -9,11 +9,14 @@ Per chunk of ``CHUNK_ROWS`` cleaned rows:
    report how many were inserted and which lines name no registered person.
 
 Re-delivery, in the same statement: a row whose fact identity (``natural_key``: source, person,
-kind, period start, key attribute) has a current record with other values supersedes it — the
-old record stays, marked superseded with its successor's id and the time — and goes in current. A chunk holds each fact once: the caller
-moves a later line of a fact already in the chunk to the next chunk, where it supersedes the
-earlier line's record the same way, so within a batch the last line wins and earlier lines are
-kept as superseded history.
+kind, period start, key attribute) has a current record with other values supersedes it: the
+old record stays, marked superseded with its successor's id and the time, and the row goes in
+current. A correcting row draws its id before the insert so the same UPDATE can name it; the
+unique partial index ``deptrec_one_current_fact`` keeps one current record per fact. A chunk
+holds each fact once: the caller moves a later line of a fact already in the chunk to the next
+chunk, where it supersedes the earlier line's record the same way, so within a batch the last
+line wins and the earlier lines are kept as superseded history.
+
 An identical re-send (same fingerprint) loads nothing, even of a fact that has since been
 superseded or revoked: sending an old file again does not undo a correction. The limit of that
 rule: a value changed back to exactly an earlier, superseded one is a duplicate too and does not
@@ -25,8 +28,10 @@ insertion costs a second probe of the fingerprint index, a second WAL record and
 so a re-sent row cost the probe too. ``NOT EXISTS`` cannot see a row another transaction has
 inserted but not yet committed: if such a transaction commits a record of this batch, the insert
 fails on the unique constraint and ``finish`` raises ``FingerprintRace``; the service then loads
-the batch again from the start with ``on_conflict=True``, the old statement, which waits for such
-rows and skips them.
+the batch again from the start with ``on_conflict=True``, which also waits for such rows and
+skips them. Two batches correcting the same fact at once meet the same way: the second waits for
+the first's row lock or index entry, fails on ``deptrec_one_current_fact`` (or, crossing, on a
+deadlock) when the first commits, and its retry supersedes what the first committed.
 
 The chunks are loaded on a second thread over the same connection and transaction while the
 caller cleans the next chunk, so the Python work and the database work of a batch overlap (on
