@@ -31,5 +31,8 @@ PLATFORM_BEAT_SCHEDULE = {
     "notifications-sweep-pending-sms": {"task": "notifications.sweep_pending_sms", "schedule": crontab(minute="*/5")},
     "accounts-login-records-purge-daily": {"task": "accounts.login_records_purge",
                                            "schedule": crontab(hour=4, minute=15)},
+    # Department records of persons registered after the records arrived (person_create links its own).
+    "registry-department-records-link": {"task": "registry.department_records_link",
+                                         "schedule": crontab(minute="*/30")},
 }
 app.conf.beat_schedule = dict(PLATFORM_BEAT_SCHEDULE)

@@ -392,7 +392,8 @@ def payment_lines_suspend_for_batch(*, batch_id: int, actor=None) -> int:
     """The hook of a department-data import: the people its DEATH records name."""
     from civilaffairs.registry.models import DepartmentRecord, RecordKind
 
-    named = DepartmentRecord.objects.filter(batch_id=batch_id, kind=RecordKind.DEATH, person__isnull=False)
+    named = DepartmentRecord.objects.filter(batch_id=batch_id, kind=RecordKind.DEATH, status="current",
+                                            person__isnull=False)
     if not named.exists():
         return 0
     return payment_lines_suspend_deceased(person_ids=named.values("person_id"), actor=actor,

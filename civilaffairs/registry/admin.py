@@ -13,7 +13,9 @@ from django import forms  # noqa: E402
 from django.core.exceptions import ValidationError  # noqa: E402
 from django.db import transaction  # noqa: E402
 from django.contrib.admin.views.main import SEARCH_VAR  # noqa: E402
-from django.db.models import Q  # noqa: E402
+from django.db.models import Count, Q  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from django.utils.html import format_html  # noqa: E402
 from django.http import HttpResponseRedirect  # noqa: E402
 from django.utils.translation import gettext_lazy as _  # noqa: E402
 
@@ -21,7 +23,9 @@ from civilaffairs.audit.services import audit_log  # noqa: E402
 from civilaffairs.lib.idnumber import is_valid_id_number, normalize_id_number  # noqa: E402
 
 from . import services  # noqa: E402
-from .models import Household, HouseholdMember, Person, PolicyParameter, Region, RegionLevel, Relation  # noqa: E402
+from .models import (  # noqa: E402
+    FactStatus, Household, HouseholdMember, Person, PolicyParameter, Region, RegionLevel, Relation,
+)
 from .parameters import BY_KEY, KEY_CHOICES  # noqa: E402
 from .selectors import id_digest, phone_digest  # noqa: E402
 
@@ -214,7 +218,7 @@ class PersonAdmin(DigestSearchMixin, ServiceAdminMixin, admin.ModelAdmin):
     search_help_text = _("输入姓名，或完整的身份证号码 / 11位手机号")
     autocomplete_fields = ["registered_region"]
     readonly_fields = ["name", "id_number_masked", "gender", "birth_date", "phone_masked", "registered_region",
-                       "death_date", "created_at", "updated_at"]
+                       "death_date", "created_at", "updated_at", "department_facts"]
     actions = None  # no bulk delete on a table of millions
     list_per_page = 50
 
@@ -229,8 +233,22 @@ class PersonAdmin(DigestSearchMixin, ServiceAdminMixin, admin.ModelAdmin):
             (_("基本信息"), {"fields": ["name", "id_number_masked", "gender", "birth_date", "registered_region",
                                     "death_date"]}),
             (_("联系方式"), {"fields": ["phone_masked", "new_phone", "clear_phone"]}),
+            (_("部门数据"), {"fields": ["department_facts"]}),
             (_("记录"), {"fields": ["created_at", "updated_at"]}),
         ]
+
+    @admin.display(description=_("部门数据"))
+    def department_facts(self, obj):
+        """Current facts count; corrected and revoked ones are history, listed in the record admin (scoped there)."""
+        counts = dict(obj.department_records.values_list("status").annotate(n=Count("id")).order_by())
+        url = reverse("admin:registry_departmentrecord_changelist")
+        current = counts.get(FactStatus.CURRENT, 0)
+        history = counts.get(FactStatus.SUPERSEDED, 0) + counts.get(FactStatus.REVOKED, 0)
+        return format_html(
+            '<a href="{}?person__id__exact={}&status__exact=current">{}</a>'
+            '　<a href="{}?person__id__exact={}">{}</a>',
+            url, obj.pk, _("现行 %(n)d 条") % {"n": current},
+            url, obj.pk, _("含已更正/已撤销的历史 %(n)d 条") % {"n": history})
 
     def get_readonly_fields(self, request, obj=None):
         return self.readonly_fields if obj else []

@@ -21,8 +21,9 @@ from civilaffairs.accounts.roles import Capability
 from civilaffairs.accounts.scoping import scope_queryset, user_can
 from civilaffairs.lib.idnumber import is_valid_id_number
 
+from .facts.schema import import_help
 from .imports import department_batch_import
-from .models import BatchStatus, Department, DepartmentRecord, ImportBatch, Person
+from .models import BatchStatus, Department, DepartmentRecord, FactStatus, ImportBatch, Person
 from .selectors import id_digest
 
 __all__ = ["ImportBatchAdmin", "DepartmentRecordAdmin"]
@@ -51,15 +52,17 @@ class BatchUploadForm(forms.Form):
 
 @admin.register(ImportBatch)
 class ImportBatchAdmin(admin.ModelAdmin):
-    list_display = ("id", "source", "channel", "file_name", "status_badge", "total_rows", "loaded_rows",
-                    "duplicate_rows", "error_rows", "unmatched_rows", "submitted_by", "created_at")
-    list_filter = ("source", "channel", "status")
+    list_display = ("id", "action", "source", "channel", "file_name", "status_badge", "total_rows", "loaded_rows",
+                    "duplicate_rows", "superseded_rows", "revoked_rows", "error_rows", "unmatched_rows",
+                    "submitted_by", "created_at")
+    list_filter = ("source", "action", "channel", "status")
     list_select_related = ("submitted_by",)
     search_fields = ("file_name", "content_sha256")
     date_hierarchy = "created_at"
     change_list_template = "admin/registry/importbatch/change_list.html"
-    fields = ("source", "channel", "file_name", "status", "submitted_by", "created_at", "finished_at",
-              "total_rows", "loaded_rows", "duplicate_rows", "error_rows", "unmatched_rows", "unmatched_list",
+    fields = ("action", "source", "channel", "file_name", "status", "submitted_by", "created_at", "finished_at",
+              "total_rows", "loaded_rows", "duplicate_rows", "superseded_rows", "revoked_rows", "error_rows",
+              "unmatched_rows", "unmatched_list",
               "content_sha256", "records_link", "error_table")
     readonly_fields = fields
 
@@ -117,9 +120,10 @@ class ImportBatchAdmin(admin.ModelAdmin):
             ((e.get("line", ""), e.get("field", ""), e.get("reason", "")) for e in errors[:ERRORS_SHOWN]),
         )
         more = ""
-        if len(errors) > ERRORS_SHOWN:
-            more = format_html("<p>{}</p>", _("仅显示前 %(shown)d 条，共 %(total)d 条；完整列表可通过接口获取。")
-                               % {"shown": ERRORS_SHOWN, "total": len(errors)})
+        rest = obj.errors_not_listed + max(0, len(errors) - ERRORS_SHOWN)
+        if rest:
+            more = format_html("<p>{}</p>", _("仅列出前 %(shown)d 条，另有 %(rest)d 行有误未列出（共 %(total)d 行有误）。")
+                               % {"shown": min(len(errors), ERRORS_SHOWN), "rest": rest, "total": obj.error_rows})
         return format_html(
             '<table class="import-errors"><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead>'
             "<tbody>{}</tbody></table>{}",
@@ -154,12 +158,14 @@ class ImportBatchAdmin(admin.ModelAdmin):
             "title": _("上传部门数据"),
             "form": form,
             "max_mb": settings.DEPARTMENT_IMPORT_MAX_BYTES / 1048576,
+            "kinds": import_help(),
         }
         return TemplateResponse(request, "admin/registry/importbatch/upload.html", context)
 
     def _report(self, request, batch: ImportBatch) -> None:
-        summary = _("批次 #%(id)d：共 %(total)d 行，导入 %(loaded)d 行，重复跳过 %(dup)d 行，错误 %(err)d 行。") % {
-            "id": batch.pk, "total": batch.total_rows, "loaded": batch.loaded_rows,
+        summary = _("批次 #%(id)d：共 %(total)d 行，导入 %(loaded)d 行（其中更正 %(sup)d 条原记录），重复跳过 %(dup)d 行，"
+                    "错误 %(err)d 行。") % {
+            "id": batch.pk, "total": batch.total_rows, "loaded": batch.loaded_rows, "sup": batch.superseded_rows,
             "dup": batch.duplicate_rows, "err": batch.error_rows}
         level = {BatchStatus.DONE: messages.SUCCESS, BatchStatus.DONE_WITH_ERRORS: messages.WARNING}.get(
             batch.status, messages.ERROR)
@@ -171,14 +177,14 @@ class ImportBatchAdmin(admin.ModelAdmin):
 
 @admin.register(DepartmentRecord)
 class DepartmentRecordAdmin(admin.ModelAdmin):
-    list_display = ("id", "source", "kind", "person_masked", "period_start", "period_end", "amount", "batch",
-                    "created_at")
-    list_filter = ("source", "kind")
+    list_display = ("id", "source", "kind", "person_masked", "period_start", "period_end", "amount", "fact_status",
+                    "batch", "created_at")
+    list_filter = ("status", "source", "kind")
     list_select_related = ("person", "batch")
     search_fields = ("=batch__id",)
     search_help_text = _("输入批次号，或完整身份证号（按摘要查找，不保存明文）。")
-    fields = ("source", "kind", "person_masked", "period_start", "period_end", "amount", "attributes", "batch",
-              "created_at")
+    fields = ("source", "kind", "person_masked", "period_start", "period_end", "amount", "attributes", "fact_status",
+              "superseded_by", "ended_at", "batch", "created_at")
     readonly_fields = fields
     show_full_result_count = False
 
@@ -218,6 +224,13 @@ class DepartmentRecordAdmin(admin.ModelAdmin):
                 match |= Q(person_id=person_id)
             return queryset.filter(match), False
         return queryset.none(), False
+
+    @admin.display(description=_("状态"), ordering="status")
+    def fact_status(self, obj):
+        # Superseded and revoked facts are history: shown, struck through, never counted.
+        if obj.status == FactStatus.CURRENT:
+            return obj.get_status_display()
+        return format_html('<del class="fact-{}">{}</del>', obj.status, obj.get_status_display())
 
     @admin.display(description=_("身份证号"))
     def person_masked(self, obj):

@@ -124,6 +124,11 @@ def _json(attributes: dict) -> str:
     return json.dumps(attributes, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
+def _canonical(kind: str, attributes: dict) -> str:
+    """What the import would store for ``attributes`` (``facts.schema``: 肢体 → physical, area → "93.00")."""
+    return _json(canonical_attributes(kind, attributes))
+
+
 class DemoAlreadySeeded(Exception):
     pass
 
@@ -689,9 +694,9 @@ class _CityBuilder:
     # -- department records --
     def _record(self, out, person: DemoPerson, source: str, kind: str, start: dt.date, end: dt.date,
                 amount: float | None, attributes: dict | str) -> None:
-        """One record row. ``attributes`` may be pre-serialised (monthly rows share theirs, already
-        canonical); others are stored as the import stores them (``facts.schema``)."""
-        attrs = attributes if isinstance(attributes, str) else _json(canonical_attributes(kind, attributes))
+        """One record row. ``attributes`` may be pre-serialised (monthly rows share theirs, by ``_canonical``);
+        either way they are stored in the kind's canonical form, as the department import stores them."""
+        attrs = attributes if isinstance(attributes, str) else _canonical(kind, attributes)
         amount_text = "" if amount is None else f"{amount:.2f}"
         s, e = start.isoformat(), end.isoformat()
         fingerprint = hashlib.sha256(
@@ -731,7 +736,7 @@ class _CityBuilder:
             # Pensions and wages: one record per month (the verification convention).
             if "pension" in person.flags:
                 kind_label = "城镇职工基本养老金" if person.pension > 2000 else "城乡居民基本养老金"
-                attrs = _json({"type": kind_label})
+                attrs = _canonical(RecordKind.PENSION, {"type": kind_label})
                 for start, end in self.months:
                     self._record(out, person, Department.HRSS, RecordKind.PENSION, start, end, person.pension, attrs)
             wage = getattr(person, "wage", 0)
@@ -739,7 +744,7 @@ class _CityBuilder:
                 away = "away" in person.flags
                 employer = rng.choice(EMPLOYERS)
                 steady = not poor or rng.random() < 0.5
-                attrs = _json({"type": "工资", "employer": employer})
+                attrs = _canonical(RecordKind.INCOME, {"type": "工资", "employer": employer})
                 for start, end in self.months:
                     if not steady and rng.random() < 0.3:
                         continue  # irregular work: months without pay
@@ -772,13 +777,13 @@ class _CityBuilder:
                              {"diagnosis": diagnosis})
             if age >= 50 and rng.random() < 0.25:
                 self._record(out, person, Department.HEALTH, RecordKind.CHRONIC_ILLNESS, win_start, win_end, None,
-                             {"disease": rng.choice(CHRONIC)})
+                             {"diagnosis": rng.choice(CHRONIC)})
             if rng.random() < (0.06 if age >= 60 else 0.02):
                 issued = today - dt.timedelta(days=rng.randint(30, 3000))
                 self._record(out, person, Department.DISABLED_FEDERATION, RecordKind.DISABILITY, issued,
                              issued + dt.timedelta(days=3650), None,
                              {"grade": rng.choices((1, 2, 3, 4), weights=(12, 23, 30, 35))[0],
-                              "type": rng.choice(DISABILITY_TYPES)})
+                              "category": rng.choice(DISABILITY_TYPES)})
             # Children at school; tuition and fees for older pupils.
             if 6 <= age <= 17:
                 level = "小学" if age < 12 else "初中" if age < 15 else "高中"

@@ -284,13 +284,6 @@ class RecordKind(models.TextChoices):
     MIGRANT_WORK = "migrant_work", _("外出务工")
 
 
-# Kinds whose rows must carry an amount (元).
-KINDS_WITH_AMOUNT = {
-    RecordKind.INCOME, RecordKind.PENSION, RecordKind.MEDICAL_EXPENSE, RecordKind.EDUCATION_EXPENSE,
-    RecordKind.FINANCIAL_ASSETS,
-}
-
-
 class BatchStatus(models.TextChoices):
     PROCESSING = "processing", _("处理中")
     DONE = "done", _("已完成")
@@ -303,8 +296,14 @@ class BatchChannel(models.TextChoices):
     API = "api", _("接口")
 
 
+class BatchAction(models.TextChoices):
+    LOAD = "load", _("导入")
+    REVOKE = "revoke", _("撤销")
+
+
 class ImportBatch(models.Model):
-    """One delivery of records from another department (file upload or API)."""
+    """One delivery of records from another department (file upload or API), or one list of facts the
+    department revokes (``action`` revoke)."""
 
     source = models.CharField(_("来源部门"), max_length=16, choices=Department.choices)
     channel = models.CharField(_("渠道"), max_length=8, choices=BatchChannel.choices)
@@ -323,6 +322,11 @@ class ImportBatch(models.Model):
     unmatched_rows = models.PositiveIntegerField(_("未匹配人员"), default=0, db_default=0)
     unmatched_lines = models.JSONField(_("未匹配人员的行号"), default=list, db_default=Value([], JSONField()),
                                        blank=True, help_text=_("最多列出前 1000 行"))
+    action = models.CharField(_("操作"), max_length=8, choices=BatchAction.choices, default=BatchAction.LOAD,
+                              db_default=BatchAction.LOAD)
+    # Earlier facts this batch replaced (a corrected re-delivery) or revoked; database defaults too.
+    superseded_rows = models.PositiveIntegerField(_("更正替换"), default=0, db_default=0)
+    revoked_rows = models.PositiveIntegerField(_("撤销"), default=0, db_default=0)
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
@@ -333,6 +337,11 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_source_display()} #{self.pk}"
+
+    @property
+    def errors_not_listed(self) -> int:
+        """Error rows beyond the listed ones (the list is capped per batch; whole-file errors have no line)."""
+        return max(0, self.error_rows - sum(1 for e in self.errors or [] if e.get("line")))
 
 
 class FactStatus(models.TextChoices):
@@ -356,10 +365,17 @@ class NaturalKey(models.Func):
     uuid: an immutable expression, so a generated column that every writer (the import, the demo,
     the benchmarks' SQL) gets without computing it. ``facts.schema.natural_key`` is its twin."""
 
-    template = ("md5(source || '|' || kind || '|' || id_digest || '|' || (period_start - DATE '2000-01-01')::text"
-                " || '|' || coalesce(CASE kind "
-                + " ".join(f"WHEN '{k}' THEN attributes ->> '{a}'" for k, a in NATURAL_KEY_ATTRIBUTES.items())
+    @staticmethod
+    def sql(*, source: str = "source", kind: str = "kind", id_digest: str = "id_digest",
+            period_start: str = "period_start", attributes: str = "attributes") -> str:
+        """The expression over other column expressions: the import computes the key of staged rows
+        (source a parameter) with the very expression of the generated column."""
+        return (f"md5({source} || '|' || {kind} || '|' || {id_digest} || '|' || ({period_start} - DATE '2000-01-01')"
+                f"::text || '|' || coalesce(CASE {kind} "
+                + " ".join(f"WHEN '{k}' THEN {attributes} ->> '{a}'" for k, a in NATURAL_KEY_ATTRIBUTES.items())
                 + " END, ''))::uuid")
+
+    template = sql()
     output_field = models.UUIDField()
 
     def __init__(self, **extra):

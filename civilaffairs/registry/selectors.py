@@ -12,7 +12,7 @@ from civilaffairs.accounts.scoping import get_scoped_or_404, scope_queryset
 from civilaffairs.lib.crypto import blind_index
 from civilaffairs.lib.idnumber import normalize_id_number
 
-from .models import DepartmentRecord, Household, HouseholdMember, Person, PolicyParameter, Region, ancestor_codes
+from .models import DepartmentRecord, FactStatus, Household, HouseholdMember, Person, PolicyParameter, Region, ancestor_codes
 
 
 class ParameterMissing(LookupError):
@@ -89,10 +89,14 @@ def person_region_code(person: Person) -> str:
     return membership.household.community_id if membership else (person.registered_region_id or "")
 
 
-def department_records_for_person(*, user, person: Person) -> QuerySet[DepartmentRecord]:
-    return (scope_queryset(DepartmentRecord.objects.filter(person=person), user,
-                           capability=Capability.VIEW_DEPARTMENT_DATA)
-            .order_by("-period_end", "kind"))
+def department_records_for_person(*, user, person: Person, history: bool = False) -> QuerySet[DepartmentRecord]:
+    """The person's current facts; with ``history`` also the superseded and revoked ones (shown as such,
+    never counted)."""
+    records = DepartmentRecord.objects.filter(person=person)
+    if not history:
+        records = records.filter(status=FactStatus.CURRENT)
+    return (scope_queryset(records, user, capability=Capability.VIEW_DEPARTMENT_DATA)
+            .order_by("-period_end", "kind", "-id"))
 
 
 def region_subtree(code: str) -> QuerySet[Region]:

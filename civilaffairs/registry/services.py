@@ -7,7 +7,7 @@ import re
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from civilaffairs.accounts.roles import Capability
@@ -79,6 +79,24 @@ def person_create(*, actor, name: str, id_number: str, phone: str = "",
               after={"name": person.name, "id_number": person.id_number_masked,
                      **({"department_records_linked": linked} if linked else {})})
     return person
+
+
+@transaction.atomic
+def department_records_link_unlinked(*, actor=None) -> int:
+    """The sweep: link every department record loaded before its person was registered (``person_create``
+    links that person's at once; this catches persons written any other way). One set-based statement over
+    the unlinked rows (their partial digest index), so the dirty-household trigger marks the persons'
+    households for re-scoring; audited with the count only. Returns the count."""
+    with connection.cursor() as cursor:
+        cursor.execute("""
+            UPDATE registry_departmentrecord d SET person_id = p.id
+              FROM registry_person p
+             WHERE d.person_id IS NULL AND p.id_digest = d.id_digest""")
+        linked = cursor.rowcount
+    if linked:
+        audit_log(actor=actor, action="registry.department_records_linked", object_type="registry.departmentrecord",
+                  after={"linked": linked})
+    return linked
 
 
 @transaction.atomic

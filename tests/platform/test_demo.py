@@ -99,6 +99,17 @@ def test_department_records_look_like_the_city(seeded):
     assert not DepartmentRecord.objects.exclude(batch__file_name__startswith="demo-seed-").exists()
 
 
+def test_demo_records_hold_what_the_import_would_store(seeded):
+    from civilaffairs.registry.facts.schema import canonical_attributes
+
+    records = list(DepartmentRecord.objects.values_list("kind", "attributes"))
+    assert records and all(canonical_attributes(kind, attrs) == attrs for kind, attrs in records)
+    disability = DepartmentRecord.objects.filter(kind="disability").values_list("attributes", flat=True)
+    assert disability and all(set(a) == {"grade", "category"} and isinstance(a["grade"], int) for a in disability)
+    homes = DepartmentRecord.objects.filter(kind="real_estate").values_list("attributes", flat=True)
+    assert homes and all(isinstance(a["is_home"], bool) and "exempt" not in a for a in homes)
+
+
 def test_running_again_does_not_duplicate(seeded, capsys):
     call_command("seed_demo", households=HOUSEHOLDS)
     assert "已存在" in capsys.readouterr().out

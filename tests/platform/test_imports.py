@@ -41,7 +41,7 @@ def test_good_rows_load_and_link_to_the_registered_person(data_provider, known):
     person, number = known
     stranger = f.id_number(region6="330205")
     content = _csv(f"{number},王小明,income,2024-01-01,2024-12-31,12000.50,",
-                   f"{stranger},某人,disability,2024-01-01,2024-12-31,,\"{{\"\"level\"\": \"\"二级\"\"}}\"")
+                   f"{stranger},某人,disability,2024-01-01,2024-12-31,,\"{{\"\"等级\"\": \"\"二级\"\"}}\"")
     batch = department_batch_import(actor=data_provider, source="hrss", channel="file", file_name="in.csv",
                                     content=content)
     assert batch.status == BatchStatus.DONE
@@ -51,7 +51,7 @@ def test_good_rows_load_and_link_to_the_registered_person(data_provider, known):
     assert linked.person == person and linked.amount == Decimal("12000.50")
     unlinked = DepartmentRecord.objects.get(batch=batch, kind="disability")
     assert unlinked.person is None and unlinked.id_digest == id_digest(stranger)
-    assert unlinked.attributes == {"level": "二级"}
+    assert unlinked.attributes == {"grade": 2}  # canonical: what the import stores and the reader reads
 
 
 def test_every_bad_row_is_reported_with_its_line_and_reason_and_good_rows_still_load(data_provider, known):
@@ -473,12 +473,12 @@ def test_a_broken_csv_line_after_loaded_chunks_refuses_the_whole_file(data_provi
 def test_attributes_with_backslashes_quotes_and_newlines_survive_the_copy(data_provider, known):
     _, number = known
     attributes = {"备注": 'a\\b "c"\nd\te', "level": 2}
-    batch = department_batch_import(actor=data_provider, source="dpf", channel="api", records=[
-        {"id_number": number, "kind": "disability", "period_start": "2024-01-01", "period_end": "2024-12-31",
+    batch = department_batch_import(actor=data_provider, source="hrss", channel="api", records=[
+        {"id_number": number, "kind": "employment", "period_start": "2024-01-01", "period_end": "2024-12-31",
          "attributes": attributes},
-        {"id_number": number, "kind": "disability", "period_start": "2024-01-01", "period_end": "2024-12-31",
+        {"id_number": number, "kind": "employment", "period_start": "2024-01-01", "period_end": "2024-12-31",
          "attributes": {"bad": "nul\x00"}},
-        {"id_number": number, "kind": "disability", "period_start": "2024-01-01", "period_end": "2024-12-31",
+        {"id_number": number, "kind": "employment", "period_start": "2024-01-01", "period_end": "2024-12-31",
          "attributes": json.loads('{"bad": "\\ud800"}')},   # a lone surrogate: valid JSON, not UTF-8
     ])
     assert (batch.loaded_rows, [e["line"] for e in batch.errors]) == (1, [2, 3])

@@ -79,7 +79,7 @@ class DepartmentRecordOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = DepartmentRecord
         fields = ["id", "person", "person_id_number_masked", "source", "kind", "period_start", "period_end",
-                  "amount", "attributes", "batch", "created_at"]
+                  "amount", "attributes", "batch", "created_at", "status", "superseded_by", "ended_at"]
 
 
 class BatchErrorSerializer(serializers.Serializer):
@@ -89,16 +89,18 @@ class BatchErrorSerializer(serializers.Serializer):
 
 
 class BatchOutputSerializer(serializers.ModelSerializer):
-    errors = BatchErrorSerializer(many=True, read_only=True)
+    errors = BatchErrorSerializer(many=True, read_only=True, help_text=_("最多列出前 1000 条，按行号排列"))
+    errors_not_listed = serializers.IntegerField(read_only=True, help_text=_("未列出的错误行数"))
     unmatched_lines = serializers.ListField(
         child=serializers.IntegerField(), read_only=True,
         help_text=_("身份证号码未匹配到登记人员的行号（记录已导入但未关联到人员），最多列出前 1000 行"))
 
     class Meta:
         model = ImportBatch
-        fields = ["id", "source", "channel", "file_name", "status", "total_rows", "loaded_rows", "duplicate_rows",
-                  "error_rows", "errors", "unmatched_rows", "unmatched_lines", "content_sha256", "created_at",
-                  "finished_at"]
+        fields = ["id", "action", "source", "channel", "file_name", "status", "total_rows", "loaded_rows",
+                  "duplicate_rows", "superseded_rows", "revoked_rows", "error_rows", "errors", "errors_not_listed",
+                  "unmatched_rows", "unmatched_lines", "content_sha256", "created_at", "finished_at"]
+
 
 
 class BatchListOutputSerializer(BatchOutputSerializer):
@@ -139,6 +141,25 @@ class RecordsField(serializers.ListField):
 class BatchRecordsInputSerializer(serializers.Serializer):
     source = serializers.ChoiceField(label=_("来源部门"), choices=Department.choices)
     records = RecordsField(child=serializers.DictField(), allow_empty=False, max_length=200_000)
+
+
+class RevokeRowDoc(serializers.Serializer):
+    """Names one fact to revoke, by the columns of its identity."""
+
+    id_number = serializers.CharField(help_text=_("18 位身份证号"))
+    kind = serializers.ChoiceField(choices=RecordKind.choices, help_text=_("类别代码或中文名称"))
+    period_start = serializers.DateField()
+    attributes = serializers.DictField(required=False, help_text=_("有关键属性的类别（如医疗支出的票据号）须给出该属性"))
+
+
+@extend_schema_field(RevokeRowDoc(many=True))
+class RevokeRecordsField(serializers.ListField):
+    pass
+
+
+class BatchRevokeInputSerializer(serializers.Serializer):
+    source = serializers.ChoiceField(label=_("来源部门"), choices=Department.choices)
+    records = RevokeRecordsField(child=serializers.DictField(), allow_empty=False, max_length=100_000)
 
 
 # --- Policy parameters -------------------------------------------------------------------------

@@ -22,10 +22,11 @@ from civilaffairs.lib.idnumber import parse_id_number
 
 from .. import selectors
 from ..filters import HouseholdFilterSet
-from ..imports import department_batch_import
+from ..facts import schema as fact_schema
+from ..imports import department_batch_import, department_facts_revoke
 from ..models import (
     HOUSEHOLD_LIST_ORDER, BatchStatus, Department, DepartmentRecord, Household, ImportBatch, Person, PolicyParameter,
-    RecordKind, Region, RegionLevel,
+    FactStatus, RecordKind, Region, RegionLevel,
 )
 from ..parameters import BY_KEY
 from ..services import person_reveal_id_number
@@ -67,10 +68,23 @@ class DepartmentRecordFilterSet(django_filters.FilterSet):
     source = django_filters.ChoiceFilter(choices=Department.choices, label=_("来源部门"))
     kind = django_filters.ChoiceFilter(choices=RecordKind.choices, label=_("类别"))
     period_end_after = django_filters.DateFilter(field_name="period_end", lookup_expr="gte", label=_("期间止不早于"))
+    status = django_filters.ChoiceFilter(choices=[*FactStatus.choices, ("all", _("全部（含已更正、已撤销）"))],
+                                         method="filter_status", label=_("状态（默认仅现行）"))
 
     class Meta:
         model = DepartmentRecord
-        fields = ["person", "batch", "source", "kind", "period_end_after"]
+        fields = ["person", "batch", "source", "kind", "period_end_after", "status"]
+
+    @property
+    def qs(self):
+        queryset = super().qs
+        # Only current facts count: superseded and revoked ones are history, listed when asked for.
+        if not self.form.is_bound or not self.form.cleaned_data.get("status"):
+            queryset = queryset.filter(status=FactStatus.CURRENT)
+        return queryset
+
+    def filter_status(self, queryset, name, value):
+        return queryset if value == "all" else queryset.filter(status=value)
 
 
 class ParameterFilterSet(django_filters.FilterSet):
@@ -150,7 +164,8 @@ class PersonViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class DepartmentRecordViewSet(viewsets.ReadOnlyModelViewSet):
-    """Department records of persons in the caller's jurisdiction (需“查看部门数据”权限)."""
+    """Department records of persons in the caller's jurisdiction (需“查看部门数据”权限): current facts by
+    default; ``status=superseded|revoked|all`` lists the history."""
 
     queryset = DepartmentRecord.objects.none()
     serializer_class = s.DepartmentRecordOutputSerializer
@@ -209,6 +224,29 @@ class DepartmentBatchViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mix
                                                 channel="api", records=body.validated_data["records"])
         code = status.HTTP_400_BAD_REQUEST if batch.status == BatchStatus.FAILED else status.HTTP_201_CREATED
         return Response(s.BatchOutputSerializer(batch).data, status=code)
+
+    @extend_schema(
+        request=s.BatchRevokeInputSerializer,
+        responses={201: s.BatchOutputSerializer,
+                   400: OpenApiResponse(s.BatchOutputSerializer, description=_("字段错误，或没有一条可撤销的现行记录"))},
+        summary="撤销本部门已报送的记录（按身份证号、类别、期间起及关键属性）",
+    )
+    @action(detail=False, methods=["post"], parser_classes=[JSONParser])
+    def revoke(self, request):
+        body = s.BatchRevokeInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        with service_errors():
+            batch = department_facts_revoke(actor=request.user, source=body.validated_data["source"],
+                                            records=body.validated_data["records"])
+        code = status.HTTP_400_BAD_REQUEST if batch.status == BatchStatus.FAILED else status.HTTP_201_CREATED
+        return Response(s.BatchOutputSerializer(batch).data, status=code)
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT}, summary="各类别的字段说明（导入帮助）")
+    @action(detail=False, methods=["get"], url_path="kinds", pagination_class=None)
+    def kinds(self, request):
+        """What each kind means and which attributes it takes (``facts.schema.import_help``)."""
+        return Response([{"kind": row.kind, "label": row.label, "shape": row.shape, "amount": row.amount,
+                          "attributes": row.attributes} for row in fact_schema.import_help()])
 
 
 class ParameterViewSet(viewsets.ReadOnlyModelViewSet):

@@ -5,6 +5,13 @@
 and attribute objects on many rows, so the cleaner remembers each distinct text value it
 has accepted and validates it (and computes the ID number's keyed digest) once; values
 that are not text (xlsx cells, JSON) go through the same field functions every time.
+
+What a kind means comes from ``facts.schema``: whether it needs an amount, whether its
+period may be open-ended (an empty 期间止 is stored as ``schema.OPEN_END``), and the
+canonical form of its attributes (``"二级"`` → ``{"grade": 2}``), which is what is stored
+and fingerprinted. Dates must lie in 1900–2100; a monthly amount (income, pension) may be
+sent for next month at the latest (its 期间起 before the first day of the month after next):
+a later month is a typing error, not a forecast.
 """
 from __future__ import annotations
 
@@ -12,6 +19,7 @@ import datetime as dt
 import hashlib
 import json
 import re
+from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
@@ -23,7 +31,8 @@ from civilaffairs.lib.crypto import blind_indexer
 from civilaffairs.lib.idnumber import parse_id_number
 from civilaffairs.lib.masking import mask_id_number
 
-from ..models import KINDS_WITH_AMOUNT, RecordKind
+from ..facts import schema
+from ..models import RecordKind
 
 MAX_AMOUNT = Decimal("1e12")  # DepartmentRecord.amount: max_digits=14, decimal_places=2
 
@@ -44,6 +53,11 @@ HEADER_ALIASES = {alias.lower(): column for column, aliases in _ALIASES.items() 
 COLUMN_LABELS = {"id_number": "身份证号", "name": "姓名", "kind": "类别", "period_start": "期间起",
                  "period_end": "期间止", "amount": "金额", "attributes": "属性"}
 
+KINDS_WITH_AMOUNT = schema.KINDS_WITH_AMOUNT
+OPEN_END_TEXT = schema.OPEN_END.isoformat()
+_OPEN_END_KINDS = frozenset(k for k, s in schema.SCHEMAS.items() if s.open_end_allowed)
+_MONTHLY_KINDS = frozenset(schema.MONTHLY_KINDS)
+
 KIND_LOOKUP = {**{k.value: k.value for k in RecordKind}, **{str(k.label): k.value for k in RecordKind}}
 
 # Messages for ID problems that never repeat any digit of the number back.
@@ -59,6 +73,17 @@ class RowError(Exception):
         super().__init__(reason)
         self.field = field
         self.reason = reason
+
+
+# Anything that looks like an ID number (15 or more digits, perhaps ending in X, as a reason may
+# quote a value truncated to 20 characters) in a reason or column name: masked before it is kept.
+_ID_LIKE = re.compile(r"[0-9０-９]{14,}[0-9０-９Xx]")
+
+
+def redact(text: str) -> str:
+    """``text`` with every ID-like digit run masked (``mask_id_number``): an error list is shown to the
+    department and kept on the batch, and may never carry an ID number, whichever value quoted it."""
+    return _ID_LIKE.sub(lambda m: mask_id_number(m.group(0)), text) if text else text
 
 
 def fingerprint(source: str, kind: str, digest: str, start: str, end: str, amount: str, attributes_json: str) -> str:
@@ -113,8 +138,10 @@ _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y.%m.%d")
 def _clean_date(value: Any, field: str) -> dt.date:
     label = COLUMN_LABELS[field]
     if isinstance(value, dt.datetime):
-        return value.date()
+        value = value.date()
     if isinstance(value, dt.date):
+        if not schema.MIN_DATE <= value <= schema.MAX_DATE:
+            raise RowError(field, _("%(label)s应在 1900 至 2100 年之间。") % {"label": label})
         return value
     raw = _text(value)
     if not raw:
@@ -122,6 +149,8 @@ def _clean_date(value: Any, field: str) -> dt.date:
     parsed = _parse_date(raw)
     if parsed is None:
         raise RowError(field, _("%(label)s“%(v)s”不是有效日期，应为 YYYY-MM-DD。") % {"label": label, "v": raw[:20]})
+    if not schema.MIN_DATE <= parsed <= schema.MAX_DATE:
+        raise RowError(field, _("%(label)s“%(v)s”应在 1900 至 2100 年之间。") % {"label": label, "v": raw[:20]})
     return parsed
 
 
@@ -205,9 +234,25 @@ def _clean_attributes(value: Any) -> dict:
     return parsed
 
 
-def attributes_json(value: Any) -> str:
-    """Canonical JSON of the attributes object (sorted keys, no spaces): the stored and fingerprinted form."""
+def _attribute_field(name: str, kind: str, attributes: dict) -> str:
+    """The column of an attribute error as the department can find it: 属性.<their key> (the declared
+    label when the attribute is missing)."""
+    for key in attributes:
+        declared = schema.SCHEMAS[kind].attribute(str(key).strip().lower())
+        if declared is not None and declared.name == name:
+            return f"属性.{redact(str(key).strip())[:40]}"
+    declared = next((a for a in schema.SCHEMAS[kind].attributes if a.name == name), None)
+    return f"属性.{declared.label if declared else name}"
+
+
+def attributes_json(value: Any, kind: str) -> str:
+    """Canonical JSON of the attributes object for ``kind`` (``schema.canonical_attributes``, sorted keys,
+    no spaces): the stored and fingerprinted form."""
     attributes = _clean_attributes(value)
+    try:
+        attributes = schema.canonical_attributes(kind, attributes)
+    except schema.AttributeError_ as exc:
+        raise RowError(_attribute_field(exc.name, kind, attributes), exc.reason) from None
     try:
         text = json.dumps(attributes, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     except (TypeError, ValueError, RecursionError):
@@ -242,7 +287,11 @@ class RowCleaner:
         self._births: dict[str, bool] = {}  # at most one entry per day since 1880
         self._kinds: dict[str, str] = {}
         self._dates: dict[str, str] = {}
-        self._attributes: dict[str, str] = {"": "{}"}
+        # Per kind: canonical values depend on the kind (``{"类型": …}`` is a disability category).
+        self._attributes: dict[str, dict[str, str]] = defaultdict(dict)
+        # A monthly amount's 期间起 must be before this (ISO text compares as dates): next month at the latest.
+        after_next = dt.date(today.year + (today.month >= 11), (today.month + 1) % 12 + 1, 1)
+        self.monthly_until = after_next.isoformat()
 
     def clean(self, id_value: Any, kind_value: Any, start_value: Any, end_value: Any, amount_value: Any,
               attributes_value: Any) -> tuple[str, str, str, str, str, str]:
@@ -257,17 +306,20 @@ class RowCleaner:
             start = self._date(start_value, "period_start")
         end = self._dates.get(end_value) if type(end_value) is str else None
         if end is None:
-            end = self._date(end_value, "period_end")
+            end = self._end(end_value, kind)
         if end < start:  # ISO dates with four-digit years sort as dates
             raise RowError("period_end", _("期间止不能早于期间起。"))
+        if start >= self.monthly_until and kind in _MONTHLY_KINDS:
+            raise RowError("period_start", _("按月金额的月份不能晚于下个月（期间起 %(v)s）。") % {"v": start})
         if type(amount_value) is str and (plain := _PLAIN_AMOUNT.fullmatch(amount_value)):
             whole, cents = plain.groups()
             amount = f"{whole.lstrip('0') or '0'}.{(cents or '').ljust(2, '0')}"
         else:
             amount = amount_text(amount_value, kind)
-        attributes = self._attributes.get(attributes_value) if type(attributes_value) is str else None
+        memo = self._attributes[kind]
+        attributes = memo.get(attributes_value) if type(attributes_value) is str else None
         if attributes is None:
-            attributes = self._attributes_json(attributes_value)
+            attributes = self._attributes_json(attributes_value, kind, memo)
         return digest, kind, start, end, amount, attributes
 
     def _id(self, value: Any) -> str:
@@ -303,8 +355,16 @@ class RowCleaner:
             self._dates[value] = text
         return text
 
-    def _attributes_json(self, value: Any) -> str:
-        text = attributes_json(value)
-        if type(value) is str and len(self._attributes) < self.MEMO_SIZE:
-            self._attributes[value] = text
+    def _end(self, value: Any, kind: str) -> str:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if kind in _OPEN_END_KINDS:
+                return OPEN_END_TEXT  # not memoised: an empty cell means "open" for some kinds only
+            raise RowError("period_end", _("类别“%(kind)s”必须填写期间止（只有有效期或持有期可以留空表示长期）。")
+                           % {"kind": RecordKind(kind).label})
+        return self._date(value, "period_end")
+
+    def _attributes_json(self, value: Any, kind: str, memo: dict[str, str]) -> str:
+        text = attributes_json(value, kind)
+        if type(value) is str and len(memo) < self.MEMO_SIZE:
+            memo[value] = text
         return text

@@ -17,10 +17,18 @@ from civilaffairs.accounts.roles import Capability
 from civilaffairs.accounts.scoping import user_can
 from civilaffairs.audit.services import audit_log
 
+from ..facts.schema import SCHEMAS
 from ..models import BatchStatus, Department, ImportBatch
 from .loading import CHUNK_ROWS, ChunkLoader, FingerprintRace, stage_line
 from .reading import Rows, file_rows, record_rows
-from .rows import RowCleaner, RowError, fingerprint
+from .rows import RowCleaner, RowError, fingerprint, redact
+
+# A batch that loses a race (see ``loading``) is loaded again on top of the winner's records.
+LOAD_ATTEMPTS = 3
+# Errors kept on a batch, in line order; ``error_rows`` counts them all.
+ERRORS_LISTED = 1000
+# The attribute that is part of a fact's identity, for the kinds that have one (``natural_key``).
+KEY_ATTRIBUTES = {kind: schema.key_attributes[0] for kind, schema in SCHEMAS.items() if schema.key_attributes}
 
 
 def _read_content(content) -> bytes:
@@ -84,13 +92,17 @@ def department_batch_import(*, actor, source: str, channel: str = "file", file_n
             rows = iter(())
     batch = {"actor": actor, "source": source, "channel": channel, "sha256": sha256, "header_error": header_error,
              "file_name": os.path.basename(file_name or "")[:255]}
-    try:
-        return _load(**batch, rows=rows, on_conflict=False)
-    except FingerprintRace:
-        # A concurrent transaction committed some of this batch's records while it loaded (the same rows
-        # imported twice at the same moment). All of it was rolled back: load it again, skipping those.
-        rows = record_rows(records) if records is not None else file_rows(data, file_name)
-        return _load(**batch, rows=rows, on_conflict=True)
+    for attempt in range(1, LOAD_ATTEMPTS + 1):
+        try:
+            return _load(**batch, rows=rows, on_conflict=attempt > 1)
+        except FingerprintRace:
+            # A concurrent transaction committed some of this batch's records, or a current fact this batch
+            # corrects too, while it loaded (the same rows imported twice at the same moment; two corrections
+            # of one fact). All of it was rolled back: load it again, on top of what the other committed.
+            if attempt == LOAD_ATTEMPTS:
+                raise
+            rows = record_rows(records) if records is not None else file_rows(data, file_name)
+    raise AssertionError("unreachable")
 
 
 @transaction.atomic
@@ -101,7 +113,7 @@ def _load(*, actor, source, channel, file_name, sha256, rows: Rows, header_error
     )
     errors: list[dict] = []
     if header_error is not None:
-        errors.append({"line": 1, "field": "", "reason": " ".join(header_error.messages)})
+        errors.append({"line": 1, "field": "", "reason": redact(" ".join(header_error.messages))})
     loader = ChunkLoader(batch_id=batch.pk, source=source, now=timezone.now(), on_conflict=on_conflict)
     try:
         total, valid = _clean_and_stage(rows, source=source, loader=loader, errors=errors)
@@ -124,17 +136,20 @@ def _load(*, actor, source, channel, file_name, sha256, rows: Rows, header_error
     batch.loaded_rows = loader.loaded
     batch.duplicate_rows = valid - loader.loaded
     batch.error_rows = total - valid
-    batch.errors = errors
+    batch.errors = errors[:ERRORS_LISTED]
     batch.unmatched_rows = loader.unmatched
     batch.unmatched_lines = loader.unmatched_lines
+    batch.superseded_rows = loader.superseded
     batch.status = status
     batch.finished_at = timezone.now()
     batch.save(update_fields=["total_rows", "loaded_rows", "duplicate_rows", "error_rows", "errors", "unmatched_rows",
-                              "unmatched_lines", "status", "finished_at"])
+                              "unmatched_lines", "superseded_rows", "status", "finished_at"])
     audit_log(actor=actor, action="registry.department_batch_imported", obj=batch,
               after={"source": source, "channel": channel, "file_name": file_name, "sha256": sha256,
                      "status": status, "total": total, "loaded": loader.loaded, "duplicates": batch.duplicate_rows,
-                     "errors": batch.error_rows, "unmatched": loader.unmatched})
+                     "errors": batch.error_rows, "unmatched": loader.unmatched, "superseded": loader.superseded,
+                     # record ids only (no personal data), the first SUPERSEDED_LISTED of them
+                     "superseded_records": loader.superseded_ids})
     if loader.loaded:
         # A death record stops the payments to the deceased (set-based, in this transaction, audited there).
         from civilaffairs.payments.services import payment_lines_suspend_for_batch
@@ -146,31 +161,72 @@ def _load(*, actor, source, channel, file_name, sha256, rows: Rows, header_error
 def _clean_and_stage(rows: Rows, *, source: str, loader: ChunkLoader, errors: list[dict]) -> tuple[int, int]:
     """Validate every row (bad ones into ``errors``) and hand the good ones to ``loader`` in chunks, each
     fingerprint once per chunk; returns (rows read, rows valid). The hot loop of an import: one call per
-    field at most."""
+    field at most.
+
+    A chunk also holds each fact identity once (``natural_key``: kind, person, period start, key
+    attribute; the source is the batch's): a later line for a fact already in the chunk waits for the
+    next chunk, where it supersedes the earlier one like any re-delivery. So the last line of a fact
+    wins, and the chunk statement needs no ordering within the chunk."""
     clean = RowCleaner(today=timezone.localdate()).clean
     total = valid = 0
     chunk: list[str] = []
     fingerprints: set[str] = set()
+    identities: set[tuple] = set()
+    waiting: list[tuple[str, tuple, str]] = []  # (fingerprint, identity, staged line), in line order
+    key_values: dict[str, dict[str, str]] = {name: {} for name in set(KEY_ATTRIBUTES.values())}
+
+    def flush() -> None:
+        # The waiting lines start the next chunk, in line order; one whose fact is there already waits again.
+        nonlocal chunk, fingerprints, identities, waiting
+        if chunk:
+            loader.put(chunk)
+        chunk, fingerprints, identities = [], set(), set()
+        again, waiting = waiting, []
+        for item in again:
+            fp, identity, staged = item
+            if fp in fingerprints:
+                continue
+            if identity in identities:
+                waiting.append(item)
+                continue
+            fingerprints.add(fp)
+            identities.add(identity)
+            chunk.append(staged)
+
     for line, values in rows:
         total += 1
         if type(values) is RowError:  # a row that could not be read as one (not raised: instances repeat)
-            errors.append({"line": line, "field": values.field, "reason": values.reason})
+            if len(errors) < ERRORS_LISTED:
+                errors.append({"line": line, "field": redact(values.field), "reason": redact(values.reason)})
             continue
         try:
             digest, kind, start, end, amount, attributes = clean(*values)
         except RowError as exc:
-            errors.append({"line": line, "field": exc.field, "reason": exc.reason})
+            if len(errors) < ERRORS_LISTED:
+                errors.append({"line": line, "field": redact(exc.field), "reason": redact(exc.reason)})
             continue
         valid += 1
         fp = fingerprint(source, kind, digest, start, end, amount, attributes)
         if fp in fingerprints:  # a duplicate of an earlier row of this chunk (the loader skips earlier chunks')
             continue
+        key_name = KEY_ATTRIBUTES.get(kind)
+        if key_name is None:
+            identity = (kind, digest, start)
+        else:
+            memo = key_values[key_name]
+            value = memo.get(attributes)
+            if value is None:
+                value = memo[attributes] = str(json.loads(attributes).get(key_name, ""))
+            identity = (kind, digest, start, value)
+        staged = stage_line(line, digest, kind, start, end, amount, attributes, fp)
+        if identity in identities:  # (every waiting line's fact is in the chunk: a later one waits behind it)
+            waiting.append((fp, identity, staged))
+            continue
         fingerprints.add(fp)
-        chunk.append(stage_line(line, digest, kind, start, end, amount, attributes, fp))
+        identities.add(identity)
+        chunk.append(staged)
         if len(chunk) >= CHUNK_ROWS:
-            loader.put(chunk)
-            chunk = []
-            fingerprints = set()
-    if chunk:
-        loader.put(chunk)
+            flush()
+    while chunk or waiting:
+        flush()
     return total, valid
