@@ -22,6 +22,7 @@ from civilaffairs.accounts.scoping import user_can
 from civilaffairs.audit.services import audit_log
 from civilaffairs.lib.crypto import encrypt_text
 from civilaffairs.lib.dates import DateRule
+from civilaffairs.lib.errors import StateConflict
 from civilaffairs.registry.models import Household, Person, Region, RegionLevel
 
 from .models import LINE_AMOUNT_MAX, BankAccount, LineKind, LineStatus, PaymentLine, PaymentRoll, RollStatus
@@ -140,7 +141,7 @@ def _roll_for_district_staff(actor, roll_id: int, transition: MoneyTransition) -
 def _check_money(actor, transition: MoneyTransition, obj, status: str, status_label: str) -> None:
     """State, then the four-eyes rule, from the tables in civilaffairs.payments.workflow."""
     if status not in transition.sources:
-        raise ValidationError(_("当前状态为“%(s)s”，不能%(a)s。") % {"s": status_label, "a": transition.label})
+        raise StateConflict(_("当前状态为“%(s)s”，不能%(a)s。") % {"s": status_label, "a": transition.label})
     refusal = four_eyes_refusal(transition, obj, actor)
     if refusal:
         raise FourEyes(refusal)
@@ -189,7 +190,7 @@ def payment_roll_export(*, actor, roll_id: int) -> bytes:
     if not user_can(actor, Capability.EXPORT_PERSONAL_DATA, roll.district_id):
         raise PermissionDenied(_("您无权导出个人数据。"))
     if roll.status not in ROLL_TRANSITIONS["export"].sources:
-        raise ValidationError(_("名册审核后方可导出。"))
+        raise StateConflict(_("名册审核后方可导出。"))
     lines = list(roll.lines.filter(status=LineStatus.PENDING, kind=LineKind.REGULAR, reversals__isnull=True)
                  .select_related("person", "household__head").order_by("id"))
     accounts = current_accounts([(p.person_id, p.household_id) for p in lines])
@@ -268,9 +269,9 @@ def payment_mark(*, actor, payment_id: int, paid: bool, reason: str = "") -> Pay
     if p.kind != LineKind.REGULAR:
         raise ValidationError(_("冲正明细不登记银行结果。"))
     if p.status != LineStatus.PENDING:
-        raise ValidationError(_("该笔发放已登记为“%(s)s”。") % {"s": p.get_status_display()})
+        raise StateConflict(_("该笔发放已登记为“%(s)s”。") % {"s": p.get_status_display()})
     if p.roll.status != RollStatus.EXPORTED:
-        raise ValidationError(_("名册导出银行后方可登记发放结果。"))
+        raise StateConflict(_("名册导出银行后方可登记发放结果。"))
     _check_money(actor, PAYMENT_TRANSITIONS["mark_paid" if paid else "mark_failed"], p, p.status,
                  p.get_status_display())
     if not paid and not reason.strip():
@@ -296,9 +297,9 @@ def payment_retry(*, actor, payment_id: int) -> PaymentLine:
     if p.roll is None:
         raise PermissionDenied(_("您无权重发该笔款项。"))
     if p.status not in PAYMENT_TRANSITIONS["retry"].sources or p.kind != LineKind.REGULAR:
-        raise ValidationError(_("只有发放失败的款项可以重发。"))
+        raise StateConflict(_("只有发放失败的款项可以重发。"))
     if PaymentLine.objects.filter(reverses=p).exists():
-        raise ValidationError(_("该笔款项已冲正，不能重发。"))
+        raise StateConflict(_("该笔款项已冲正，不能重发。"))
     p.status, p.marked_by = LineStatus.PENDING, actor
     p.save(update_fields=["status", "marked_by"])
     audit_log(actor=actor, action="payments.line_retried", obj=p, region_code=p.roll.district_id)
@@ -336,7 +337,7 @@ def payment_line_reverse(*, actor, payment_id: int, reason: str) -> PaymentLine:
     if p.kind != LineKind.REGULAR:
         raise ValidationError(_("冲正明细不能再冲正。"))
     if PaymentLine.objects.filter(reverses=p).exists():
-        raise ValidationError(_("该笔款项已冲正，不能重复冲正。"))
+        raise StateConflict(_("该笔款项已冲正，不能重复冲正。"))
     _check_money(actor, PAYMENT_TRANSITIONS["reverse"], p, p.status, p.get_status_display())
     if not reason.strip():
         raise ValidationError({"reason": _("冲正须填写原因。")})
