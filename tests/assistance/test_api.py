@@ -268,7 +268,7 @@ def test_the_whole_journey_over_the_api(resident, poor_household, grid_worker, t
     assert detail["totals"]["lines"] == 1 and Decimal(detail["totals"]["total"]) == EXPECTED_TOPUP
     lines = client.get(ROLLS + f"{roll_id}/lines/").json()
     assert lines["count"] == 1 and lines["results"][0]["amount"] == str(EXPECTED_TOPUP)
-    assert post(district_approver, ROLLS + f"{roll_id}/export/").status_code == 400  # not approved yet
+    assert post(district_approver, ROLLS + f"{roll_id}/export/").status_code == 409  # not approved yet
     assert post(second_approver, ROLLS + f"{roll_id}/approve/").json()["status"] == "approved"  # four eyes
     csv = post(second_approver, ROLLS + f"{roll_id}/export/")
     assert csv.status_code == 200 and csv["Content-Type"].startswith("text/csv")
