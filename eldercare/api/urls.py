@@ -1,0 +1,7 @@
+"""Elderly care endpoints, mounted under /api/v1/eldercare/ (registered in ``EldercareConfig.ready``).
+Each area registers its viewsets on this one router and adds its plain paths below."""
+from rest_framework.routers import SimpleRouter
+
+router = SimpleRouter()
+
+paths: list = []
