@@ -1,6 +1,5 @@
-from django.urls import path  # noqa: F401
-
 app_name = "eldercare"
 
-# One block per area (elders, assessment, allowances and credit, visits, devices and alarms).
+# One block per area (elders, assessment, allowances and credit, visits, devices and alarms):
+# ``from .views import <area>`` and ``path(...)`` entries.
 urlpatterns: list = []
