@@ -34,8 +34,29 @@ def person_lines(*, user, person, limit: int = SHOWN) -> list[dict]:
     return rows
 
 
+def payee_accounts(*, user, person) -> list[dict]:
+    """The current accounts the person is paid into — their own and their current household's —
+    masked, with whether ``user`` may change them (``reveal_id`` there, as ``bank_account_set``)."""
+    from civilaffairs.accounts.scoping import user_can
+
+    from .models import BankAccount
+
+    member = HouseholdMember.objects.filter(person=person, is_active=True).select_related("household").first()
+    region = member.household.community_id if member else ""
+    may_change = bool(region) and user_can(user, Capability.REVEAL_ID, region)
+    rows = [{"owner": "person", "label": _("本人账户"), "pk": person.pk,
+             "account": BankAccount.objects.filter(person=person, is_current=True).first()}]
+    if member is not None:
+        rows.append({"owner": "household", "label": _("家庭账户（%(h)s）") % {"h": member.household}, "pk": member.household_id,
+                     "account": BankAccount.objects.filter(household_id=member.household_id, is_current=True).first()})
+    for row in rows:
+        row["may_change"] = may_change
+    return rows
+
+
 def render(*, request, person):
-    return "payments/_person_file_lines.html", {"lines": person_lines(user=request.user, person=person)}
+    return "payments/_person_file_lines.html", {"lines": person_lines(user=request.user, person=person),
+                                                "accounts": payee_accounts(user=request.user, person=person)}
 
 
 def timeline(*, request, person):

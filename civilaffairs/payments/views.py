@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from civilaffairs.accounts.roles import Capability
-from civilaffairs.accounts.scoping import user_can
+from civilaffairs.accounts.scoping import get_scoped_or_404, user_can
+from django.contrib.auth.decorators import login_required
 from civilaffairs.portal.access import user_passes
 from civilaffairs.registry.models import Region, RegionLevel
 
@@ -180,3 +181,51 @@ def line_reverse(request, pk: int):
     else:
         messages.success(request, _("第 %(id)s 笔已冲正（冲正明细第 %(r)s 笔）。") % {"id": line.pk, "r": rev.pk})
     return _back(line, request)
+
+
+# --- the payee's bank account -------------------------------------------------------------------
+
+def _payee(request, owner: str, pk: int):
+    """The person or household, scoped (404 outside the worker's area), and its region."""
+    from civilaffairs.registry.models import Household
+    from civilaffairs.registry.selectors import person_get_for_user, person_region_code
+
+    if owner == "person":
+        person = person_get_for_user(user=request.user, pk=pk, capability=Capability.VIEW_HOUSEHOLDS)
+        return {"person": person}, person_region_code(person), person
+    household = get_scoped_or_404(Household.objects.all(), request.user, pk=pk,
+                                  capability=Capability.VIEW_HOUSEHOLDS)
+    return {"household": household}, household.community_id, household
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def bank_account_edit(request, owner: str, pk: int):
+    """Record (or replace) the account a person or household is paid into. Only who may see full
+    ID numbers there (``reveal_id``) may do it: the account is as sensitive. The current account is
+    shown masked; the previous one is kept, no longer current."""
+    from .forms import BankAccountForm
+    from .models import BankAccount
+
+    if getattr(request.user, "is_resident", False) or not user_can(request.user, Capability.VIEW_HOUSEHOLDS):
+        raise PermissionDenied
+    payee, region_code, obj = _payee(request, owner, pk)
+    if not region_code or not user_can(request.user, Capability.REVEAL_ID, region_code):
+        raise PermissionDenied(_("您无权登记该领款人的银行账户。"))
+    current = BankAccount.objects.filter(is_current=True, **payee).first()
+    form = BankAccountForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            svc.bank_account_set(actor=request.user, bank_name=form.cleaned_data["bank_name"],
+                                 account_number=form.cleaned_data["account_number"], **payee)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("收款账户已登记，下次发放起使用新账户。"))
+            if owner == "person":
+                return redirect("portal:person_file", obj.pk)
+            return redirect("registry:household_detail", obj.pk)
+    history = BankAccount.objects.filter(is_current=False, **payee).order_by("-created_at")[:10]
+    return render(request, "payments/bank_account.html", {
+        "owner": owner, "obj": obj, "current": current, "history": history, "form": form,
+    }, status=400 if form.errors else 200)

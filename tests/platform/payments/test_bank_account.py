@@ -90,3 +90,57 @@ def test_the_api_records_an_account_and_answers_it_masked(sample, enrolled, town
                           "account_number": NUMBER}, format="json")
     assert both.status_code == 400
     assert BankAccount.objects.count() == 1
+
+
+# --- the page ----------------------------------------------------------------------------------
+
+def test_the_page_records_a_households_account_masked_and_never_echoes_the_number(enrolled, township_officer,
+                                                                                 client):
+    here, _there = enrolled
+    client.force_login(township_officer)
+    url = reverse("payments:household_bank_account", args=[here[0].pk])
+    page = client.get(url)
+    assert page.status_code == 200 and "尚未登记收款账户" in page.content.decode()
+    bad = client.post(url, {"bank_name": "工商银行", "account_number": "62220212345678901234567890123456"})
+    assert bad.status_code == 400
+    body = bad.content.decode()
+    assert "银行账号应为 8 至 30 位数字" in body and "62220212345678901234567890123456" not in body
+    assert not BankAccount.objects.exists()
+    done = client.post(url, {"bank_name": "工商银行海曙支行", "account_number": "6222 0212 3456 7890 123"})
+    assert done.status_code == 302 and done["Location"] == reverse("registry:household_detail", args=[here[0].pk])
+    again = client.get(url).content.decode()
+    assert "6222***********0123" in again and NUMBER not in again
+    # a second account replaces it; the first stays as history
+    client.post(url, {"bank_name": "农业银行", "account_number": "62284800001111"})
+    assert BankAccount.objects.filter(household=here[0], is_current=True).get().bank_name == "农业银行"
+    assert "工商银行海曙支行 6222***********0123" in client.get(url).content.decode()
+
+
+def test_a_persons_account_from_the_person_file(city, township_officer, client):
+    from tests import factories as f
+
+    hh = f.household(community=city.community, head_name="陈八")
+    client.force_login(township_officer)
+    client.post(reverse("portal:person_purpose", args=[hh.head_id]), {"purpose": "casework"})
+    file_page = client.get(reverse("portal:person_file", args=[hh.head_id])).content.decode()
+    assert reverse("payments:person_bank_account", args=[hh.head_id]) in file_page
+    done = client.post(reverse("payments:person_bank_account", args=[hh.head_id]),
+                       {"bank_name": "建设银行", "account_number": "6217000099998888"})
+    assert done["Location"] == reverse("portal:person_file", args=[hh.head_id])
+    file_page = client.get(reverse("portal:person_file", args=[hh.head_id])).content.decode()
+    assert "6217********8888" in file_page and "6217000099998888" not in file_page
+
+
+def test_who_may_not_record_an_account(enrolled, grid_worker, other_district_worker, client):
+    here, _there = enrolled
+    url = reverse("payments:household_bank_account", args=[here[0].pk])
+    client.force_login(grid_worker)  # sees the household, may not see full numbers: 403
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"bank_name": "工商银行", "account_number": NUMBER}).status_code == 403
+    client.force_login(other_district_worker)  # outside their area: not found
+    assert client.get(url).status_code == 404
+    assert not BankAccount.objects.exists()
+    file_page = None
+    client.force_login(grid_worker)
+    file_page = client.get(reverse("portal:person_file", args=[here[0].head_id])).content.decode()
+    assert url not in file_page  # no link for who may not use it
