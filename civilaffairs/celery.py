@@ -34,5 +34,7 @@ PLATFORM_BEAT_SCHEDULE = {
     # Department records of persons registered after the records arrived (person_create links its own).
     "registry-department-records-link": {"task": "registry.department_records_link",
                                          "schedule": crontab(minute="*/30")},
+    # Guardianship links of guardians with a current 撤销监护资格 fact.
+    "registry-guardianships-revoke": {"task": "registry.guardianships_revoke", "schedule": crontab(minute="15,45")},
 }
 app.conf.beat_schedule = dict(PLATFORM_BEAT_SCHEDULE)

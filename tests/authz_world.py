@@ -133,6 +133,10 @@ def build_world(city) -> World:
     o["parameter"] = PolicyParameter.objects.order_by("pk").first()
     o["audit"] = AuditEvent.objects.order_by("pk").first()
     o["region"] = city.community
+    from civilaffairs.registry.guardianship import guardianship_add
+
+    o["guardianship"] = guardianship_add(actor=None, ward=own.head, guardian=f.person(name="监护人"), role="relative",
+                                         basis="appointed", since=dt.date(2020, 1, 1))
     o["organisation"] = care_home
     o["other_organisation"] = other_home
     o["today"] = dt.date.today()

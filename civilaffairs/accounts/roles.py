@@ -45,6 +45,9 @@ class Capability(models.TextChoices):
     APPROVE_ROLL = "approve_payment_roll", _("审核发放名册")
     EXPORT_ROLL = "export_payment_roll", _("导出银行发放文件")
     RECORD_PAYMENT = "record_payment", _("登记发放结果、重新发放、冲正")
+    # Guardianship links (监护关系) are registered and ended by the community and township that
+    # know the family; child welfare and the engine read them.
+    MANAGE_GUARDIANSHIP = "manage_guardianship", _("登记、终止监护关系")
 
 
 # Caseworker roles: see households in their regions and work their lists.
@@ -61,10 +64,10 @@ PLATFORM_ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.GRID_WORKER: frozenset({Capability.VIEW_HOUSEHOLDS, Capability.MANAGE_WORKLIST,
                                  Capability.VIEW_ORGANISATION}),
     Role.VILLAGE_ASSISTANT: frozenset({Capability.VIEW_HOUSEHOLDS, Capability.MANAGE_WORKLIST,
-                                       Capability.VIEW_ORGANISATION}),
+                                       Capability.VIEW_ORGANISATION, Capability.MANAGE_GUARDIANSHIP}),
     Role.TOWNSHIP_OFFICER: frozenset({
         Capability.VIEW_HOUSEHOLDS, Capability.MANAGE_WORKLIST, Capability.REVEAL_ID,
-        Capability.VIEW_DEPARTMENT_DATA, Capability.VIEW_ORGANISATION,
+        Capability.VIEW_DEPARTMENT_DATA, Capability.VIEW_ORGANISATION, Capability.MANAGE_GUARDIANSHIP,
     }),
     Role.DISTRICT_APPROVER: frozenset({
         Capability.VIEW_HOUSEHOLDS, Capability.MANAGE_WORKLIST, Capability.REVEAL_ID,

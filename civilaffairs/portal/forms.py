@@ -109,3 +109,45 @@ class SelfCheckForm(forms.Form):
             district_code=code,
             district_name=dict(self.fields["district"].choices)[code],
         )
+
+
+class GuardianAddForm(forms.Form):
+    """Register a guardian of the person whose file this is. The guardian is named by their ID number
+    (posted, never in a URL) and must already be in the registry."""
+
+    id_number = forms.CharField(label=_("监护人身份证号"), max_length=20,
+                                widget=forms.TextInput(attrs={"class": "form-control", "autocomplete": "off"}))
+    role = forms.ChoiceField(label=_("监护人身份"), widget=forms.Select(attrs={"class": "form-select"}))
+    basis = forms.ChoiceField(label=_("监护依据"), widget=forms.Select(attrs={"class": "form-select"}))
+    since = forms.DateField(label=_("起始日期"), widget=forms.DateInput(attrs={"class": "form-control", "type": "date"}))
+    is_primary = forms.BooleanField(label=_("主要监护人"), required=False,
+                                    widget=forms.CheckboxInput(attrs={"class": "form-check-input"}))
+    note = forms.CharField(label=_("备注"), required=False, max_length=200,
+                           widget=forms.TextInput(attrs={"class": "form-control"}))
+
+    def __init__(self, *args, **kwargs):
+        from civilaffairs.registry.guardianship import START
+        from civilaffairs.registry.models import GuardianRole, GuardianshipBasis
+
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [("", "—")] + list(GuardianRole.choices)
+        self.fields["basis"].choices = [("", "—")] + list(GuardianshipBasis.choices)
+        self.fields["since"].validators.append(START.validator())
+
+    def clean_id_number(self):
+        from civilaffairs.lib.idnumber import parse_id_number
+
+        parse_id_number(self.cleaned_data["id_number"])
+        return self.cleaned_data["id_number"]
+
+
+class GuardianEndForm(forms.Form):
+    until = forms.DateField(label=_("终止日期"), widget=forms.DateInput(attrs={"class": "form-control", "type": "date"}))
+    reason = forms.CharField(label=_("终止原因"), max_length=200,
+                             widget=forms.TextInput(attrs={"class": "form-control"}))
+
+    def __init__(self, *args, **kwargs):
+        from civilaffairs.registry.guardianship import END
+
+        super().__init__(*args, **kwargs)
+        self.fields["until"].validators.append(END.validator())

@@ -15,15 +15,17 @@ purpose, from everyone. One statement covers the person (the file and its sensit
 """
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from civilaffairs.accounts.roles import ROLE_CAPABILITIES, Capability
 from civilaffairs.accounts.scoping import scope_queryset, user_can
@@ -32,6 +34,7 @@ from civilaffairs.audit.purpose import (
     PURPOSE_TTL, PurposeForm, purpose_active, purpose_state_from_post, sensitive_access,
 )
 from civilaffairs.audit.services import access_log_write
+from civilaffairs.registry.guardianship import guardians_of, wards_of
 from civilaffairs.registry.models import Household, HouseholdMember
 from civilaffairs.registry.selectors import person_get_for_user, person_memberships, person_region_code
 from civilaffairs.registry.services import person_reveal_id_number
@@ -155,6 +158,9 @@ def person_file(request, pk: int):
         "person": person, "today": timezone.localdate(), "stated": stated,
         "memberships": memberships, "hidden_households": hidden_households, "current": current,
         "relations": _relations(current), "sections": sections, "page": page,
+        "guardians": list(guardians_of(person)), "wards": list(wards_of(person)),
+        "can_manage_guardians": bool(region_code) and user_can(request.user, Capability.MANAGE_GUARDIANSHIP,
+                                                                region_code),
         "withheld": any(s["form"] is not None for s in sections),
         "can_reveal": user_can(request.user, Capability.REVEAL_ID, region_code) if region_code else False,
         "ttl_minutes": int(PURPOSE_TTL.total_seconds() // 60),
@@ -196,3 +202,89 @@ def person_reveal_id(request, pk: int):
     if request.headers.get("HX-Request"):
         return render(request, "registry/_revealed_id.html", {"number": number})
     return render(request, "portal/person_revealed.html", {"number": number, "person_pk": person.pk})
+
+
+# --- guardianship links (监护关系) -------------------------------------------------------------------
+
+def _guardianship_person(request, pk: int):
+    """The ward, scoped (404 outside the worker's area), and the right to change their links (403)."""
+    person, region_code = _person_for(request, pk)
+    if not (region_code and user_can(request.user, Capability.MANAGE_GUARDIANSHIP, region_code)):
+        raise PermissionDenied(_("您无权登记该人员的监护关系。"))
+    return person, _gate(request, person, region_code) is not None
+
+
+def _form_errors(form, exc) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            for e in errors:
+                for m in e.messages:
+                    form.add_error(field if field in form.fields else None, m)
+    else:
+        for m in exc.messages:
+            form.add_error(None, m)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@login_required
+def guardian_add(request, pk: int):
+    from civilaffairs.registry.guardianship import guardianship_add
+    from civilaffairs.registry.models import Person
+    from civilaffairs.registry.selectors import id_digest
+
+    from .forms import GuardianAddForm
+
+    ward, purpose_stated = _guardianship_person(request, pk)
+    if not purpose_stated:
+        return redirect("portal:person_file", ward.pk)  # the file asks for the purpose first
+    form = GuardianAddForm(request.POST or None, initial={"since": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        guardian = Person.objects.filter(id_digest=id_digest(data["id_number"])).first()
+        if guardian is None:
+            form.add_error("id_number", _("该身份证号尚未在人口信息中登记，请先登记该人员。"))
+        else:
+            try:
+                guardianship_add(actor=request.user, ward=ward, guardian=guardian, role=data["role"],
+                                 basis=data["basis"], since=data["since"], is_primary=data["is_primary"],
+                                 note=data["note"])
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, _("监护关系已登记。"))
+                return redirect(reverse("portal:person_file", args=[ward.pk]) + "#section-relations")
+    if form.errors and "id_number" in form.data:
+        form.data = form.data.copy()
+        form.data["id_number"] = ""  # never echo an ID number back into the page
+    return render(request, "portal/guardian_form.html", {"person": ward, "form": form, "mode": "add"},
+                  status=400 if form.errors else 200)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@login_required
+def guardian_end(request, pk: int, link_pk: int):
+    from civilaffairs.registry.guardianship import guardianship_end
+    from civilaffairs.registry.models import Guardianship
+
+    from .forms import GuardianEndForm
+
+    ward, purpose_stated = _guardianship_person(request, pk)
+    if not purpose_stated:
+        return redirect("portal:person_file", ward.pk)
+    link = Guardianship.objects.filter(ward=ward, pk=link_pk).select_related("guardian").first()
+    if link is None:
+        raise Http404
+    form = GuardianEndForm(request.POST or None, initial={"until": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            guardianship_end(actor=request.user, guardianship_id=link.pk, until=form.cleaned_data["until"],
+                             reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("监护关系已终止。"))
+            return redirect(reverse("portal:person_file", args=[ward.pk]) + "#section-relations")
+    return render(request, "portal/guardian_form.html", {"person": ward, "form": form, "mode": "end", "link": link},
+                  status=400 if form.errors else 200)

@@ -23,4 +23,6 @@ urlpatterns = [
     path("people/<int:pk>/", person_views.person_file, name="person_file"),
     path("people/<int:pk>/purpose/", person_views.person_purpose, name="person_purpose"),
     path("people/<int:pk>/reveal-id/", person_views.person_reveal_id, name="person_reveal_id"),
+    path("people/<int:pk>/guardians/add/", person_views.guardian_add, name="guardian_add"),
+    path("people/<int:pk>/guardians/<int:link_pk>/end/", person_views.guardian_end, name="guardian_end"),
 ]

@@ -24,7 +24,7 @@ from civilaffairs.lib.idnumber import is_valid_id_number, normalize_id_number  #
 
 from . import services  # noqa: E402
 from .models import (  # noqa: E402
-    FactStatus, Household, HouseholdMember, Person, PolicyParameter, Region, RegionLevel, Relation,
+    FactStatus, Guardianship, Household, HouseholdMember, Person, PolicyParameter, Region, RegionLevel, Relation,
 )
 from .parameters import BY_KEY, KEY_CHOICES  # noqa: E402
 from .selectors import id_digest, phone_digest  # noqa: E402
@@ -507,6 +507,30 @@ class PolicyParameterAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False if obj is not None else super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Guardianship)
+class GuardianshipAdmin(admin.ModelAdmin):
+    """Read-only: links are registered and ended on the person file (``registry.guardianship``
+    services: rights, dates, audit, the engine told)."""
+
+    list_display = ["id", "ward", "guardian", "role", "basis", "is_primary", "since", "until", "status"]
+    list_filter = ["status", "role", "basis"]
+    list_select_related = ["ward", "guardian"]
+    search_fields = ["ward__name", "guardian__name"]
+    raw_id_fields = ["ward", "guardian"]
+    show_full_result_count = False
+    actions = None
+    list_per_page = 50
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False

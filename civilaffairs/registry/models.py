@@ -489,3 +489,80 @@ class PolicyParameter(models.Model):
         return f"{self.key}@{self.region_id} {self.effective_from}"
 
 
+
+
+# --- guardianship (监护关系) -------------------------------------------------------------------------
+
+class GuardianRole(models.TextChoices):
+    FATHER = "father", _("父亲")
+    MOTHER = "mother", _("母亲")
+    GRANDPARENT = "grandparent", _("祖父母、外祖父母")
+    SIBLING = "sibling", _("成年兄、姐")
+    RELATIVE = "relative", _("其他近亲属")
+    SPOUSE = "spouse", _("配偶")
+    ADULT_CHILD = "adult_child", _("成年子女")
+    OTHER = "other", _("其他个人")
+
+
+class GuardianshipBasis(models.TextChoices):
+    STATUTORY = "statutory", _("法定监护")
+    AGREED = "agreed", _("协议确定监护人")
+    APPOINTED = "appointed", _("指定监护（居/村委会、民政部门或法院）")
+    ENTRUSTED = "entrusted", _("委托照护（监护人外出等，不转移监护职责）")
+
+
+class GuardianshipStatus(models.TextChoices):
+    ACTIVE = "active", _("有效")
+    ENDED = "ended", _("已终止")
+    REVOKED = "revoked", _("监护资格被撤销")
+
+
+class Guardianship(models.Model):
+    """Who is guardian of whom (a child, or an adult without full capacity): persons of the registry
+    on both sides, who may live in different households and places (a child left behind with a
+    grandparent, parents working away). Ended or revoked links are kept, never deleted: child
+    welfare's categories and the proactive engine read the links in force on a day. A current
+    GUARDIANSHIP_REVOKED department fact about the guardian revokes their links (sweep)."""
+
+    ward = models.ForeignKey(Person, verbose_name=_("被监护人"), on_delete=models.PROTECT, related_name="guardianships")
+    guardian = models.ForeignKey(Person, verbose_name=_("监护人"), on_delete=models.PROTECT, related_name="wards")
+    role = models.CharField(_("监护人身份"), max_length=12, choices=GuardianRole.choices)
+    basis = models.CharField(_("监护依据"), max_length=12, choices=GuardianshipBasis.choices)
+    is_primary = models.BooleanField(_("主要监护人"), default=False)
+    since = models.DateField(_("起始日期"))
+    until = models.DateField(_("终止日期"), null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=8, choices=GuardianshipStatus.choices,
+                              default=GuardianshipStatus.ACTIVE)
+    end_reason = models.CharField(_("终止原因"), max_length=200, blank=True, default="")
+    note = models.CharField(_("备注"), max_length=200, blank=True, default="")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("终止登记人"), null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="+")
+    ended_at = models.DateTimeField(_("终止登记时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("监护关系")
+        verbose_name_plural = _("监护关系")
+        ordering = ["ward", "-is_primary", "since", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(ward=models.F("guardian")), name="guardianship_not_self"),
+            models.CheckConstraint(condition=Q(until__isnull=True) | Q(until__gte=models.F("since")),
+                                   name="guardianship_dates_order"),
+            models.CheckConstraint(condition=Q(status="active", until__isnull=True, ended_at__isnull=True)
+                                   | (~Q(status="active") & Q(until__isnull=False, ended_at__isnull=False)),
+                                   name="guardianship_end_recorded"),
+            models.UniqueConstraint(fields=["ward", "guardian"], condition=Q(status="active"),
+                                    name="guardianship_one_active_per_pair"),
+            models.UniqueConstraint(fields=["ward"], condition=Q(status="active", is_primary=True),
+                                    name="guardianship_one_primary"),
+        ]
+        indexes = [models.Index(fields=["guardian", "status"], name="guardianship_guardian_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.guardian} → {self.ward}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == GuardianshipStatus.ACTIVE

@@ -266,13 +266,20 @@ def test_the_identity_is_masked_and_the_reveal_is_audited(township_officer, grid
 
 # --- households, relations, timeline -------------------------------------------------------------
 
-def test_households_and_relations_are_shown_and_guardianship_is_said_to_be_missing(grid_worker, home_household):
+def test_households_relations_and_guardians_are_shown(grid_worker, home_household):
+    from civilaffairs.registry.guardianship import guardianship_add
+
     head = home_household.head
     member = home_household.members.exclude(person=head).select_related("person").first()
     page = client_for(grid_worker).get(file_url(head)).content.decode()
     assert reverse("registry:household_detail", args=[home_household.pk]) in page
     assert file_url(member.person) in page and member.get_relation_display() in page
-    assert "平台尚未登记监护关系" in page
+    assert "未登记监护人" in page
+    guardianship_add(actor=None, ward=member.person, guardian=head, role="father", basis="statutory",
+                     since=member.person.birth_date)
+    child_page = client_for(grid_worker).get(file_url(member.person)).content.decode()
+    assert "法定监护" in child_page and file_url(head) in child_page
+    assert member.person.name in client_for(grid_worker).get(file_url(head)).content.decode()
 
 
 def test_the_timeline_is_newest_first_and_paginated(grid_worker, head):
