@@ -113,6 +113,7 @@ class SeedStats:
     households: int = 0
     persons: int = 0
     members: int = 0
+    guardianships: int = 0
     records: dict = field(default_factory=dict)
 
 
@@ -233,6 +234,8 @@ def demo_reset(*, log=None) -> None:
             cur.execute("DELETE FROM registry_departmentrecord WHERE batch_id = ANY(%s)", [meta["batches"]])
             cur.execute("DELETE FROM registry_departmentrecord WHERE person_id BETWEEN %s AND %s", [p_lo, p_hi])
             ImportBatch.objects.filter(pk__in=meta["batches"]).delete()
+            cur.execute("DELETE FROM registry_guardianship WHERE ward_id BETWEEN %s AND %s OR guardian_id BETWEEN %s AND %s",
+                        [p_lo, p_hi, p_lo, p_hi])
             cur.execute("DELETE FROM registry_householdmember WHERE household_id BETWEEN %s AND %s", [h_lo, h_hi])
             cur.execute("DELETE FROM registry_household WHERE id BETWEEN %s AND %s", [h_lo, h_hi])
             cur.execute("DELETE FROM registry_person WHERE id BETWEEN %s AND %s", [p_lo, p_hi])
@@ -380,7 +383,8 @@ def _create_accounts(builder: "_CityBuilder") -> None:
 # --- The city ------------------------------------------------------------------------
 
 BULK_INDEX_THRESHOLD = 20_000
-BULK_TABLES = ("registry_person", "registry_household", "registry_householdmember", "registry_departmentrecord")
+BULK_TABLES = ("registry_person", "registry_household", "registry_householdmember", "registry_departmentrecord",
+               "registry_guardianship")
 
 
 def _drop_secondary_indexes(cursor) -> list[str]:
@@ -630,6 +634,7 @@ class _CityBuilder:
         self.household_range[1] = hid + len(families) - 1
 
         persons, households, members, records = io.StringIO(), io.StringIO(), io.StringIO(), io.StringIO()
+        guardianships = io.StringIO()
         now = self.now
         for community, urban, migrant, family in families:
             region6 = rng.choice(MIGRANT_REGIONS) if migrant else community[:6]
@@ -674,6 +679,7 @@ class _CityBuilder:
                 joined = max(person.birth, dt.date(2000, 1, 1)).isoformat()
                 members.write(f"{hid}\t{person.pid}\t{person.relation}\t{joined}\tt\n")
             self._records(records, people, urban)
+            self._guardians(guardianships, people, now)
             hid += 1
         self.stats.households += len(families)
         self.stats.persons += n_people
@@ -685,11 +691,34 @@ class _CityBuilder:
             ("registry_household", "id, community_id, head_id, head_name, address, residence_type, urban_rural, "
                                    "member_count, created_at, updated_at", households),
             ("registry_householdmember", "household_id, person_id, relation, joined_on, is_active", members),
+            ("registry_guardianship", "ward_id, guardian_id, role, basis, is_primary, since, status, end_reason, "
+                                      "note, created_at", guardianships),
             ("registry_departmentrecord", "person_id, id_digest, source, kind, period_start, period_end, amount, "
                                           "attributes, batch_id, fingerprint, created_at", records),
         ):
             buf.seek(0)
             cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", buf)
+
+    def _guardians(self, out, people: list[DemoPerson], now: str) -> None:
+        """Statutory guardians of the household's minors: the head and spouse of their children (the
+        head first, as primary); the head of a grandchild living with them entrusted with the care
+        (its parents live elsewhere)."""
+        head = people[0]
+        spouse = next((p for p in people if p.relation == Relation.SPOUSE), None)
+        for child in people[1:]:
+            if child.age(self.today) >= 18:
+                continue
+            if child.relation == Relation.CHILD:
+                for primary, parent in ((True, head), (False, spouse)):
+                    if parent is not None and parent.age(child.birth) >= 18:
+                        role = "father" if parent.gender == "M" else "mother"
+                        out.write(f"{child.pid}\t{parent.pid}\t{role}\tstatutory\t{'t' if primary else 'f'}\t"
+                                  f"{child.birth.isoformat()}\tactive\t\t\t{now}\n")
+                        self.stats.guardianships += 1
+            elif child.relation == Relation.GRANDCHILD and head.age(child.birth) >= 18:
+                out.write(f"{child.pid}\t{head.pid}\tgrandparent\tentrusted\tt\t{child.birth.isoformat()}\t"
+                          f"active\t\t\t{now}\n")
+                self.stats.guardianships += 1
 
     # -- department records --
     def _record(self, out, person: DemoPerson, source: str, kind: str, start: dt.date, end: dt.date,

@@ -5,6 +5,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db.models import Count, Q
 
 from civilaffairs.accounts.backends import ResidentIdentifierBackend
 from civilaffairs.accounts.roles import Capability
@@ -51,6 +52,21 @@ def test_households_are_consistent(seeded):
         assert household.member_count == len(members)
         assert household.head_name == household.head.name
         assert [m.person_id for m in members if m.relation == "head"] == [household.head_id]
+
+
+def test_minors_have_their_parents_as_guardians_and_a_reset_replaces_them(seeded):
+    from civilaffairs.registry.models import Guardianship
+
+    links = list(Guardianship.objects.select_related("ward", "guardian")[:200])
+    assert links, "the demo city has minors with guardians"
+    for link in links:
+        assert link.is_active and link.ward.birth_date > link.guardian.birth_date
+        assert link.ward.memberships.get(is_active=True).household_id == \
+            link.guardian.memberships.get(is_active=True).household_id
+    assert not Guardianship.objects.values("ward").annotate(n=Count("pk", filter=Q(is_primary=True))).filter(n__gt=1)
+    before = Guardianship.objects.count()
+    call_command("seed_demo", households=HOUSEHOLDS, seed=7, reset=True)
+    assert Guardianship.objects.count() == before  # the same city again: the old links went with it
 
 
 def test_the_resident_lives_in_demo_grids_community(seeded):
