@@ -13,6 +13,7 @@ from assistance.scoring.selectors import household_explain_score
 from civilaffairs.registry.facts import schema
 from civilaffairs.registry.facts.windows import add_months, month_start, window
 from civilaffairs.registry.models import DepartmentRecord, Person
+from civilaffairs.registry.parameters import CATALOGUE
 
 from .helpers import ON, batch, household, record
 
@@ -22,7 +23,13 @@ KINDS = ["income", "pension", "medical_expense", "education_expense", "financial
 # as one on the first), a leap day, mid-month.
 DATES = [ON, dt.date(2024, 7, 1), dt.date(2024, 7, 31), dt.date(2024, 2, 29), dt.date(2024, 3, 1),
          dt.date(2024, 5, 15), dt.date(2023, 12, 31)]
-money = st.one_of(st.none(), st.decimals(min_value=0, max_value=60000, places=2, allow_nan=False))
+STANDARD = next(spec.default for spec in CATALOGUE if spec.key == "dibao_standard")
+# Amounts aimed at the lines (issue 16): one member's month at the 低保 standard, 2× (低边) and 2.5×
+# (the income dimension's zero), a year of them (a balance at the asset limit: 2 years of the
+# standard per person), the 急难 medical amount — each exactly, a fen below and a fen above.
+_LINES = [STANDARD, 2 * STANDARD, STANDARD * Decimal("2.5"), 12 * STANDARD, 24 * STANDARD, Decimal("20000")]
+aimed = st.sampled_from([line + delta for line in _LINES for delta in (Decimal("-0.01"), 0, Decimal("0.01"))])
+money = st.one_of(st.none(), aimed, st.decimals(min_value=0, max_value=60000, places=2, allow_nan=False))
 # What departments send (the import canonicalises it: 二级 → 2, "false" → False).
 RAW = {
     "disability": st.fixed_dictionaries({"等级": st.sampled_from([1, 2, 3, 4, "2", "3", "二级", "一级", "4级"])},
