@@ -65,6 +65,9 @@ def test_the_caseworkers_pages_fit_a_390_px_phone(live_server, page: Page, visit
         "applications": "/assistance/applications/",
         "worklist": "/worklist/",
         "application": f"/assistance/applications/{visited_application.pk}/",
+        "entitlements": "/entitlements/",
+        "bank_account": f"/payments/bank-accounts/household/{visited_application.household_id}/",
+        "guardian_add": f"/people/{visited_application.applicant_id}/guardians/add/",
     }
     for name, url in pages.items():
         page.goto(base + url)

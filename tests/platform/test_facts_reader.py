@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from civilaffairs.registry.facts import schema
-from civilaffairs.registry.facts.reader import derive, facts_for, facts_for_sql
+from civilaffairs.registry.facts.reader import derive, facts_for, facts_for_sql, plus_months
 from civilaffairs.registry.facts.windows import add_months, month_start, window
 from civilaffairs.registry.models import DepartmentRecord, ImportBatch, RecordKind
 from tests import factories as f
@@ -41,7 +41,10 @@ RAW_ATTRIBUTES = {
     "custody": st.fixed_dictionaries({"type": st.sampled_from(["服刑", "羁押", "强制隔离戒毒", "other"])}),
     "school_enrolment": st.fixed_dictionaries({}, optional={"状态": st.sampled_from(["在读", "休学", "辍学"])}),
     "medical_expense": st.fixed_dictionaries({}, optional={"票据号": st.sampled_from(["B1", "B2", "B3"])}),
+    "court_declaration": st.fixed_dictionaries({"宣告类型": st.sampled_from(["宣告死亡", "宣告失踪", "death", "missing"])}),
 }
+# A missing (失联) fact's police report: days from six months before the check day (the line).
+POLICE = st.one_of(st.none(), st.sampled_from([-1, 0, 1]), st.integers(-400, 200))
 # Rows loaded before attributes were canonical (never interpreted, by either twin).
 LEGACY = st.sampled_from([{"grade": "2"}, {"grade": 2.5}, {"exempt": "true"}, {"is_home": "true"},
                           {"category": 3}, {"status": 1}, {"custody_kind": None}, {}])
@@ -63,14 +66,17 @@ def fact_st(draw):
         attrs = schema.canonical_attributes(kind, draw(RAW_ATTRIBUTES[kind]))
     else:
         attrs = {}
+    police = draw(POLICE) if kind == "missing" and attrs == {} else None
     return {
-        "kind": kind, "attrs": attrs,
+        "kind": kind, "attrs": attrs, "police": police,
         "source": draw(st.sampled_from(SOURCES)),
         "anchor": draw(st.integers(0, 10)),
         "offset": draw(st.one_of(st.just(0), st.integers(-500, 40))),
         # ends on the check day's edges, on a window edge (``("at", k)``: anchor k) or some days on
         "end": draw(st.one_of(st.sampled_from(["open", "same", "day_before", "on", "day_after", "month_end"]),
-                              st.tuples(st.just("at"), st.integers(0, 10)), st.integers(0, 400))),
+                              st.tuples(st.just("at"), st.integers(0, 10)), st.integers(0, 400),
+                              # a term of six months: a day short, exactly, a day more (custody)
+                              st.tuples(st.just("m6"), st.integers(-1, 1)))),
         "amount": draw(st.one_of(st.none(), st.decimals(min_value=0, max_value=90000, places=2))),
         "status": draw(st.sampled_from(["current", "current", "current", "superseded", "revoked"])),
     }
@@ -79,7 +85,9 @@ def fact_st(draw):
 def _end(start: dt.date, on: dt.date, spec) -> dt.date:
     ends = {"open": schema.OPEN_END, "same": start, "day_before": on - dt.timedelta(days=1), "on": on,
             "day_after": on + dt.timedelta(days=1), "month_end": add_months(start, 1) - dt.timedelta(days=1)}
-    if isinstance(spec, tuple):
+    if isinstance(spec, tuple) and spec[0] == "m6":
+        end = plus_months(start, 6) + dt.timedelta(days=spec[1])
+    elif isinstance(spec, tuple):
         end = anchors(on)[spec[1]]
     else:
         end = start + dt.timedelta(days=spec) if isinstance(spec, int) else ends[spec]
@@ -94,6 +102,9 @@ def store(person, facts: list[dict], on: dt.date) -> None:
         start = anchors(on)[spec["anchor"]] + dt.timedelta(days=spec["offset"])
         end = _end(start, on, spec["end"])
         kind, attrs = spec["kind"], spec["attrs"]
+        if spec.get("police") is not None:
+            reported = plus_months(on, -6) + dt.timedelta(days=spec["police"])
+            attrs = schema.canonical_attributes(kind, {"报案日期": reported.isoformat()})
         status = spec["status"]
         key = schema.natural_key(source=spec["source"], kind=kind, id_digest=person.id_digest, period_start=start,
                                  attributes=attrs)
@@ -256,3 +267,54 @@ def test_twins_agree_on_every_edge(on):
     python = {p: pf.comparable() for p, pf in facts_for(ids, w).items()}
     sql = facts_for_sql(ids, w)
     assert [p for p in ids if sql[p] != python[p]] == []
+
+
+# --- what makes a parent unable to raise a child (民发〔2019〕62号) ----------------------------------
+
+@pytest.mark.parametrize("end, counts", [(dt.date(2024, 6, 30), False),   # a day short of six months
+                                         (dt.date(2024, 7, 1), True),     # exactly six months
+                                         (dt.date(2024, 7, 2), True),
+                                         (schema.OPEN_END, True)])        # expected release unknown
+def test_custody_counts_for_a_term_of_six_months_or_more(end, counts):
+    person = f.person(name="羁押")
+    _fact(person, "custody", dt.date(2024, 1, 1), end, custody_kind="羁押")
+    py = both(person, dt.date(2024, 3, 15))
+    assert py.custody == "detention" and py.custody_6m is counts
+    assert both(person, end + dt.timedelta(days=1) if end < schema.OPEN_END else dt.date(2030, 1, 1)).custody_6m \
+        is (end == schema.OPEN_END)  # released: it stops counting
+
+
+def test_custody_six_months_from_the_end_of_a_month_is_the_end_of_the_month_six_later():
+    assert plus_months(dt.date(2023, 8, 31), 6) == dt.date(2024, 2, 29)
+    assert plus_months(dt.date(2023, 8, 31), -6) == dt.date(2023, 2, 28)
+    person = f.person(name="月末")
+    _fact(person, "custody", dt.date(2023, 8, 31), dt.date(2024, 2, 29), custody_kind="服刑")
+    assert both(person, dt.date(2023, 12, 1)).custody_6m
+
+
+@pytest.mark.parametrize("reported, counts", [(dt.date(2024, 1, 15), False),   # exactly six months before
+                                              (dt.date(2024, 1, 14), True),    # more than six months
+                                              (dt.date(2024, 3, 1), False)])
+def test_out_of_contact_counts_more_than_six_months_after_the_police_report(reported, counts):
+    person = f.person(name="失联")
+    _fact(person, "missing", dt.date(2023, 12, 1), schema.OPEN_END, police_report_on=reported.isoformat())
+    py = both(person, dt.date(2024, 7, 15))
+    assert py.missing and py.missing_6m is counts
+
+
+def test_missing_without_a_police_report_does_not_count_the_six_months():
+    person = f.person(name="未报案")
+    _fact(person, "missing", dt.date(2020, 1, 1), schema.OPEN_END)
+    py = both(person, dt.date(2024, 7, 15))
+    assert py.missing and not py.missing_6m
+
+
+def test_court_declarations_and_events_count_however_old():
+    person = f.person(name="宣告")
+    _fact(person, "court_declaration", dt.date(2015, 5, 1), declaration="宣告失踪")
+    _fact(person, "guardianship_revoked", dt.date(2016, 1, 1), source="justice")
+    _fact(person, "deported", dt.date(2017, 1, 1), source="police")
+    py = both(person, dt.date(2024, 7, 15))
+    assert py.declared_missing and not py.declared_dead and py.guardianship_revoked and py.deported
+    assert set(py.sources) == {"hrss", "justice", "police"}
+    assert not both(person, dt.date(2015, 4, 30)).declared_missing  # not before the declaration

@@ -35,11 +35,19 @@ What each field means, for the window of a check on day D (``facts.windows``; "v
 - ``enrolment_status``: the status of the school enrolment valid on D that started last (ties:
   the last status code); ``enrolled`` for one sent without a status; ``None`` when none is valid.
 - ``died_on``: the earliest death event on or before D.
+- What makes a parent unable to raise a child (民发〔2019〕62号, POLICY.md "Child welfare"):
+  ``custody_6m`` a custody valid on D whose term lasts six months or more (its end on or after
+  its start plus six calendar months, PostgreSQL's ``date + interval '6 months'``; an open end
+  counts); ``missing_6m`` a missing (失联) fact valid on D whose ``police_report_on`` is more than
+  six months before D (D after that date plus six months); ``declared_dead`` / ``declared_missing``
+  a court declaration of death / missing on or before D; ``guardianship_revoked`` and
+  ``deported`` such an event on or before D. Events count however long ago they happened.
 - ``sources``: the departments whose facts counted in any field above (display only).
 """
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -91,6 +99,12 @@ class PersonFacts:
     max_recent_medical: Decimal | None = None
     enrolment_status: str | None = None
     died_on: dt.date | None = None
+    custody_6m: bool = False
+    missing_6m: bool = False
+    declared_dead: bool = False
+    declared_missing: bool = False
+    guardianship_revoked: bool = False
+    deported: bool = False
     sources: list[str] = field(default_factory=list)
     # Display only (the report lists them; not in the SQL twin): the items held on D.
     real_estate_items: list[dict] = field(default_factory=list)
@@ -127,6 +141,31 @@ def _grade(attributes: dict) -> int | None:
 def _code(attributes: dict, key: str) -> str | None:
     v = attributes.get(key) if isinstance(attributes, dict) else None
     return v if isinstance(v, str) else None
+
+
+def plus_months(day: dt.date, months: int) -> dt.date:
+    """``day`` plus ``months`` calendar months, the day clamped to the month's last (31 August + 6
+    months is 28 or 29 February): PostgreSQL's ``date + make_interval(months => n)``."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = index // 12, index % 12 + 1
+    last = (dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)).day
+    return dt.date(year, month, min(day.day, last))
+
+
+def _date(attributes: dict, key: str) -> dt.date | None:
+    """A canonical date attribute ('YYYY-MM-DD', as the import stores it)."""
+    v = _code(attributes, key)
+    if v is None or not _ISO_DATE.fullmatch(v):
+        return None
+    try:
+        return dt.date.fromisoformat(v)
+    except ValueError:
+        return None
+
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+CHILD_SUPPORT_MONTHS = 6  # custody term and time out of contact that count (民发〔2019〕62号)
+EVENT_KINDS = ("death", "court_declaration", "guardianship_revoked", "deported")
 
 
 def _account(attributes: dict) -> str:
@@ -208,14 +247,33 @@ def derive(person_id: int, facts: Iterable[Fact], window: Window) -> PersonFacts
                     cand = (grade, _code(attrs, "category") or "")
                     best = cand if best is None or cand < best else best
                 counted = True
-        elif kind in ("serious_illness", "chronic_illness", "missing", "migrant_work"):
+        elif kind in ("serious_illness", "chronic_illness", "migrant_work"):
             if valid:
                 setattr(p, kind, True)
+                counted = True
+        elif kind == "missing":
+            if valid:
+                p.missing = True
+                reported = _date(attrs, "police_report_on")
+                if reported is not None and on > plus_months(reported, CHILD_SUPPORT_MONTHS):
+                    p.missing_6m = True
                 counted = True
         elif kind == "custody":
             if valid:
                 custody.append(_code(attrs, "custody_kind") or "other")
+                if f.period_end >= plus_months(f.period_start, CHILD_SUPPORT_MONTHS):
+                    p.custody_6m = True
                 counted = True
+        elif kind == "court_declaration":
+            declaration = _code(attrs, "declaration")
+            if declaration == "death":
+                p.declared_dead = True
+            elif declaration == "missing":
+                p.declared_missing = True
+            counted = True
+        elif kind in ("guardianship_revoked", "deported"):
+            setattr(p, kind, True)
+            counted = True
         elif kind in ("employment", "social_insurance"):
             if f.period_end > window.recent_start:
                 p.employed = True
@@ -267,7 +325,8 @@ SQL_COLUMNS = (
     "expense_12m", "financial_assets", "properties", "home_count", "vehicles", "exempt_vehicles",
     "disability_grade", "disability_category", "disabled", "severe", "serious_illness", "chronic_illness", "custody",
     "missing",
-    "migrant_work", "employed", "max_recent_medical", "enrolment_status", "died_on", "sources",
+    "migrant_work", "employed", "max_recent_medical", "enrolment_status", "died_on",
+    "custody_6m", "missing_6m", "declared_dead", "declared_missing", "guardianship_revoked", "deported", "sources",
 )
 
 _IN_INCOME = "d.period_start >= %(income_start)s AND d.period_start <= %(income_end)s"
@@ -290,7 +349,7 @@ _COUNTED = f"""CASE
     WHEN d.kind IN ('real_estate', 'vehicle', 'disability', 'serious_illness', 'chronic_illness', 'missing',
                     'migrant_work', 'custody', 'school_enrolment') THEN {_VALID}
     WHEN d.kind IN ('employment', 'social_insurance') THEN d.period_end > %(recent_start)s
-    WHEN d.kind = 'death' THEN true
+    WHEN d.kind IN ('death', 'court_declaration', 'guardianship_revoked', 'deported') THEN true
     ELSE false END"""
 
 
@@ -328,7 +387,10 @@ SELECT a.person_id, a.income_by_month, a.income_12m, a.pension_12m, a.medical_12
        a.flags & 1 <> 0 AS disabled, coalesce(a.best_disability < '3', false) AS severe,
        a.flags & 4 <> 0 AS serious_illness, a.flags & 8 <> 0 AS chronic_illness, a.custody,
        a.flags & 64 <> 0 AS missing, a.flags & 128 <> 0 AS migrant_work, a.flags & 16 <> 0 AS employed,
-       a.max_recent_medical, substr(a.enrolment, 11) AS enrolment_status, a.died_on, a.sources
+       a.max_recent_medical, substr(a.enrolment, 11) AS enrolment_status, a.died_on,
+       a.support & 1 <> 0 AS custody_6m, a.support & 2 <> 0 AS missing_6m, a.support & 4 <> 0 AS declared_dead,
+       a.support & 8 <> 0 AS declared_missing, a.support & 16 <> 0 AS guardianship_revoked,
+       a.support & 32 <> 0 AS deported, a.sources
 FROM (
     SELECT d.person_id,
         ARRAY[{months}] AS income_by_month,
@@ -372,13 +434,34 @@ FROM (
                       || coalesce({_text_code("status")}, 'enrolled') COLLATE "C" END)
           AS enrolment,
         min(CASE WHEN d.kind = 'death' THEN d.period_start END) AS died_on,
+        -- what makes a parent unable to raise a child, packed: 1 custody of six months or more,
+        -- 2 out of contact more than six months after the police report, 4 / 8 declared dead /
+        -- missing by a court, 16 guardianship revoked, 32 deported
+        coalesce(bit_or(CASE
+            WHEN d.kind = 'court_declaration' THEN CASE {_text_code("declaration")} WHEN 'death' THEN 4
+                                                        WHEN 'missing' THEN 8 ELSE 0 END
+            WHEN d.kind = 'guardianship_revoked' THEN 16
+            WHEN d.kind = 'deported' THEN 32
+            WHEN d.period_end < %(on)s THEN 0
+            WHEN d.kind = 'custody' THEN
+                 CASE WHEN d.period_end >= (d.period_start + make_interval(months => {CHILD_SUPPORT_MONTHS}))::date
+                      THEN 1 ELSE 0 END
+            -- nested: the cast is evaluated only for a canonical 'YYYY-MM-DD' string
+            WHEN d.kind = 'missing' THEN
+                 CASE WHEN {_text_code("police_report_on")} ~ '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}$' THEN
+                      CASE WHEN %(on)s::date > ((d.attributes ->> 'police_report_on')::date
+                                                + make_interval(months => {CHILD_SUPPORT_MONTHS}))::date
+                           THEN 2 ELSE 0 END
+                      ELSE 0 END
+            ELSE 0 END), 0) AS support,
         coalesce(array_agg(DISTINCT d.source::text) FILTER (WHERE {_COUNTED}), ARRAY[]::text[]) AS sources
     FROM registry_departmentrecord d
     WHERE d.status = 'current' AND {cond} AND d.period_start <= %(on)s
       -- redundant with every field's own window (each needs an end on or after the earlier of the
       -- window's and the recent period's start, or is a death): rows of earlier years are dropped
       -- before they reach the aggregate
-      AND (d.period_end >= least(%(income_start)s::date, %(recent_start)s::date) OR d.kind = 'death')
+      AND (d.period_end >= least(%(income_start)s::date, %(recent_start)s::date)
+           OR d.kind IN ('death', 'court_declaration', 'guardianship_revoked', 'deported'))
     GROUP BY d.person_id
 ) a
 """
