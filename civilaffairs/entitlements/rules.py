@@ -12,7 +12,8 @@ A programme declares each rule once, in its ``AppConfig.ready()``::
   the subjects whose id satisfies ``target``: a condition with a ``{col}`` placeholder the rule
   applies to each base table's id column (``target.replace("{col}", "p.id")``), as the scoring
   engine does. The engine gives an id range (a full run's chunk) or a semi-join against a temp
-  table of ids (an incremental batch). Named parameters: ``%(on)s`` (the evaluation date) and
+  table of ids (an incremental batch). Named parameters: ``%(on)s`` (the evaluation date), the facts reader's window of that day
+  (``Window.sql_params()``: a rule may embed ``person_facts_sql``) and
   whatever the target needs (``%(lo)s``/``%(hi)s``); ``%%`` for a literal percent sign. A subject
   of the target with no row counts as not eligible (a rule may leave out the dead).
 - ``explain(subject_id, on)`` is the Python twin for one subject: the same answer, for the

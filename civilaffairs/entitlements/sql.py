@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 
+from civilaffairs.registry.facts.windows import window
+
 from .rules import RESULT_COLUMNS, Rule, RuleResult, Subject, age_cutoff
 
 LOCK_NAMESPACE = 0x5E17  # advisory locks of the engine (first int of the two-int form)
@@ -144,7 +146,8 @@ def _execute(cur, sql: str, params: dict) -> None:
 
 
 def _params(rule: Rule, on: dt.date, run_id: int | None, lost_reasons: list[str], **extra) -> dict:
-    return {"on": on, "rule_key": rule.key, "subject_type": rule.subject, "version": rule.version,
+    # The facts reader's window parameters (``person_facts_sql``) come with every rule's ``on``.
+    return {**window(on).sql_params(), "on": on, "rule_key": rule.key, "subject_type": rule.subject, "version": rule.version,
             "run_id": run_id, "lost_reasons": json.dumps(lost_reasons, ensure_ascii=False), **extra}
 
 
@@ -179,7 +182,7 @@ def evaluate_ids(rule: Rule, *, ids, on: dt.date) -> dict[int, RuleResult]:
     load_target(ids)
     with connection.cursor() as cur:
         _execute(cur, f"SELECT r.subject_id, r.eligible, r.category, r.amount, r.reasons FROM "
-                      f"({rule.sql(TARGET_SET)}) AS r ({', '.join(RESULT_COLUMNS)})", {"on": on})
+                      f"({rule.sql(TARGET_SET)}) AS r ({', '.join(RESULT_COLUMNS)})", window(on).sql_params())
         rows = cur.fetchall()
         cur.execute("DELETE FROM entitlement_target")
     # Django leaves jsonb as text on its connections.

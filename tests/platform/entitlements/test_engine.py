@@ -16,7 +16,7 @@ from civilaffairs.entitlements.models import (
     AgeLineDay, CandidateStatus, ChunkStatus, DirtySubject, EntitlementCandidate, EntitlementChunk, EntitlementRun,
     RunStatus,
 )
-from civilaffairs.entitlements.rules import DirtyReason, get_rule, register_rule, rule_registry
+from civilaffairs.entitlements.rules import DirtyReason, get_rule, register_rule, registered_age_lines, rule_registry
 from civilaffairs.notifications.models import Notification
 from civilaffairs.worklist.models import ItemStatus, WorkItem
 from tests import factories as f
@@ -271,7 +271,9 @@ def test_the_age_line_job_catches_up_the_days_it_missed(city, elder_in):
     assert {p.pk for p in missed} <= marked
     assert not {before.pk, after.pk, dead.pk} & marked
     event = AuditEvent.objects.get(action="entitlements.age_lines_marked")
-    assert event.after["marked"] == len(marked) and event.after["lines"] == [60, 80, 90]
+    # every registered line (the sample's, and those of the programmes installed)
+    assert event.after["marked"] == len(marked) and event.after["lines"] == list(registered_age_lines())
+    assert {60, 80, 90} <= set(event.after["lines"])
     svc.entitlement_incremental_run(on=dt.date(2026, 12, 3))
     assert set(candidates().values_list("subject_id", flat=True)) == {p.pk for p in missed}
 
