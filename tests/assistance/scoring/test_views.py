@@ -182,6 +182,8 @@ def test_the_engine_page_lists_the_difficulty_index_and_links_to_its_own_pages(c
     assert reverse("scoring:dashboard") in body
     r = client.get(reverse("entitlements:rule_detail", args=[RULE_KEY]))
     assert r.status_code == 302 and r.url == reverse("scoring:dashboard")
+    dashboard = client.get(reverse("scoring:dashboard")).content.decode()
+    assert "最近重算" in dashboard and "全量判定" in dashboard and reverse("entitlements:index") in dashboard
 
 
 def test_publishing_a_version_queues_a_full_run_of_the_index_on_the_engine(city_admin, model, monkeypatch,
