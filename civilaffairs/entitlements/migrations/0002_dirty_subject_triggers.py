@@ -26,10 +26,14 @@ RETURNS void LANGUAGE sql AS $$
     ON CONFLICT (subject_type, subject_id, reason) DO NOTHING;
 $$;
 
+-- The import's hot path (10,000 records a statement): the marking INSERT inline, no array between.
 CREATE OR REPLACE FUNCTION entitlements_dirty_from_records() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM entitlements_mark_dirty('person', ARRAY(SELECT DISTINCT person_id FROM changed_rows
-                                                    WHERE person_id IS NOT NULL), 'facts');
+    INSERT INTO entitlements_dirtysubject (subject_type, subject_id, reason, marked_at)
+    SELECT 'person', c.person_id, 'facts', now()
+    FROM (SELECT DISTINCT person_id FROM changed_rows WHERE person_id IS NOT NULL) c
+    ORDER BY 2
+    ON CONFLICT (subject_type, subject_id, reason) DO NOTHING;
     RETURN NULL;
 END $$;
 
