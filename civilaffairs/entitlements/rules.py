@@ -36,11 +36,12 @@ through ``services._apply`` (evaluate one target, write, call back, audit). A ru
 writes tables of its own (the difficulty index: scores, history, leads) plugs in there with
 ``apply``, called instead of the candidate upsert:
 
-    apply(target_kind, on, run, lo, hi) -> sql.ApplyCounts
+    apply(*, target_kind, on, run, lo, hi, chunk_id) -> sql.ApplyCounts   (keyword arguments)
 
 ``target_kind`` is ``TARGET_KIND_RANGE`` (a full run's chunk: ids ``lo``..``hi``) or
 ``TARGET_KIND_SET`` (an incremental batch, or a caller's few ids: the session temp table
-``entitlement_target`` is loaded, ``sql.TARGET_SET`` selects it; ``lo``/``hi`` are None). It runs
+``entitlement_target`` is loaded, ``sql.TARGET_SET`` selects it; ``lo``/``hi`` are None);
+``chunk_id`` names the full run's chunk (None for a batch), for the rule set's audit. It runs
 inside the transaction that marks the chunk done (or consumes the dirty batch), writes and audits
 its own tables, and returns counts (ids or plain numbers: ``ApplyCounts.n_gained`` …) that the
 engine adds to the run and the chunk, once. Such a rule needs no ``sql``/``explain`` (its explain
