@@ -30,7 +30,9 @@ def reset(*, demo, log=None) -> None:
         Review,
         VerificationReport,
     )
-    from .scoring.models import DirtyHousehold, HouseholdScore, Lead, ScoreHistory
+    from civilaffairs.entitlements.models import DirtySubject
+
+    from .scoring.models import HouseholdScore, Lead, ScoreHistory
 
     h_lo, h_hi = demo.household_ids
     household = {"household_id__gte": h_lo, "household_id__lte": h_hi}
@@ -41,11 +43,12 @@ def reset(*, demo, log=None) -> None:
     application_ids = [str(pk) for pk in Application.objects.filter(**household).values_list("pk", flat=True)]
     item_ids += WorkItem.objects.filter(subject_type="assistance.application",
                                         subject_id__in=application_ids).values_list("pk", flat=True)
-    plan = [(Lead, household), (HouseholdScore, household), (ScoreHistory, household), (DirtyHousehold, household),
+    plan = [(Lead, household), (HouseholdScore, household), (ScoreHistory, household),
             (Review, benefit), (BenefitAdjustment, benefit), (Benefit, household), (Objection, notice),
             (Decision, application), (HomeVisit, application), (PublicNotice, application),
             (Material, application), (ApplicationMember, application), (ApplicationEvent, application),
             (VerificationReport, household), (Application, household)]
     for model, where in plan:
         delete_rows(model.objects.filter(**where))
+    delete_rows(DirtySubject.objects.filter(subject_type="household", subject_id__gte=h_lo, subject_id__lte=h_hi))
     delete_rows(WorkItem.objects.filter(pk__in=item_ids))

@@ -274,5 +274,5 @@ def run(quick: bool) -> list[str]:
         cur.execute("SET session_replication_role = replica")
         cur.execute("DELETE FROM registry_departmentrecord WHERE batch_id = ANY(%s)", [batches])
         cur.execute("SET session_replication_role = DEFAULT")
-        cur.execute("TRUNCATE scoring_dirtyhousehold")
+        cur.execute("TRUNCATE entitlements_dirtysubject")
     return lines

@@ -1,6 +1,8 @@
-"""Scoring-engine benchmarks: full re-score (all new, ~5 % changed, all changed),
-incremental re-score of 1 k / 10 k dirty households, worker memory, leads re-run,
-and the cost of the dirty-household triggers on a department-record COPY.
+"""Difficulty-index benchmarks, on the proactive engine (the index is its rule set
+``assistance.difficulty_index``): full re-score (all new, ~5 % changed, all changed) as engine
+full runs of that rule, the engine's incremental run over 1 k / 10 k dirty households, worker
+memory, leads re-run, and the cost of the platform's dirty-subject triggers on a
+department-record COPY.
 
 Each line: machine, sizes, time, speedup over the naive per-household ORM loop
 (load through the ORM, score in Python, ``save()``; timed on a sample and scaled
@@ -95,10 +97,11 @@ def _worker_init() -> None:
 
 
 def _worker_chunk(chunk_id: int) -> float:
-    """What a Celery worker does for one chunk message; returns the worker's peak RSS (MB)."""
-    from assistance.scoring import services
+    """What a Celery worker does for one chunk message (``entitlements.process_chunk``); returns
+    the worker's peak RSS (MB)."""
+    from civilaffairs.entitlements import services
 
-    services.scoring_chunk_process(chunk_id=chunk_id)
+    services.entitlement_chunk_process(chunk_id=chunk_id)
     return rss_mb()
 
 
@@ -120,17 +123,28 @@ def _pool():
 
 
 def full_run(n: int, chunk: int) -> tuple[float, object]:
-    """A full run fanned out to the worker processes, like Celery workers consuming the chunk messages."""
-    from assistance.scoring import services
-    from assistance.scoring.models import ScoringChunk
+    """An engine full run of the difficulty index fanned out to the worker processes, like Celery
+    workers consuming the chunk messages."""
+    from assistance.scoring.engine import RULE_KEY
+    from civilaffairs.entitlements import services
+    from civilaffairs.entitlements.models import EntitlementChunk
 
     pool = _pool()
     t = time.perf_counter()
-    run, _ = services.scoring_run_start(on=ON, chunk_size=chunk, enqueue=False, force=True)
-    ids = list(ScoringChunk.objects.filter(run=run).order_by("lo_id").values_list("pk", flat=True))
+    run, _ = services.entitlement_full_run_start(rule_key=RULE_KEY, on=ON, chunk_size=chunk, enqueue_chunks=False,
+                                                 force=True)
+    ids = list(EntitlementChunk.objects.filter(run=run).order_by("lo").values_list("pk", flat=True))
     WORKER_RSS.extend(pool.map(_worker_chunk, ids))
     run.refresh_from_db()
     return time.perf_counter() - t, run
+
+
+def leads_updated(run) -> int:
+    """Open leads a run refreshed (its batches' ``scoring.leads_raised`` audit events)."""
+    from civilaffairs.audit.models import AuditEvent
+
+    return sum(e.after.get("updated", 0) for e in AuditEvent.objects.filter(
+        action="scoring.leads_raised", object_type="entitlements.entitlementrun", object_id=str(run.pk)))
 
 
 def vacuum_analyze() -> None:
@@ -140,15 +154,17 @@ def vacuum_analyze() -> None:
 
 
 def incremental(k: int, n: int) -> tuple[float, object]:
-    from assistance.scoring import services
+    """``k`` households marked dirty (as a benefit change marks them), then the engine's
+    incremental run (every registered rule: here the difficulty index)."""
+    from civilaffairs.entitlements import services
 
     step = max(1, n // k)
     with connection.cursor() as cur:
-        cur.execute("INSERT INTO scoring_dirtyhousehold (household_id, marked_at) "
-                    "SELECT h, now() FROM generate_series(1, %s, %s) h LIMIT %s ON CONFLICT DO NOTHING",
-                    [n, step, k])
+        cur.execute("INSERT INTO entitlements_dirtysubject (subject_type, subject_id, reason, marked_at) "
+                    "SELECT 'household', h, 'other', now() FROM generate_series(1, %s, %s) h LIMIT %s "
+                    "ON CONFLICT DO NOTHING", [n, step, k])
     t = time.perf_counter()
-    run = services.scoring_incremental_run(on=ON, batch=10_000)
+    run = services.entitlement_incremental_run(on=ON, batch=10_000)
     return time.perf_counter() - t, run
 
 
@@ -211,8 +227,8 @@ def run(quick: bool) -> list[str]:
         naive = per_row * n
         return (f"{label}: {n:,} households, chunk {chunk:,}, {os.environ.get('BENCH_WORKERS', 2)} workers: "
                 f"{seconds:.2f}s "
-                f"({run.households_scored / seconds:,.0f}/s), changed {run.households_changed:,}, "
-                f"failed {run.households_failed:,}, leads +{run.leads_raised:,}/~{run.leads_updated:,}; "
+                f"({run.evaluated / seconds:,.0f}/s), changed {run.changed:,}, "
+                f"failed {run.failed:,}, leads +{run.gained:,}/~{leads_updated(run):,}/covered {run.lost:,}; "
                 f"speedup {naive / seconds:.0f}x, efficiency {floor / seconds:.2f}; "
                 f"worker peak RSS {max(WORKER_RSS or [0]):.0f} MB")
 
@@ -221,7 +237,7 @@ def run(quick: bool) -> list[str]:
     vacuum_analyze()
     seconds, r = full_run(n, chunk)
     lines.append(line("full re-score, nothing changed", seconds, r))
-    lines.append(f"leads after a re-run: {r.leads_raised} raised, {r.leads_updated} updated "
+    lines.append(f"leads after a re-run: {r.gained} raised, {leads_updated(r)} updated "
                  f"(open leads {Lead.objects.filter(status='open').count():,})")
     with connection.cursor() as cur:  # ~5 % of households get a higher income
         cur.execute("SET session_replication_role = replica")
@@ -261,12 +277,12 @@ def run(quick: bool) -> list[str]:
                target=f"≤ {target * 1000:.0f} ms", met=seconds <= target)
         lines.append(f"incremental re-score: {k:,} dirty among {n:,}: median {seconds * 1000:.0f} ms of "
                      f"{', '.join(f'{t * 1000:.0f}' for t, _ in runs)} ms "
-                     f"(scored {r.households_scored:,}, changed {r.households_changed:,})")
+                     f"(scored {r.evaluated:,}, changed {r.changed:,})")
 
     rows = 20_000 if quick else 200_000
     with_t = copy_records_per_second(rows, True)
     without = copy_records_per_second(rows, False)
-    lines.append(f"department-record COPY, {rows:,} rows: {with_t:,.0f}/s with the dirty triggers, "
+    lines.append(f"department-record COPY, {rows:,} rows: {with_t:,.0f}/s with the dirty-subject triggers, "
                  f"{without:,.0f}/s without (trigger cost {(1 - with_t / without) * 100:.0f}%)")
     lines.append(f"peak RSS: chunk workers {max(WORKER_RSS or [0]):.0f} MB, benchmark process {rss_mb():.0f} MB "
                  f"(includes the naive sample)")

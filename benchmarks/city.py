@@ -89,12 +89,12 @@ STEPS = [
     "SELECT setval(pg_get_serial_sequence('registry_household', 'id'), %(n)s)",
     "SELECT setval(pg_get_serial_sequence('registry_person', 'id'), (SELECT max(id) FROM registry_person))",
     "SELECT setval(pg_get_serial_sequence('registry_importbatch', 'id'), (SELECT max(id) FROM registry_importbatch))",
-    "TRUNCATE scoring_dirtyhousehold",
+    "TRUNCATE entitlements_dirtysubject",
     "DROP TABLE bench_comm, bench_people, bench_rec",
 ]
 
-CLEAR = """TRUNCATE scoring_lead, scoring_householdscore, scoring_scorehistory, scoring_scoringchunk,
-    scoring_scoringrun, scoring_dirtyhousehold, worklist_workitem, assistance_benefit,
+CLEAR = """TRUNCATE scoring_lead, scoring_householdscore, scoring_scorehistory, entitlements_entitlementchunk,
+    entitlements_entitlementrun, entitlements_dirtysubject, worklist_workitem, assistance_benefit,
     registry_departmentrecord, registry_householdmember, registry_household, registry_person,
     registry_importbatch CASCADE"""
 

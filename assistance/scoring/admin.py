@@ -1,5 +1,5 @@
 """Admin: city administrators edit draft model versions (published ones are read
-only), dry-run and publish them, and watch re-scoring runs."""
+only), dry-run and publish them (re-scoring runs are the proactive engine's: its admin pages)."""
 from __future__ import annotations
 
 from django.contrib import admin, messages
@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from civilaffairs.lib.tasks import enqueue_on_commit
 
 from . import services
-from .models import Lead, ModelStatus, ScoringChunk, ScoringModel, ScoringRun
+from .models import Lead, ModelStatus, ScoringModel
 
 
 @admin.register(ScoringModel)
@@ -67,42 +67,6 @@ class ScoringModelAdmin(admin.ModelAdmin):
                 self.message_user(request, "; ".join(getattr(exc, "messages", [str(exc)])), messages.ERROR)
             else:
                 self.message_user(request, _("v%(v)s 已发布，全量重算已排队。") % {"v": model.version})
-
-
-class ChunkInline(admin.TabularInline):
-    model = ScoringChunk
-    extra = 0
-    can_delete = False
-    fields = ("lo_id", "hi_id", "status", "attempts", "households_scored", "households_changed",
-              "households_failed", "leads_raised", "seconds", "error")
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(ScoringRun)
-class ScoringRunAdmin(admin.ModelAdmin):
-    list_display = ("id", "kind", "model_version", "scored_on", "status", "chunks_done", "chunks_failed",
-                    "chunks_total", "households_scored", "households_changed", "households_failed", "leads_raised",
-                    "started_at", "finished_at")
-    list_filter = ("kind", "status")
-    inlines = [ChunkInline]
-    actions = ["resume"]
-
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    @admin.action(description=_("重新排队未完成的分片"))
-    def resume(self, request, queryset):
-        n = sum(len(services.scoring_run_resume(run_id=run.pk)) for run in queryset)
-        self.message_user(request, _("已重新排队 %(n)s 个分片。") % {"n": n})
 
 
 @admin.register(Lead)

@@ -147,7 +147,8 @@ class ScoreFields(models.Model):
                                       related_name="+", db_index=False)
     scored_on = models.DateField(_("评分日期"))
     computed_at = models.DateTimeField(_("计算时间"))
-    run = models.ForeignKey("ScoringRun", verbose_name=_("评分批次"), null=True, blank=True,
+    # The proactive engine's run that wrote the row (the difficulty index is one of its rule sets).
+    run = models.ForeignKey("entitlements.EntitlementRun", verbose_name=_("评分批次"), null=True, blank=True,
                             on_delete=models.SET_NULL, related_name="+", db_constraint=False, db_index=False)
     standard = models.DecimalField(_("低保标准（元/人·月）"), max_digits=14, decimal_places=4)
     # inputs
@@ -232,100 +233,6 @@ class ScoreHistory(ScoreFields):
         indexes = [models.Index(fields=["household", "computed_at"], name="scorehist_household_idx")]
 
 
-class RunKind(models.TextChoices):
-    FULL = "full", _("全量重算")
-    INCREMENTAL = "incremental", _("增量重算")
-
-
-class RunStatus(models.TextChoices):
-    RUNNING = "running", _("运行中")
-    DONE = "done", _("已完成")
-    DONE_WITH_FAILURES = "failed_chunks", _("完成（有失败分片）")
-
-
-class ScoringRun(models.Model):
-    """A recorded re-scoring job. Totals are added by chunks in the same transaction
-    that marks them done, so a chunk counts exactly once however often it is delivered."""
-
-    kind = models.CharField(_("类型"), max_length=12, choices=RunKind.choices)
-    model_version = models.ForeignKey(ScoringModel, verbose_name=_("模型版本"), on_delete=models.PROTECT,
-                                      related_name="runs")
-    scored_on = models.DateField(_("评分日期"))
-    status = models.CharField(_("状态"), max_length=16, choices=RunStatus.choices, default=RunStatus.RUNNING)
-    chunk_size = models.PositiveIntegerField(_("分片大小"), default=0)
-    chunks_total = models.PositiveIntegerField(_("分片数"), default=0)
-    chunks_done = models.PositiveIntegerField(_("已完成分片"), default=0)
-    chunks_failed = models.PositiveIntegerField(_("失败分片"), default=0)
-    households_scored = models.PositiveIntegerField(_("已评分家庭"), default=0)
-    households_changed = models.PositiveIntegerField(_("评分变化家庭"), default=0)
-    households_failed = models.PositiveIntegerField(_("无法评分家庭"), default=0)
-    leads_raised = models.PositiveIntegerField(_("新增线索"), default=0)
-    leads_updated = models.PositiveIntegerField(_("更新线索"), default=0)
-    started_at = models.DateTimeField(_("开始时间"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
-    last_progress_at = models.DateTimeField(_("最近进展"), null=True, blank=True)
-    error = models.TextField(_("错误"), blank=True, default="")
-
-    class Meta:
-        verbose_name = _("评分批次")
-        verbose_name_plural = _("评分批次")
-        ordering = ["-started_at"]
-
-    def __str__(self) -> str:
-        return f"#{self.pk} {self.get_kind_display()} {self.scored_on}"
-
-    @property
-    def seconds(self) -> float | None:
-        if self.finished_at is None:
-            return None
-        return (self.finished_at - self.started_at).total_seconds()
-
-
-class ChunkStatus(models.TextChoices):
-    PENDING = "pending", _("待处理")
-    DONE = "done", _("已完成")
-    FAILED = "failed", _("失败")
-
-
-class ScoringChunk(models.Model):
-    """One id range of a run: the unit Celery fans out."""
-
-    run = models.ForeignKey(ScoringRun, verbose_name=_("评分批次"), on_delete=models.CASCADE, related_name="chunks")
-    lo_id = models.BigIntegerField(_("起始家庭ID"))
-    hi_id = models.BigIntegerField(_("结束家庭ID"))
-    status = models.CharField(_("状态"), max_length=8, choices=ChunkStatus.choices, default=ChunkStatus.PENDING)
-    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
-    households_scored = models.PositiveIntegerField(_("已评分家庭"), default=0)
-    households_changed = models.PositiveIntegerField(_("评分变化家庭"), default=0)
-    households_failed = models.PositiveIntegerField(_("无法评分家庭"), default=0)
-    leads_raised = models.PositiveIntegerField(_("新增线索"), default=0)
-    seconds = models.FloatField(_("耗时（秒）"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
-    error = models.TextField(_("错误"), blank=True, default="")
-
-    class Meta:
-        verbose_name = _("评分分片")
-        verbose_name_plural = _("评分分片")
-        ordering = ["run", "lo_id"]
-        constraints = [
-            models.UniqueConstraint(fields=["run", "lo_id"], name="scoringchunk_unique_range"),
-            models.CheckConstraint(condition=Q(hi_id__gte=models.F("lo_id")), name="scoringchunk_range_order"),
-        ]
-
-
-class DirtyHousehold(models.Model):
-    """Households whose inputs changed since they were last scored. Filled by
-    statement-level triggers (migration 0002) on department records, memberships,
-    persons and benefits, so every writer — ORM, COPY, API import — is caught."""
-
-    household_id = models.BigIntegerField(_("家庭ID"), primary_key=True)
-    marked_at = models.DateTimeField(_("标记时间"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("待重算家庭")
-        verbose_name_plural = _("待重算家庭")
-
-
 class LeadKind(models.TextChoices):
     DISCOVERY = "discovery", _("主动发现")
     REVIEW = "review", _("收入超线复核（渐退）")
@@ -377,7 +284,7 @@ class Lead(models.Model):
     main_type = models.CharField(_("主要类型"), max_length=12, choices=MainType.choices)
     per_capita_income = models.DecimalField(_("人均月收入"), max_digits=14, decimal_places=2)
     standard = models.DecimalField(_("低保标准"), max_digits=14, decimal_places=4)
-    run = models.ForeignKey(ScoringRun, verbose_name=_("评分批次"), null=True, blank=True,
+    run = models.ForeignKey("entitlements.EntitlementRun", verbose_name=_("评分批次"), null=True, blank=True,
                             on_delete=models.SET_NULL, related_name="+", db_constraint=False)
     work_item = models.ForeignKey("worklist.WorkItem", verbose_name=_("待办事项"), null=True, blank=True,
                                   on_delete=models.SET_NULL, related_name="+")

@@ -12,11 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assistance.models import Application, Benefit, Programme
+from civilaffairs.entitlements.apps import VIEW_ENTITLEMENTS
 from civilaffairs.accounts.roles import Capability
 from civilaffairs.accounts.scoping import (
     get_scoped_or_404,
     jurisdiction_codes,
     scope_queryset,
+    user_can,
 )
 from civilaffairs.registry.facts.reader import facts_for
 from civilaffairs.registry.facts.windows import window
@@ -291,4 +293,15 @@ def dashboard(*, user) -> dict:
         overdue=Count("id", filter=Q(status=LeadStatus.OPEN, due_at__lt=timezone.now())),
         review_open=Count("id", filter=Q(status=LeadStatus.OPEN, kind="review")))
     return {"districts": districts, "by_version": by_version, "totals": totals,
-            "scoped_everywhere": jurisdiction_codes(user, Capability.VIEW_HOUSEHOLDS) is None}
+            "scoped_everywhere": jurisdiction_codes(user, Capability.VIEW_HOUSEHOLDS) is None,
+            "last_run": last_run(), "can_view_runs": user_can(user, VIEW_ENTITLEMENTS)}
+
+
+def last_run():
+    """The proactive engine's latest run of the difficulty index (runs are city-wide and hold no
+    personal data; the engine's page lists them all)."""
+    from civilaffairs.entitlements.models import EntitlementRun
+
+    from .engine import RULE_KEY
+
+    return EntitlementRun.objects.filter(rule_keys__contains=[RULE_KEY]).order_by("-started_at", "-id").first()

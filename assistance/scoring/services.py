@@ -1,15 +1,12 @@
-"""Every write of the scoring engine: model versions, runs and chunks, the
-incremental job, leads and their outcomes. Each owns its transaction and writes
-its audit event inside it.
+"""Every write of the difficulty index: model versions, one household's re-score, leads and
+their outcomes. Each owns its transaction and writes its audit event inside it.
 
-Safety of the jobs rests on the database, not on Celery delivering once:
-- a chunk is processed in one transaction that locks its row (FOR UPDATE) and
-  marks it done, so a redelivered chunk waits, sees "done" and does nothing, and
-  a killed worker's half-done chunk rolls back and stays pending;
-- run totals are added in that same transaction, so nothing is counted twice;
-- score rows are upserts keyed on the household and written only when their
-  content IS DISTINCT FROM the stored row, so two runs over the same households
-  serialise on the row and the second writes nothing;
+Runs (full runs in chunks, the incremental job over the dirty set) are the proactive engine's
+(civilaffairs.entitlements.services); the difficulty index plugs in as its rule set
+``assistance.difficulty_index`` (engine.py). Safety of the jobs rests on the database:
+- chunks and dirty batches are claimed, evaluated and counted once by the engine;
+- score rows are written only when their content IS DISTINCT FROM the stored row, so two runs
+  over the same households serialise on the row and the second writes nothing;
 - leads have a unique open (household, kind) key and work items a unique open
   dedupe key: a re-run updates, never duplicates.
 """
@@ -17,11 +14,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import time
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
-from django.db.models import F, Max, Min, Q
+from django.db import transaction
+from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,8 +26,7 @@ from civilaffairs.lib.errors import StateConflict
 from civilaffairs.accounts.roles import Capability
 from civilaffairs.accounts.scoping import user_can
 from civilaffairs.audit.services import audit_log
-from civilaffairs.lib.tasks import enqueue, enqueue_on_commit
-from civilaffairs.registry.models import Household, PolicyParameter
+from civilaffairs.lib.tasks import enqueue_on_commit
 from civilaffairs.worklist.models import OPEN_STATUSES, ItemStatus
 from civilaffairs.worklist.services import (
     RaiseResult, workitem_batch_audit, workitem_close, workitem_close_audit, workitem_transition,
@@ -43,28 +38,16 @@ from .models import (
     COVERED_OUTCOME,
     OUTCOMES_BY_KIND,
     OUTCOMES_NEEDING_REASON,
-    ChunkStatus,
-    DirtyHousehold,
     Lead,
     LeadKind,
     LeadStatus,
     ModelStatus,
-    RunKind,
-    RunStatus,
-    ScoringChunk,
     ScoringModel,
-    ScoringRun,
 )
 from .selectors import current_model, today
 
 log = logging.getLogger(__name__)
 
-DEFAULT_CHUNK_SIZE = 100_000
-INCREMENTAL_BATCH = 10_000
-STALE_RUN_MINUTES = 15
-# Parameters whose new rows call for a full re-score.
-SCORING_PARAMETER_KEYS = ("dibao_standard", "discovery_lead_hours")
-_LOCK_RUN_START = 1
 _LOCK_MODEL = 2
 
 COPY_FIELDS = (
@@ -124,7 +107,8 @@ def scoring_model_save_draft(*, actor, model: ScoringModel, changed: list[str] |
 @transaction.atomic
 def scoring_model_publish(*, actor, model_id: int, start_full_run: bool = True) -> ScoringModel:
     """Put a draft in force. The previous version is retired, its score rows and
-    history keep pointing at it; a full re-score is queued."""
+    history keep pointing at it; a full run of the difficulty index on the proactive engine is
+    queued after the commit (it records the new version, read when it starts)."""
     _require_model_admin(actor)
     sql.lock(_LOCK_MODEL)
     model = ScoringModel.objects.select_for_update().get(pk=model_id)
@@ -142,9 +126,11 @@ def scoring_model_publish(*, actor, model_id: int, start_full_run: bool = True) 
     audit_log(actor=actor, action="scoring.model_published", obj=model,
               before={"previous": previous.version if previous else None}, after={"version": model.version})
     if start_full_run:
-        from .tasks import start_full_rescore
+        from civilaffairs.entitlements.tasks import start_full_run as engine_full_run
 
-        enqueue_on_commit(start_full_rescore)
+        from .engine import RULE_KEY
+
+        enqueue_on_commit(engine_full_run, RULE_KEY)
     return model
 
 
@@ -162,184 +148,9 @@ def scoring_model_dry_run(*, actor, model_id: int, on: dt.date | None = None) ->
     return rows
 
 
-# --- runs and chunks ----------------------------------------------------------------
-
-@transaction.atomic
-def scoring_run_start(*, kind: str = RunKind.FULL, on: dt.date | None = None, chunk_size: int = DEFAULT_CHUNK_SIZE,
-                      actor=None, force: bool = False, enqueue: bool = True) -> tuple[ScoringRun, bool]:
-    """Record a full run and its id-range chunks, and fan the chunks out to Celery.
-    Under an advisory lock, a second start while a run for the same model and day
-    is going returns that run (``force`` starts another one anyway: still safe)."""
-    model = current_model()
-    on = on or today()
-    sql.lock(_LOCK_RUN_START)
-    stale = sql.refresh_stale_statistics()
-    if stale:
-        log.info("refreshed planner statistics before the run: %s", ", ".join(stale))
-    if not force:
-        running = ScoringRun.objects.filter(kind=RunKind.FULL, status=RunStatus.RUNNING, model_version=model,
-                                            scored_on=on).first()
-        if running is not None:
-            return running, False
-    bounds = Household.objects.aggregate(lo=Min("id"), hi=Max("id"))
-    run = ScoringRun.objects.create(kind=RunKind.FULL, model_version=model, scored_on=on, chunk_size=chunk_size,
-                                    last_progress_at=timezone.now())
-    chunks = []
-    if bounds["lo"] is not None:
-        lo = bounds["lo"]
-        while lo <= bounds["hi"]:
-            chunks.append(ScoringChunk(run=run, lo_id=lo, hi_id=lo + chunk_size - 1))
-            lo += chunk_size
-    ScoringChunk.objects.bulk_create(chunks)
-    ScoringRun.objects.filter(pk=run.pk).update(chunks_total=len(chunks))
-    run.chunks_total = len(chunks)
-    if not chunks:
-        _run_refresh_status(run.pk)
-    audit_log(actor=actor, action="scoring.run_started", obj=run,
-              after={"kind": kind, "model": model.version, "on": on, "chunks": len(chunks)})
-    if enqueue:
-        chunk_ids = [c.pk for c in chunks]
-        transaction.on_commit(lambda: _enqueue_chunks(chunk_ids))
-    return run, True
-
-
-def _enqueue_chunks(chunk_ids: list[int]) -> None:
-    from .tasks import score_chunk
-
-    for chunk_id in chunk_ids:
-        enqueue(score_chunk, chunk_id)
-
-
-def _run_refresh_status(run_id: int) -> None:
-    with connection.cursor() as cur:
-        cur.execute("""
-            UPDATE scoring_scoringrun SET
-              status = CASE WHEN chunks_done + chunks_failed < chunks_total THEN 'running'
-                            WHEN chunks_failed > 0 THEN 'failed_chunks' ELSE 'done' END,
-              finished_at = CASE WHEN chunks_done + chunks_failed < chunks_total THEN NULL
-                                 ELSE coalesce(finished_at, now()) END
-            WHERE id = %s""", [run_id])
-
-
-def scoring_chunk_process(*, chunk_id: int) -> ScoringChunk:
-    """Score one chunk and raise its leads, exactly once whatever the delivery count."""
-    started = time.monotonic()
-    # Earlier chunks of a first run may have filled the tables since the run started. Outside
-    # the chunk's transaction: ANALYZE's lock would otherwise queue the other workers' chunks.
-    sql.refresh_stale_statistics()
-    with transaction.atomic():
-        chunk = ScoringChunk.objects.select_for_update().get(pk=chunk_id)
-        if chunk.status == ChunkStatus.DONE:
-            return chunk
-        run = ScoringRun.objects.select_related("model_version").get(pk=chunk.run_id)
-        model = run.model_version
-        counts = sql.score_range(model=model, on=run.scored_on, lo=chunk.lo_id, hi=chunk.hi_id, run_id=run.pk)
-        leads = sql.raise_leads_range(model=model, on=run.scored_on, lo=chunk.lo_id, hi=chunk.hi_id,
-                                      run_id=run.pk, link_prefix=_lead_link_prefix())
-        was_failed = chunk.status == ChunkStatus.FAILED
-        ScoringChunk.objects.filter(pk=chunk.pk).update(
-            status=ChunkStatus.DONE, attempts=F("attempts") + 1, households_scored=counts.scored,
-            households_changed=counts.changed, households_failed=counts.failed, leads_raised=leads.raised,
-            seconds=time.monotonic() - started, finished_at=timezone.now(), error="")
-        ScoringRun.objects.filter(pk=run.pk).update(
-            chunks_done=F("chunks_done") + 1, chunks_failed=F("chunks_failed") - (1 if was_failed else 0),
-            households_scored=F("households_scored") + counts.scored,
-            households_changed=F("households_changed") + counts.changed,
-            households_failed=F("households_failed") + counts.failed,
-            leads_raised=F("leads_raised") + leads.raised, leads_updated=F("leads_updated") + _changed(leads),
-            last_progress_at=timezone.now())
-        _run_refresh_status(run.pk)
-        if leads.raised or leads.updated:
-            audit_log(actor=None, action="scoring.leads_raised", obj=run,
-                      after={"chunk": chunk.pk, "raised": leads.raised, "updated": leads.updated})
-        _audit_lead_batch(leads, obj=run, chunk=chunk.pk)
-    chunk.refresh_from_db()
-    return chunk
-
-
-@transaction.atomic
-def scoring_chunk_fail(*, chunk_id: int, error: str) -> None:
-    """Record a chunk that exhausted its retries; the run reports it and a resume can retry it."""
-    chunk = ScoringChunk.objects.select_for_update().get(pk=chunk_id)
-    if chunk.status != ChunkStatus.PENDING:
-        return
-    ScoringChunk.objects.filter(pk=chunk.pk).update(status=ChunkStatus.FAILED, attempts=F("attempts") + 1,
-                                                    error=error[:2000], finished_at=timezone.now())
-    ScoringRun.objects.filter(pk=chunk.run_id).update(chunks_failed=F("chunks_failed") + 1,
-                                                      error=error[:2000], last_progress_at=timezone.now())
-    _run_refresh_status(chunk.run_id)
-    audit_log(actor=None, action="scoring.chunk_failed", obj=chunk, after={"error": error[:500]})
-
-
-def scoring_run_resume(*, run_id: int, enqueue: bool = True) -> list[int]:
-    """Queue again every chunk of a run that is not done (lost messages, killed
-    workers, failed chunks). Safe to call any time: done chunks are skipped."""
-    ids = list(ScoringChunk.objects.filter(run_id=run_id).exclude(status=ChunkStatus.DONE)
-               .values_list("pk", flat=True))
-    if enqueue and ids:
-        _enqueue_chunks(ids)
-    return ids
-
-
-def scoring_runs_sweep(*, stale_minutes: int = STALE_RUN_MINUTES) -> int:
-    """Resume full runs that made no progress for a while."""
-    cutoff = timezone.now() - dt.timedelta(minutes=stale_minutes)
-    n = 0
-    for run_id in ScoringRun.objects.filter(status=RunStatus.RUNNING, kind=RunKind.FULL,
-                                            last_progress_at__lt=cutoff).values_list("pk", flat=True):
-        n += len(scoring_run_resume(run_id=run_id))
-        ScoringRun.objects.filter(pk=run_id).update(last_progress_at=timezone.now())
-    return n
-
-
-def full_rescore_needed(*, model: ScoringModel) -> bool:
-    """A new model version or a new scoring parameter since the last full run."""
-    last = (ScoringRun.objects.filter(kind=RunKind.FULL, model_version=model)
-            .order_by("-started_at").first())
-    if last is None:
-        return True
-    return PolicyParameter.objects.filter(key__in=SCORING_PARAMETER_KEYS, created_at__gt=last.started_at).exists()
-
-
-def scoring_incremental_run(*, on: dt.date | None = None, batch: int = INCREMENTAL_BATCH,
-                            max_batches: int = 1000) -> ScoringRun | None:
-    """Re-score the dirty households, a batch per transaction. Returns the recorded
-    run, or ``None`` when nothing was dirty. Concurrent runs claim disjoint batches
-    (SKIP LOCKED); a killed run's batch rolls back and stays dirty."""
-    model = current_model()
-    on = on or today()
-    run = None
-    prefix = _lead_link_prefix()
-    if DirtyHousehold.objects.exists():
-        sql.refresh_stale_statistics()
-    for _i in range(max_batches):
-        started = time.monotonic()
-        with transaction.atomic():
-            claimed = sql.claim_dirty(limit=batch)
-            if not claimed:
-                break
-            if run is None:
-                run = ScoringRun.objects.create(kind=RunKind.INCREMENTAL, model_version=model, scored_on=on,
-                                                chunk_size=batch, last_progress_at=timezone.now())
-            counts = sql.score_target(model=model, on=on, run_id=run.pk)
-            leads = sql.raise_leads_target(model=model, on=on, run_id=run.pk, link_prefix=prefix)
-            ScoringRun.objects.filter(pk=run.pk).update(
-                chunks_total=F("chunks_total") + 1, chunks_done=F("chunks_done") + 1,
-                households_scored=F("households_scored") + counts.scored,
-                households_changed=F("households_changed") + counts.changed,
-                households_failed=F("households_failed") + counts.failed,
-                leads_raised=F("leads_raised") + leads.raised, leads_updated=F("leads_updated") + _changed(leads),
-                last_progress_at=timezone.now())
-            _audit_lead_batch(leads, obj=run)
-            log.info("incremental batch: %s households in %.3fs", claimed, time.monotonic() - started)
-    if run is not None:
-        ScoringRun.objects.filter(pk=run.pk).update(status=RunStatus.DONE, finished_at=timezone.now())
-        run.refresh_from_db()
-        if run.leads_raised or run.leads_updated:
-            audit_log(actor=None, action="scoring.leads_raised", obj=run,
-                      after={"raised": run.leads_raised, "updated": run.leads_updated})
-    return run
-
+# --- re-scoring ---------------------------------------------------------------------
+# Runs are the proactive engine's (civilaffairs.entitlements): the difficulty index is its rule
+# set ``engine.RULE_KEY`` (engine.py). What follows scores one household at once.
 
 @transaction.atomic
 def household_rescore(*, household_id: int, on: dt.date | None = None) -> None:

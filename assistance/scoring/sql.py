@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 
 from assistance.models import COVERAGE_PROGRAMMES, PAID_STATUSES
+from civilaffairs.entitlements import sql as engine_sql
 from civilaffairs.worklist import sql as worklist_sql
 from civilaffairs.worklist.models import Priority
 
@@ -83,11 +84,11 @@ def model_params(model, on: dt.date) -> dict:
 # planner sees the real selectivity (a CTE of ids would hide it and get seq scans).
 TARGET_RANGE = "{col} BETWEEN %(lo)s AND %(hi)s"
 TARGET_IDS = "{col} = ANY(%(ids)s::bigint[])"  # a few ids (explain path, property test)
-# Many ids (incremental batches): a session temp table, filled once per batch. An array of
+# Many ids (incremental batches): the engine's session temp table of target ids, filled once
+# per batch (the engine's incremental run loads it with the batch's households). An array of
 # 10 k literals repeated on every base table cost ~70–170 ms of parsing and selectivity
 # estimation per statement; a semi-join against the table plans in ~3 ms.
-TARGET_SET = "{col} IN (SELECT id FROM scoring_target)"
-_TARGET_TABLE = "CREATE TEMP TABLE IF NOT EXISTS scoring_target (id bigint PRIMARY KEY) ON COMMIT DELETE ROWS"
+TARGET_SET = engine_sql.TARGET_SET
 TARGET_ALL = "true"
 
 
@@ -435,14 +436,11 @@ def _count_targets(cur, lo: int, hi: int) -> tuple[int, int, int]:
 
 def load_target(ids: list[int]) -> None:
     """Make ``ids`` the target set of ``score_target``/``raise_leads_target`` for this transaction."""
-    with connection.cursor() as cur:
-        cur.execute(_TARGET_TABLE)
-        cur.execute("DELETE FROM scoring_target")
-        cur.execute("INSERT INTO scoring_target SELECT DISTINCT unnest(%s::bigint[])", [list(ids)])
+    engine_sql.load_target(ids)
 
 
 def score_target(*, model, on: dt.date, run_id: int | None) -> ScoreCounts:
-    """Score the households of the target set (``load_target`` or ``claim_dirty``)."""
+    """Score the households of the target set (``load_target``, or the engine's incremental batch)."""
     with connection.cursor() as cur:
         _execute(cur, _score_statement(TARGET_SET), {**model_params(model, on), "run_id": run_id})
         return ScoreCounts(*cur.fetchone())
@@ -462,35 +460,6 @@ def compute_rows(*, model, on: dt.date, ids: list[int]) -> dict[int, dict]:
         _execute(cur, sql, {**model_params(model, on), "ids": list(ids)})
         names = [c.name for c in cur.description]
         return {row[0]: dict(zip(names[1:], row[1:])) for row in cur.fetchall()}
-
-
-# --- dirty households -----------------------------------------------------------
-
-CLAIM_DIRTY = """
-WITH claimed AS (
-    DELETE FROM scoring_dirtyhousehold
-    WHERE household_id IN (SELECT household_id FROM scoring_dirtyhousehold
-                           ORDER BY household_id LIMIT %(limit)s FOR UPDATE SKIP LOCKED)
-    RETURNING household_id
-)
-INSERT INTO scoring_target SELECT household_id FROM claimed ORDER BY household_id ON CONFLICT DO NOTHING"""
-
-
-def claim_dirty(*, limit: int) -> int:
-    """Take up to ``limit`` dirty households for this transaction into the target set
-    (in id order, so the index probes that follow walk forwards); returns how many.
-    Rows locked by another run are skipped; if this transaction rolls back (worker
-    killed) they stay dirty."""
-    with connection.cursor() as cur:
-        cur.execute(_TARGET_TABLE)
-        cur.execute("DELETE FROM scoring_target")
-        cur.execute(CLAIM_DIRTY, {"limit": limit})
-        return cur.rowcount
-
-
-def mark_all_dirty_sql() -> str:
-    return "INSERT INTO scoring_dirtyhousehold (household_id, marked_at) SELECT id, now() FROM registry_household " \
-           "ON CONFLICT DO NOTHING"
 
 
 # --- leads ------------------------------------------------------------------------

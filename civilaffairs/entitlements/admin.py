@@ -1,5 +1,7 @@
-"""Read-only admin pages: what the engine found and how its runs went (written by the engine only)."""
+"""Read-only admin pages: what the engine found and how its runs went (written by the engine only;
+the one action, resuming a run's unfinished chunks, goes through the engine's service)."""
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .models import AgeLineDay, DirtySubject, EntitlementCandidate, EntitlementChunk, EntitlementRun
 
@@ -21,6 +23,14 @@ class EntitlementRunAdmin(ReadOnlyAdmin):
                     "evaluated", "changed", "gained", "lost", "started_at", "finished_at")
     list_filter = ("kind", "status", "evaluated_on")
     date_hierarchy = "started_at"
+    actions = ["resume"]
+
+    @admin.action(description=_("重新排队未完成的分片"))
+    def resume(self, request, queryset):
+        from .services import entitlement_run_resume
+
+        n = sum(len(entitlement_run_resume(run_id=run.pk)) for run in queryset)
+        self.message_user(request, _("已重新排队 %(n)s 个分片。") % {"n": n})
 
 
 @admin.register(EntitlementChunk)

@@ -33,8 +33,28 @@ A programme declares each rule once, in its ``AppConfig.ready()``::
   (empty: every reason); ``parameters``: policy-parameter keys whose new rows call for a full run.
 
 The run machinery (dirty claims, chunks and their claims, sweeps, run totals) knows a rule only
-through ``services._apply`` (evaluate one target, write, call back, audit): a rule set that
-writes tables of its own (the difficulty index: scores, history, leads) plugs in there.
+through ``services._apply`` (evaluate one target, write, call back, audit). A rule set that
+writes tables of its own (the difficulty index: scores, history, leads) plugs in there with
+``apply``, called instead of the candidate upsert:
+
+    apply(*, target_kind, on, run, lo, hi, chunk_id) -> sql.ApplyCounts   (keyword arguments)
+
+``target_kind`` is ``TARGET_KIND_RANGE`` (a full run's chunk: ids ``lo``..``hi``) or
+``TARGET_KIND_SET`` (an incremental batch, or a caller's few ids: the session temp table
+``entitlement_target`` is loaded, ``sql.TARGET_SET`` selects it; ``lo``/``hi`` are None);
+``chunk_id`` names the full run's chunk (None for a batch), for the rule set's audit. It runs
+inside the transaction that marks the chunk done (or consumes the dirty batch), writes and audits
+its own tables, and returns counts (ids or plain numbers: ``ApplyCounts.n_gained`` …) that the
+engine adds to the run and the chunk, once. Such a rule needs no ``sql``/``explain`` (its explain
+twin is its own, property-tested against its own SQL) and gets no candidate callbacks.
+
+``version`` is an int, or a callable returning the version in force (``None``: the rule set is
+not in force — no published model — and runs skip it). It is read once when a run starts and
+recorded in ``EntitlementRun.rule_versions``; a rule set's ``apply`` reads the version it must
+evaluate from there (``run.rule_versions[key]``), so a run started before a new version keeps
+its own to the last chunk, and the new version calls for a full run (``rules_needing_full_run``).
+``chunk_size`` (optional) caps the id range of a full run's chunks of the rule's subject type;
+``input_tables`` names the tables whose planner statistics the engine keeps fresh for it.
 """
 from __future__ import annotations
 
@@ -48,6 +68,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 RESULT_COLUMNS = ("subject_id", "eligible", "category", "amount", "reasons")
+TARGET_KIND_RANGE = "range"
+TARGET_KIND_SET = "set"
 KEY_MAX = 36  # the worklist kind ``entitlement.<key>`` fits in 48 characters
 
 
@@ -89,9 +111,9 @@ class Rule:
     programme: str
     label: Any
     subject: str
-    version: int
-    sql: Callable[[str], str]
-    explain: Callable[[int, dt.date], RuleResult]
+    version: int | Callable[[], int | None]
+    sql: Callable[[str], str] | None = None
+    explain: Callable[[int, dt.date], RuleResult] | None = None
     on_gain: str = OnGain.REVIEW
     grant: Callable[[list[int], dt.date], None] | None = None
     on_loss: Callable[[list[int], dt.date], None] | None = None
@@ -102,10 +124,24 @@ class Rule:
     # A REVIEW rule's worklist item is due this many days after it is raised.
     review_days: int = 15
     order: int = 100
+    # A rule set writing its own tables (see the module docstring).
+    apply: Callable[..., Any] | None = None
+    chunk_size: int | None = None
+    # Tables the rule reads beyond the engine's own: their planner statistics are refreshed
+    # before each chunk and incremental run when missing or stale (``sql.refresh_stale_statistics``).
+    input_tables: tuple[str, ...] = ()
+    # Where a rule set with its own tables shows its results (a URL name), instead of the
+    # engine's candidate list.
+    results_url_name: str = ""
 
     @property
     def work_kind(self) -> str:
         return f"entitlement.{self.key}"
+
+    @property
+    def version_now(self) -> int | None:
+        """The version in force now (a callable version is asked; None: not in force)."""
+        return self.version() if callable(self.version) else self.version
 
     def cares_about(self, reasons: Sequence[str]) -> bool:
         return not self.triggers or any(r in self.triggers for r in reasons)
@@ -124,8 +160,14 @@ def _check(rule: Rule) -> None:
         raise ValueError(f"rule {rule.key!r}: on_gain must be one of {OnGain.values}")
     if rule.on_gain == OnGain.GRANT and rule.grant is None:
         raise ValueError(f"rule {rule.key!r}: a GRANT rule needs grant(candidate_ids, on)")
-    if not isinstance(rule.version, int) or rule.version < 1:
-        raise ValueError(f"rule {rule.key!r}: version is a positive int")
+    if not callable(rule.version) and (not isinstance(rule.version, int) or rule.version < 1):
+        raise ValueError(f"rule {rule.key!r}: version is a positive int (or a callable returning one)")
+    if rule.apply is None and (rule.sql is None or rule.explain is None):
+        raise ValueError(f"rule {rule.key!r}: a rule needs sql(target) and explain(subject_id, on), or apply(...)")
+    if rule.apply is not None and rule.on_gain == OnGain.GRANT:
+        raise ValueError(f"rule {rule.key!r}: a rule set with its own apply() gets no grant callback")
+    if rule.chunk_size is not None and (not isinstance(rule.chunk_size, int) or rule.chunk_size < 1):
+        raise ValueError(f"rule {rule.key!r}: chunk_size is a positive int")
     unknown = set(rule.triggers) - set(DirtyReason.values)
     if unknown:
         raise ValueError(f"rule {rule.key!r}: unknown triggers {sorted(unknown)}")

@@ -33,8 +33,11 @@ from civilaffairs.worklist.models import ItemStatus
 from civilaffairs.worklist.services import workitem_close, workitem_raise_many
 
 from . import sql
-from .models import AgeLineDay, ChunkStatus, EntitlementChunk, EntitlementRun, RunKind, RunStatus
-from .rules import DirtyReason, OnGain, Rule, Subject, get_rule, registered_age_lines, rule_registry
+from .models import AgeLineDay, ChunkStatus, DirtySubject, EntitlementChunk, EntitlementRun, RunKind, RunStatus
+from .rules import (
+    TARGET_KIND_RANGE, TARGET_KIND_SET, DirtyReason, OnGain, Rule, Subject, get_rule, registered_age_lines,
+    rule_registry,
+)
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +85,11 @@ def mark_dirty_households(ids: Iterable[int], reason: str) -> int:
 def _apply(rule: Rule, *, on: dt.date, run: EntitlementRun, lo: int | None = None, hi: int | None = None,
            chunk_id: int | None = None) -> sql.ApplyCounts:
     """Evaluate ``rule`` over the range (or the loaded target set), write what changed, run the
-    rule's callbacks with the candidate ids, and write the batch's one audit event."""
+    rule's callbacks with the candidate ids, and write the batch's one audit event. A rule set
+    with its own tables (``rule.apply``) does all of that itself and returns its counts."""
+    if rule.apply is not None:
+        return rule.apply(target_kind=TARGET_KIND_RANGE if lo is not None else TARGET_KIND_SET, on=on, run=run,
+                          lo=lo, hi=hi, chunk_id=chunk_id)
     if lo is not None:
         counts = sql.apply_range(rule, on=on, lo=lo, hi=hi, run_id=run.pk, lost_reasons=_lost_reasons())
     else:
@@ -100,7 +107,7 @@ def _apply(rule: Rule, *, on: dt.date, run: EntitlementRun, lo: int | None = Non
         if rule.on_loss is not None:
             rule.on_loss(counts.lost, on)
     if counts.changed_total:
-        after = {"rule": rule.key, "version": rule.version, "on": on, "evaluated": counts.evaluated,
+        after = {"rule": rule.key, "version": rule.version_now, "on": on, "evaluated": counts.evaluated,
                  "gained": len(counts.gained), "changed": len(counts.changed), "lost": len(counts.lost),
                  "gained_ids": counts.gained[:AUDIT_IDS_MAX], "lost_ids": counts.lost[:AUDIT_IDS_MAX],
                  "truncated": max(len(counts.gained), len(counts.lost)) > AUDIT_IDS_MAX}
@@ -148,7 +155,14 @@ def _close_review_items(rule: Rule, candidate_ids: list[int]) -> None:
 # --- full runs -----------------------------------------------------------------------------------
 
 def _rules(keys: Iterable[str] | None) -> list[Rule]:
-    return [get_rule(k) for k in keys] if keys is not None else list(rule_registry().values())
+    """The rules asked for (default: every registered one) that are in force (a version now)."""
+    rules = [get_rule(k) for k in keys] if keys is not None else list(rule_registry().values())
+    return [r for r in rules if r.version_now is not None]
+
+
+def _chunk_size(rules: list[Rule], subject_type: str, requested: int) -> int:
+    caps = [r.chunk_size for r in rules if r.subject == subject_type and r.chunk_size]
+    return min([requested, *caps])
 
 
 @transaction.atomic
@@ -161,7 +175,7 @@ def entitlement_full_run_start(*, rule_key: str | None = None, on: dt.date | Non
     rules = _rules([rule_key] if rule_key else None)
     on = on or today()
     keys = sorted(r.key for r in rules)
-    versions = {r.key: r.version for r in rules}
+    versions = {r.key: r.version_now for r in rules}
     sql.lock(_LOCK_RUN_START)
     if not force:
         running = EntitlementRun.objects.filter(kind=RunKind.FULL, status=RunStatus.RUNNING, evaluated_on=on,
@@ -172,6 +186,7 @@ def entitlement_full_run_start(*, rule_key: str | None = None, on: dt.date | Non
                                         chunk_size=chunk_size, last_progress_at=timezone.now())
     chunks = []
     for subject_type in sorted({r.subject for r in rules}):
+        size = _chunk_size(rules, subject_type, chunk_size)
         lo, hi = sql.id_bounds(subject_type)
         # Candidates of subjects removed since are in range too: the range covers them.
         with connection.cursor() as cur:
@@ -181,8 +196,8 @@ def entitlement_full_run_start(*, rule_key: str | None = None, on: dt.date | Non
         lo = min(x for x in (lo, clo) if x is not None) if (lo is not None or clo is not None) else None
         hi = max(x for x in (hi, chi) if x is not None) if lo is not None else None
         while lo is not None and lo <= hi:
-            chunks.append(EntitlementChunk(run=run, subject_type=subject_type, lo=lo, hi=lo + chunk_size - 1))
-            lo += chunk_size
+            chunks.append(EntitlementChunk(run=run, subject_type=subject_type, lo=lo, hi=lo + size - 1))
+            lo += size
     EntitlementChunk.objects.bulk_create(chunks)
     EntitlementRun.objects.filter(pk=run.pk).update(chunks_total=len(chunks))
     run.chunks_total = len(chunks)
@@ -274,8 +289,8 @@ def _chunk_evaluate(chunk_id: int, claim: int) -> None:
         EntitlementRun.objects.filter(pk=run.pk).update(
             chunks_done=F("chunks_done") + 1, chunks_failed=F("chunks_failed") - (1 if was_failed else 0),
             evaluated=F("evaluated") + total.evaluated, changed=F("changed") + total.changed_total,
-            gained=F("gained") + len(total.gained), lost=F("lost") + len(total.lost),
-            last_progress_at=timezone.now())
+            gained=F("gained") + total.gained_total, lost=F("lost") + total.lost_total,
+            failed=F("failed") + total.failed, last_progress_at=timezone.now())
         _run_refresh_status(run.pk)
 
 
@@ -307,11 +322,27 @@ def entitlement_runs_sweep(*, now: dt.datetime | None = None, enqueue_chunks: bo
     return ids
 
 
+def entitlement_run_resume(*, run_id: int, enqueue_chunks: bool = True, now: dt.datetime | None = None) -> list[int]:
+    """Queue again the chunks of a run that are pending or failed, or held by a stale claim (an
+    operator's resume after the cause of a failure is fixed). Safe any time: a chunk done, or
+    claimed afresh by a live worker, is skipped when it arrives."""
+    now = now or timezone.now()
+    ids = list(EntitlementChunk.objects.filter(run_id=run_id)
+               .filter(Q(status__in=[ChunkStatus.PENDING, ChunkStatus.FAILED])
+                       | Q(status=ChunkStatus.RUNNING, claimed_at__lt=now - STALE_CLAIM))
+               .order_by("subject_type", "lo").values_list("pk", flat=True))
+    if ids and enqueue_chunks:
+        _enqueue_chunks(ids)
+    return ids
+
+
 def rules_needing_full_run() -> list[Rule]:
     """Rules never run fully at their current version, or with a new row of one of their
     parameters since their last full run."""
     needed = []
     for rule in rule_registry().values():
+        if rule.version_now is None:
+            continue  # not in force
         last = _last_full_run(rule)
         if last is None or (rule.parameters and PolicyParameter.objects.filter(
                 key__in=rule.parameters, created_at__gt=last.started_at).exists()):
@@ -321,9 +352,10 @@ def rules_needing_full_run() -> list[Rule]:
 
 def _last_full_run(rule: Rule) -> EntitlementRun | None:
     # Rule keys hold dots, which a JSON path lookup would split: read the versions in Python.
+    version = rule.version_now
     for run in (EntitlementRun.objects.filter(kind=RunKind.FULL, rule_keys__contains=[rule.key])
                 .order_by("-started_at")[:20]):
-        if int(run.rule_versions.get(rule.key, 0)) >= rule.version:
+        if int(run.rule_versions.get(rule.key, 0)) >= version:
             return run
     return None
 
@@ -339,16 +371,20 @@ def entitlement_incremental_run(*, on: dt.date | None = None, batch: int = INCRE
     and the batch's dirty rows are gone with the commit. Concurrent runs claim disjoint batches;
     a killed run's batch rolls back and stays dirty. Returns the run, or None when nothing was dirty."""
     on = on or today()
-    rules = list(rule_registry().values())
+    rules = _rules(None)
+    versions = {r.key: r.version_now for r in rules}
     run = None
+    if DirtySubject.objects.exists():
+        sql.refresh_stale_statistics()  # a large import since the last run: plan from real sizes
     for _i in range(max_batches):
         with transaction.atomic():
-            taken = sql.claim_dirty(limit=batch)
+            taken = sql.claim_dirty(limit=batch, households=any(r.subject == Subject.HOUSEHOLD for r in rules),
+                                    persons=any(r.subject == Subject.PERSON for r in rules))
             if not taken:
                 break
             if run is None:
                 run = EntitlementRun.objects.create(kind=RunKind.INCREMENTAL, rule_keys=[r.key for r in rules],
-                                                    rule_versions={r.key: r.version for r in rules},
+                                                    rule_versions=versions,
                                                     evaluated_on=on, chunk_size=batch,
                                                     last_progress_at=timezone.now())
             total = sql.ApplyCounts()
@@ -358,8 +394,8 @@ def entitlement_incremental_run(*, on: dt.date | None = None, batch: int = INCRE
             EntitlementRun.objects.filter(pk=run.pk).update(
                 chunks_total=F("chunks_total") + 1, chunks_done=F("chunks_done") + 1,
                 evaluated=F("evaluated") + total.evaluated, changed=F("changed") + total.changed_total,
-                gained=F("gained") + len(total.gained), lost=F("lost") + len(total.lost),
-                last_progress_at=timezone.now())
+                gained=F("gained") + total.gained_total, lost=F("lost") + total.lost_total,
+                failed=F("failed") + total.failed, last_progress_at=timezone.now())
     if run is not None:
         EntitlementRun.objects.filter(pk=run.pk).update(status=RunStatus.DONE, finished_at=timezone.now())
         run.refresh_from_db()

@@ -119,20 +119,41 @@ SELECT (SELECT count(*) FROM res),
 
 @dataclass
 class ApplyCounts:
+    """What one rule's batch did. Candidate rules report ids (for their callbacks); a rule set
+    writing its own tables (``Rule.apply``) reports plain numbers in ``n_*`` (the difficulty
+    index: households scored, scores changed, leads raised, leads closed, households it could
+    not score). The run and chunk totals are the sums of both."""
+
     evaluated: int = 0
     gained: list[int] = field(default_factory=list)   # candidate ids newly (or again) eligible
     changed: list[int] = field(default_factory=list)  # still eligible, content changed
     lost: list[int] = field(default_factory=list)     # no longer eligible
+    n_gained: int = 0
+    n_changed: int = 0
+    n_lost: int = 0
+    failed: int = 0
+
+    @property
+    def gained_total(self) -> int:
+        return len(self.gained) + self.n_gained
+
+    @property
+    def lost_total(self) -> int:
+        return len(self.lost) + self.n_lost
 
     @property
     def changed_total(self) -> int:
-        return len(self.gained) + len(self.changed) + len(self.lost)
+        return len(self.gained) + len(self.changed) + len(self.lost) + self.n_changed
 
     def add(self, other: "ApplyCounts") -> None:
         self.evaluated += other.evaluated
         self.gained += other.gained
         self.changed += other.changed
         self.lost += other.lost
+        self.n_gained += other.n_gained
+        self.n_changed += other.n_changed
+        self.n_lost += other.n_lost
+        self.failed += other.failed
 
 
 def _execute(cur, sql: str, params: dict) -> None:
@@ -147,7 +168,8 @@ def _execute(cur, sql: str, params: dict) -> None:
 
 def _params(rule: Rule, on: dt.date, run_id: int | None, lost_reasons: list[str], **extra) -> dict:
     # The facts reader's window parameters (``person_facts_sql``) come with every rule's ``on``.
-    return {**window(on).sql_params(), "on": on, "rule_key": rule.key, "subject_type": rule.subject, "version": rule.version,
+    return {**window(on).sql_params(), "on": on, "rule_key": rule.key, "subject_type": rule.subject,
+            "version": rule.version_now,
             "run_id": run_id, "lost_reasons": json.dumps(lost_reasons, ensure_ascii=False), **extra}
 
 
@@ -226,25 +248,34 @@ INSERT INTO entitlement_claimed SELECT subject_type, subject_id, reason FROM cla
 # Household rules also look at the households of dirty persons, person rules at the members of
 # dirty households: a new fact about one member changes a household's answer, a membership
 # change a person's (lives alone, has a carer).
-_EXPAND = """
-INSERT INTO entitlement_subjects (subject_type, id, reasons)
-SELECT subject_type, id, array_agg(DISTINCT reason ORDER BY reason) FROM (
-    SELECT subject_type, subject_id AS id, reason FROM entitlement_claimed
+_EXPAND_TO_HOUSEHOLDS = """
     UNION ALL
     SELECT 'household', m.household_id, c.reason FROM entitlement_claimed c
     JOIN registry_householdmember m ON m.person_id = c.subject_id AND m.is_active
-    WHERE c.subject_type = 'person'
+    WHERE c.subject_type = 'person'"""
+_EXPAND_TO_PERSONS = """
     UNION ALL
     SELECT 'person', m.person_id, c.reason FROM entitlement_claimed c
     JOIN registry_householdmember m ON m.household_id = c.subject_id AND m.is_active
-    WHERE c.subject_type = 'household'
+    WHERE c.subject_type = 'household'"""
+
+
+def _expand(households: bool, persons: bool) -> str:
+    """Only the expansions some registered rule needs (no person rule: no members listed)."""
+    return f"""
+INSERT INTO entitlement_subjects (subject_type, id, reasons)
+SELECT subject_type, id, array_agg(DISTINCT reason ORDER BY reason) FROM (
+    SELECT subject_type, subject_id AS id, reason FROM entitlement_claimed
+    {_EXPAND_TO_HOUSEHOLDS if households else ""}{_EXPAND_TO_PERSONS if persons else ""}
 ) s GROUP BY subject_type, id"""
 
 
-def claim_dirty(*, limit: int) -> int:
+def claim_dirty(*, limit: int, households: bool = True, persons: bool = True) -> int:
     """Take up to ``limit`` dirty rows into this transaction's batch (deleting them: the snapshot;
     rows marked from now on stay for the next run; rows other runs hold are skipped; a rollback
-    puts them back) and expand them to the persons and households to evaluate. Returns the rows taken."""
+    puts them back) and expand them to the persons and households to evaluate (``households``:
+    the households of dirty persons, for household rules; ``persons``: the members of dirty
+    households, for person rules). Returns the rows taken."""
     with connection.cursor() as cur:
         for statement in _BATCH_TABLES:
             cur.execute(statement)
@@ -253,7 +284,7 @@ def claim_dirty(*, limit: int) -> int:
         cur.execute(_CLAIM, {"limit": limit})
         taken = cur.rowcount
         if taken:
-            cur.execute(_EXPAND)
+            cur.execute(_expand(households, persons))
         return taken
 
 
@@ -263,8 +294,9 @@ def load_batch_target(*, subject_type: str, triggers: tuple[str, ...]) -> int:
     with connection.cursor() as cur:
         cur.execute(_TARGET_TABLE)
         cur.execute("DELETE FROM entitlement_target")
+        # in id order, so the index probes of the rule's statement walk forwards
         cur.execute("INSERT INTO entitlement_target SELECT id FROM entitlement_subjects WHERE subject_type = %s"
-                    + (" AND reasons && %s::text[]" if triggers else ""),
+                    + (" AND reasons && %s::text[]" if triggers else "") + " ORDER BY id",
                     [subject_type, list(triggers)] if triggers else [subject_type])
         return cur.rowcount
 
@@ -319,9 +351,14 @@ WHERE s.schemaname = current_schema() AND s.relname = ANY(%(tables)s)
        OR abs(s.n_live_tup - greatest(c.reltuples, 0)) > 1000 + %(fraction)s * greatest(c.reltuples, 0))"""
 
 
-def refresh_stale_statistics(tables=INPUT_TABLES) -> list[str]:
+def refresh_stale_statistics(tables=None) -> list[str]:
     """ANALYZE the tables whose statistics are missing or stale (outside a chunk's transaction:
-    it takes no lock that blocks reads or writes, but the others' chunks need not wait on it)."""
+    it takes no lock that blocks reads or writes, but the others' chunks need not wait on it).
+    Default: the engine's tables and every registered rule's ``input_tables``."""
+    if tables is None:
+        from .rules import rule_registry
+
+        tables = sorted({*INPUT_TABLES, *(t for r in rule_registry().values() for t in r.input_tables)})
     with connection.cursor() as cur:
         cur.execute(_STALE_TABLES, {"tables": list(tables), "fraction": STALE_FRACTION})
         stale = [r[0] for r in cur.fetchall()]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from civilaffairs.accounts.scoping import user_can
 from civilaffairs.portal.access import user_passes
@@ -32,6 +32,8 @@ def rule_detail(request, key: str):
     rule = rule_registry().get(key)
     if rule is None:
         raise Http404
+    if rule.results_url_name:  # a rule set with tables and pages of its own
+        return redirect(rule.results_url_name)
     status = request.GET.get("status", "")
     if status not in CandidateStatus.values:
         status = ""

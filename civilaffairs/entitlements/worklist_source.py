@@ -26,7 +26,7 @@ def subject_urls(items) -> dict[int, str]:
 
 
 def _register_source() -> None:
-    kinds = tuple(r.work_kind for r in rule_registry().values() if r.on_gain == OnGain.REVIEW)
+    kinds = tuple(r.work_kind for r in rule_registry().values() if r.on_gain == OnGain.REVIEW and r.apply is None)
     # No kinds yet means "any kind" to the worklist: keep it closed with a kind no rule has.
     sources.source_register(SUBJECT_TYPE, sources.Source(subject_urls=subject_urls,
                                                          kinds=kinds or ("entitlement.none",)))

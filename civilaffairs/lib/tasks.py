@@ -3,7 +3,7 @@
 A task is queued after the commit that wrote its row, so when the broker cannot take it the
 write has already happened: the caller is told it succeeded (it did), a warning is logged,
 and the row stays where a beat sweep finds it (pending SMS: ``notifications.sweep_pending_sms``;
-chunks of a full re-score: ``scoring.incremental_rescore`` resumes stalled runs).
+chunks of a full run: ``entitlements.incremental_run`` resumes stalled runs).
 Every enqueue on commit goes through ``enqueue_on_commit``."""
 from __future__ import annotations
 

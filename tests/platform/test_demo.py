@@ -164,15 +164,16 @@ def test_reset_after_scoring_and_casework_removes_the_city(seeded):
     """Scores, leads (with their work items) and an application on demo households do not
     block a reset; nothing of the old city is left behind."""
     from assistance.models import Application
-    from assistance.scoring import services as scoring
+    from assistance.scoring.engine import RULE_KEY
+    from civilaffairs.entitlements import services as engine
     from assistance.scoring.models import HouseholdScore, Lead
     from civilaffairs.worklist.models import WorkItem
     from tests.assistance.scoring.conftest import ensure_model
 
     ensure_model()
-    run, _ = scoring.scoring_run_start(enqueue=False)
+    run, _ = engine.entitlement_full_run_start(rule_key=RULE_KEY, enqueue_chunks=False)
     for chunk in run.chunks.all():
-        scoring.scoring_chunk_process(chunk_id=chunk.pk)
+        engine.entitlement_chunk_process(chunk_id=chunk.pk)
     assert HouseholdScore.objects.count() == HOUSEHOLDS
     assert Lead.objects.exists()
     hh = Household.objects.order_by("pk").first()

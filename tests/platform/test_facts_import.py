@@ -109,16 +109,18 @@ def test_within_one_batch_the_last_line_of_a_fact_wins_and_the_earlier_are_kept_
     assert _current(person=person).count() == 2
 
 
-def test_a_correction_marks_the_household_dirty_for_rescoring(data_provider, known):
-    from assistance.scoring.models import DirtyHousehold
+def test_a_correction_marks_the_person_dirty_for_the_engine(data_provider, known):
+    from civilaffairs.entitlements.models import DirtySubject
 
     person, number = known
     department_batch_import(actor=data_provider, source="hrss", content=_csv(_income(number, 6, "1000")))
-    DirtyHousehold.objects.all().delete()
+    DirtySubject.objects.all().delete()
     old = DepartmentRecord.objects.get()
     with connection.cursor() as cursor:  # the correction's statement, alone: does its UPDATE mark too?
         cursor.execute("UPDATE registry_departmentrecord SET status = 'superseded' WHERE id = %s", [old.pk])
-    assert DirtyHousehold.objects.filter(household_id=person.memberships.get(is_active=True).household_id).exists()
+    # the person, for the facts; the engine's incremental batch re-scores the person's household
+    assert list(DirtySubject.objects.values_list("subject_type", "subject_id", "reason")) == [
+        ("person", person.pk, "facts")]
 
 
 # --- Canonical values and errors ---------------------------------------------------------------
@@ -356,7 +358,7 @@ def test_the_kinds_endpoint_describes_each_kind(client, data_provider, grid_work
 # --- The link sweep ----------------------------------------------------------------------------
 
 def test_the_sweep_links_records_of_a_person_registered_later(data_provider, city):
-    from assistance.scoring.models import DirtyHousehold
+    from civilaffairs.entitlements.models import DirtySubject
     from civilaffairs.registry.models import Person
     from civilaffairs.registry.tasks import department_records_link
 
@@ -366,10 +368,11 @@ def test_the_sweep_links_records_of_a_person_registered_later(data_provider, cit
     household = f.household(community=city.community, head_name="后登记", members=1)
     # Registered some other way than person_create (a bulk load): the records are still unlinked.
     Person.objects.filter(pk=household.head.pk).update(id_digest=id_digest(number))
-    DirtyHousehold.objects.all().delete()
+    DirtySubject.objects.all().delete()
     assert department_records_link() == 2
     assert DepartmentRecord.objects.filter(person=household.head).count() == 2
-    assert DirtyHousehold.objects.filter(household_id=household.pk).exists()
+    assert list(DirtySubject.objects.values_list("subject_type", "subject_id", "reason")) == [
+        ("person", household.head.pk, "facts")]
     assert AuditEvent.objects.get(action="registry.department_records_linked").after == {"linked": 2}
     assert department_records_link() == 0  # idempotent
 

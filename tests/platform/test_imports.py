@@ -486,15 +486,16 @@ def test_attributes_with_backslashes_quotes_and_newlines_survive_the_copy(data_p
     assert DepartmentRecord.objects.get(batch=batch).attributes == attributes
 
 
-def test_an_import_marks_the_households_of_its_persons_dirty_for_rescoring(data_provider, known, small_chunks):
-    from assistance.scoring.models import DirtyHousehold
+def test_an_import_marks_its_persons_dirty_for_the_engine(data_provider, known, small_chunks):
+    from civilaffairs.entitlements.models import DirtySubject
 
     person, number = known
-    DirtyHousehold.objects.all().delete()
+    DirtySubject.objects.all().delete()
     department_batch_import(actor=data_provider, source="hrss", content=_csv(
         *(f"{number},,income,2020-{m:02d}-01,2020-{m:02d}-28,{m}," for m in range(1, 8))))
-    household_id = person.memberships.get(is_active=True).household_id
-    assert list(DirtyHousehold.objects.values_list("household_id", flat=True)) == [household_id]
+    # once, whatever the number of chunk statements; the engine's batch takes in the household
+    assert list(DirtySubject.objects.values_list("subject_type", "subject_id", "reason")) == [
+        ("person", person.pk, "facts")]
 
 
 def test_repeated_values_are_validated_once_with_the_same_result(known):

@@ -163,7 +163,7 @@ def test_the_beat_schedule_has_the_platform_the_programmes_and_the_sample():
     tasks = {entry["task"] for entry in schedule.values()}
     assert {"worklist.escalate_overdue", "notifications.sweep_pending_sms", "accounts.login_records_purge",
             "payments.rolls_generate", "assistance.review_round_start", "assistance.phaseouts_expire",
-            "scoring.start_full_rescore", "scoring.incremental_rescore", "entitlements.incremental_run",
+            "entitlements.incremental_run",
             "entitlements.start_full_run", "entitlements.age_lines_mark", "sample.nightly"} <= tasks
     celery_app.loader.import_default_modules()  # what a worker does at start: autodiscover the apps' tasks
     assert "sample.nightly" in celery_app.tasks

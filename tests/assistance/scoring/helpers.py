@@ -56,3 +56,47 @@ def household(community, births: list[dt.date], name: str = "测试"):
     for p in people[1:]:
         household_add_member(actor=None, household=hh, person=p, relation="other")
     return hh, people
+
+
+# --- runs of the difficulty index on the proactive engine ----------------------------------------
+
+def start_full_run(*, on: dt.date = ON, chunk_size: int = 100, force: bool = False):
+    """An engine full run of the difficulty index (chunks not queued: the test processes them)."""
+    from assistance.scoring.engine import RULE_KEY
+    from civilaffairs.entitlements import services as engine
+
+    return engine.entitlement_full_run_start(rule_key=RULE_KEY, on=on, chunk_size=chunk_size, force=force,
+                                             enqueue_chunks=False)
+
+
+def run_all(run):
+    """Process every chunk of ``run`` as the workers would, in id order."""
+    from civilaffairs.entitlements import services as engine
+    from civilaffairs.entitlements.models import EntitlementChunk
+
+    for chunk in EntitlementChunk.objects.filter(run=run).order_by("lo"):
+        engine.entitlement_chunk_process(chunk_id=chunk.pk)
+    run.refresh_from_db()
+    return run
+
+
+def incremental_run(on: dt.date = ON):
+    from civilaffairs.entitlements import services as engine
+
+    return engine.entitlement_incremental_run(on=on)
+
+
+def leads_updated(run) -> int:
+    """Open leads ``run`` refreshed (material change) or closed because covered: its batches'
+    audit events (the run's own columns count households and raised/closed leads)."""
+    from civilaffairs.audit.models import AuditEvent
+
+    events = AuditEvent.objects.filter(object_type="entitlements.entitlementrun", object_id=str(run.pk))
+    return (sum(e.after.get("updated", 0) for e in events.filter(action="scoring.leads_raised"))
+            + sum(e.after.get("closed", 0) for e in events.filter(action="scoring.leads_closed_covered")))
+
+
+def clear_dirty() -> None:
+    from civilaffairs.entitlements.models import DirtySubject
+
+    DirtySubject.objects.all().delete()

@@ -16,8 +16,9 @@ from civilaffairs.audit.models import AuditEvent
 from civilaffairs.worklist.models import WorkItem
 from civilaffairs.worklist.selectors import worklist_for_user
 
-from .helpers import ON
-from .test_jobs import make_city, run_all
+from .helpers import ON, incremental_run, leads_updated, run_all
+from .helpers import start_full_run as start
+from .test_jobs import make_city
 
 
 @pytest.fixture
@@ -99,14 +100,14 @@ def test_a_temporary_aid_approval_leaves_the_lead_open(lead, poor_household, res
 
 def test_a_re_score_closes_the_lead_of_a_household_found_covered(city, model):
     households = make_city(city)
-    run_all(services.scoring_run_start(on=ON, chunk_size=4, enqueue=False)[0])
+    run_all(start(on=ON, chunk_size=4)[0])
     assert Lead.objects.filter(status="open").count() == 3
     covered = households[3]                                     # a poor one (every third)
     # e.g. loaded by a department import or the demo loader, not through application_approve
     Benefit.objects.create(household=covered, programme="dibian", start_date=dt.date(2024, 6, 1))
 
-    run = services.scoring_incremental_run(on=ON)
-    assert (run.leads_raised, run.leads_updated) == (0, 1)
+    run = incremental_run()
+    assert (run.gained, run.lost, leads_updated(run)) == (0, 1, 1)
     lead = Lead.objects.get(household=covered)
     assert (lead.status, lead.outcome, lead.closed_by) == ("closed", "included", None)
     assert lead.outcome_reason == "该家庭已享受低保、特困或低边，线索自动办结。"
@@ -117,18 +118,18 @@ def test_a_re_score_closes_the_lead_of_a_household_found_covered(city, model):
     event = AuditEvent.objects.get(action="scoring.leads_closed_covered")
     assert event.after["leads"] == [lead.pk] and event.after["items"] == 1
 
-    again = run_all(services.scoring_run_start(on=ON, chunk_size=4, enqueue=False, force=True)[0])
-    assert (again.households_changed, again.leads_raised, again.leads_updated) == (0, 0, 0)
+    again = run_all(start(on=ON, chunk_size=4, force=True)[0])
+    assert (again.changed, again.gained, again.lost, leads_updated(again)) == (0, 0, 0, 0)
     assert AuditEvent.objects.filter(action="scoring.leads_closed_covered").count() == 1
 
 
 def test_a_full_run_closes_covered_leads_in_its_chunks(city, model):
     households = make_city(city)
-    run_all(services.scoring_run_start(on=ON, chunk_size=4, enqueue=False)[0])
+    run_all(start(on=ON, chunk_size=4)[0])
     for hh in (households[0], households[6]):
         Benefit.objects.create(household=hh, programme="dibao", start_date=dt.date(2024, 6, 1))
-    run = run_all(services.scoring_run_start(on=ON, chunk_size=4, enqueue=False, force=True)[0])
-    assert (run.leads_raised, run.leads_updated) == (0, 2)
+    run = run_all(start(on=ON, chunk_size=4, force=True)[0])
+    assert (run.gained, run.lost, leads_updated(run)) == (0, 2, 2)
     assert set(Lead.objects.filter(outcome="included").values_list("household_id", flat=True)) == {
         households[0].pk, households[6].pk}
     assert WorkItem.objects.filter(kind="scoring.discovery", status="done").count() == 2
@@ -136,7 +137,7 @@ def test_a_full_run_closes_covered_leads_in_its_chunks(city, model):
 
 def test_a_suspended_benefit_is_not_coverage(city, model):
     households = make_city(city, 3)
-    run_all(services.scoring_run_start(on=ON, chunk_size=4, enqueue=False)[0])
+    run_all(start(on=ON, chunk_size=4)[0])
     Benefit.objects.create(household=households[0], programme="dibao", status="suspended",
                            start_date=dt.date(2024, 6, 1))
     services.household_rescore(household_id=households[0].pk, on=ON)

@@ -169,3 +169,30 @@ def test_the_scoring_api_moved_under_the_programmes_api_prefix(client, grid_work
         f"/api/v1/assistance/scoring/households/{red_household.pk}/"
     assert client.get("/scoring/api/leads/").status_code == 404
     assert client.get(f"/scoring/api/households/{red_household.pk}/").status_code == 404
+
+
+def test_the_engine_page_lists_the_difficulty_index_and_links_to_its_own_pages(client, township_officer, model):
+    from assistance.scoring.engine import RULE_KEY
+
+    from .helpers import run_all, start_full_run
+
+    run_all(start_full_run()[0])
+    body = login(client, township_officer).get(reverse("entitlements:index")).content.decode()
+    assert "困难指数与主动发现" in body and f"v{model.version}" in body and "全量判定" in body
+    assert reverse("scoring:dashboard") in body
+    r = client.get(reverse("entitlements:rule_detail", args=[RULE_KEY]))
+    assert r.status_code == 302 and r.url == reverse("scoring:dashboard")
+    dashboard = client.get(reverse("scoring:dashboard")).content.decode()
+    assert "最近重算" in dashboard and "全量判定" in dashboard and reverse("entitlements:index") in dashboard
+
+
+def test_publishing_a_version_queues_a_full_run_of_the_index_on_the_engine(city_admin, model, monkeypatch,
+                                                                           django_capture_on_commit_callbacks):
+    from assistance.scoring.engine import RULE_KEY
+
+    queued = []
+    monkeypatch.setattr("civilaffairs.lib.tasks.enqueue", lambda task, *args, **kw: queued.append((task.name, args)))
+    draft = services.scoring_model_draft_create(actor=city_admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.scoring_model_publish(actor=city_admin, model_id=draft.pk)
+    assert queued == [("entitlements.start_full_run", (RULE_KEY,))]

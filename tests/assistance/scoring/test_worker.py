@@ -1,5 +1,7 @@
-"""A real Celery worker is killed (SIGKILL) in the middle of a full run; a second
-worker finishes it. Every household ends scored exactly once, with no duplicate lead."""
+"""A real Celery worker is killed (SIGKILL) in the middle of a full run of the difficulty index on
+the proactive engine; a second worker finishes it. Every household ends scored exactly once, with
+no duplicate lead."""
+import datetime as dt
 import os
 import signal
 import subprocess
@@ -8,23 +10,21 @@ import time
 import uuid
 
 import pytest
+from django.utils import timezone
 
-from assistance.scoring import services
-from assistance.scoring.models import (
-    HouseholdScore,
-    Lead,
-    RunStatus,
-    ScoreHistory,
-    ScoringChunk,
-    ScoringRun,
-)
+from assistance.scoring.models import HouseholdScore, Lead, ScoreHistory
 from civilaffairs.celery import app
+from civilaffairs.entitlements import services as engine
+from civilaffairs.entitlements.models import EntitlementChunk, EntitlementRun, RunStatus
 from civilaffairs.worklist.models import WorkItem
 from tests.platform.test_celery_worker import ROOT, _test_database_url
 
 from .conftest import ensure_model
 from .helpers import ON
+from .helpers import start_full_run as start
 from .test_jobs import make_city
+
+CHUNK_TASK = "entitlements.process_chunk"
 
 
 def start_worker(queue: str, *, app_module: str = "civilaffairs", pool: tuple = ("--pool", "solo")) -> subprocess.Popen:
@@ -50,31 +50,39 @@ def stop(proc: subprocess.Popen) -> None:
 def test_a_worker_killed_mid_run_loses_nothing_and_duplicates_nothing(city):
     ensure_model()
     households = make_city(city, 30)
-    run, _ = services.scoring_run_start(on=ON, chunk_size=1, enqueue=False)
-    chunk_ids = list(ScoringChunk.objects.filter(run=run).order_by("lo_id").values_list("pk", flat=True))
+    run, _ = start(on=ON, chunk_size=1)
+    chunk_ids = list(EntitlementChunk.objects.filter(run=run).order_by("lo").values_list("pk", flat=True))
     queue = f"test-scoring-{uuid.uuid4().hex[:10]}"
     first = start_worker(queue)
     second = None
     try:
         for chunk_id in chunk_ids:
-            app.send_task("scoring.score_chunk", args=[chunk_id], queue=queue)
+            app.send_task(CHUNK_TASK, args=[chunk_id], queue=queue)
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
-            done = ScoringRun.objects.get(pk=run.pk).chunks_done
+            done = EntitlementRun.objects.get(pk=run.pk).chunks_done
             if done >= 3:
                 break
             assert first.poll() is None, first.stdout.read()
             time.sleep(0.02)
         first.kill()  # SIGKILL: no clean shutdown, an in-flight chunk transaction is rolled back
         first.wait(timeout=20)
-        killed_at = ScoringRun.objects.get(pk=run.pk).chunks_done
+        killed_at = EntitlementRun.objects.get(pk=run.pk).chunks_done
         assert 3 <= killed_at
 
-        # The sweeper's job: queue again every chunk that is not done (a chunk that is
-        # also still in the queue, or redelivered by the broker, is then a no-op).
+        # The sweeper's job (``entitlement_runs_sweep``): queue again every chunk that is not done —
+        # pending ones, and the killed worker's in-flight chunk once its claim is older than
+        # STALE_CLAIM (a chunk also still in the queue, or redelivered by the broker, is then a
+        # no-op). Time is moved on here: the claims and the run's progress aged past STALE_CLAIM.
+        stale = timezone.now() - engine.STALE_CLAIM - dt.timedelta(seconds=1)
+        EntitlementChunk.objects.filter(run=run, status="running").update(claimed_at=stale)
+        EntitlementRun.objects.filter(pk=run.pk).update(last_progress_at=stale)
+        swept = engine.entitlement_runs_sweep(enqueue_chunks=False)
+        assert set(swept) == set(EntitlementChunk.objects.filter(run=run).exclude(status="done")
+                                 .values_list("pk", flat=True))
         second = start_worker(queue)
-        for chunk_id in ScoringChunk.objects.filter(run=run).exclude(status="done").values_list("pk", flat=True):
-            app.send_task("scoring.score_chunk", args=[chunk_id], queue=queue)
+        for chunk_id in swept:
+            app.send_task(CHUNK_TASK, args=[chunk_id], queue=queue)
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             run.refresh_from_db()
@@ -88,9 +96,9 @@ def test_a_worker_killed_mid_run_loses_nothing_and_duplicates_nothing(city):
             stop(second)
     run.refresh_from_db()
     assert run.status == RunStatus.DONE, (killed_at, run.chunks_done, run.chunks_total)
-    assert run.households_scored == len(households) == HouseholdScore.objects.count()
+    assert run.evaluated == len(households) == HouseholdScore.objects.count()
     assert ScoreHistory.objects.count() == len(households)      # each household written once
-    assert run.leads_raised == Lead.objects.count() == 10
+    assert run.gained == Lead.objects.count() == 10
     assert WorkItem.objects.filter(kind="scoring.discovery").count() == 10
 
 
@@ -98,12 +106,12 @@ def test_a_worker_killed_mid_run_loses_nothing_and_duplicates_nothing(city):
 
 def _lock_chunk(chunk_id: int):
     """Hold the chunk's row lock from another connection: the worker that takes the chunk blocks
-    inside ``scoring_chunk_process``'s transaction — mid-chunk, deterministically."""
+    inside ``entitlement_chunk_process`` (claiming it) — mid-chunk, deterministically."""
     import psycopg2
 
     conn = psycopg2.connect(_test_database_url())
     cur = conn.cursor()
-    cur.execute("SELECT 1 FROM scoring_scoringchunk WHERE id = %s FOR UPDATE", [chunk_id])
+    cur.execute("SELECT 1 FROM entitlements_entitlementchunk WHERE id = %s FOR UPDATE", [chunk_id])
     cur.execute("SELECT pg_backend_pid()")
     return conn, cur.fetchone()[0]
 
@@ -150,8 +158,8 @@ def test_chunks_lost_with_a_killed_worker_come_back_from_the_broker_without_bein
        redelivery_celery.py). Without acks_late it was acked on receipt and chunk B is lost."""
     ensure_model()
     households = make_city(city, 12)
-    run, _ = services.scoring_run_start(on=ON, chunk_size=1, enqueue=False)
-    chunk_ids = list(ScoringChunk.objects.filter(run=run).order_by("lo_id").values_list("pk", flat=True))
+    run, _ = start(on=ON, chunk_size=1)
+    chunk_ids = list(EntitlementChunk.objects.filter(run=run).order_by("lo").values_list("pk", flat=True))
     chunk_a, chunk_b = chunk_ids[2], chunk_ids[6]
     hold_a, holder_a = _lock_chunk(chunk_a)
     hold_b, holder_b = _lock_chunk(chunk_b)
@@ -161,7 +169,7 @@ def test_chunks_lost_with_a_killed_worker_come_back_from_the_broker_without_bein
     second = None
     try:
         for chunk_id in chunk_ids:  # the only time any chunk is sent
-            app.send_task("scoring.score_chunk", args=[chunk_id], queue=queue)
+            app.send_task(CHUNK_TASK, args=[chunk_id], queue=queue)
 
         # 1. kill the pool process while it waits inside chunk A
         _wait_blocked_on(holder_a, first, until=started + 25)
@@ -174,12 +182,12 @@ def test_chunks_lost_with_a_killed_worker_come_back_from_the_broker_without_bein
 
         # 2. kill the whole worker while it waits inside chunk B
         _wait_blocked_on(holder_b, first, until=time.monotonic() + 15)
-        assert ScoringChunk.objects.get(pk=chunk_a).status != "done"
+        assert EntitlementChunk.objects.get(pk=chunk_a).status != "done"
         os.killpg(first.pid, signal.SIGKILL)
         first.wait(timeout=10)
         hold_b.rollback()
         hold_b.close()
-        assert ScoringChunk.objects.get(pk=chunk_b).status != "done"
+        assert EntitlementChunk.objects.get(pk=chunk_b).status != "done"
 
         second = start_worker(queue, app_module="tests.assistance.scoring.redelivery_celery")
         deadline = time.monotonic() + 25
@@ -201,9 +209,9 @@ def test_chunks_lost_with_a_killed_worker_come_back_from_the_broker_without_bein
             if second is not None:
                 print("SECOND", second.stdout.read())
     run.refresh_from_db()
-    missing = list(ScoringChunk.objects.filter(run=run).exclude(status="done").values_list("pk", flat=True))
+    missing = list(EntitlementChunk.objects.filter(run=run).exclude(status="done").values_list("pk", flat=True))
     assert run.status == RunStatus.DONE, (f"not done: chunks {missing} (A={chunk_a}, B={chunk_b}) were lost "
                                           f"with the killed worker: the broker did not deliver them again")
-    assert run.households_scored == len(households) == HouseholdScore.objects.count()
+    assert run.evaluated == len(households) == HouseholdScore.objects.count()
     assert ScoreHistory.objects.count() == len(households)  # each household written once
     assert time.monotonic() - started < 60

@@ -322,3 +322,82 @@ def test_a_chunk_that_errors_is_given_back_and_then_reported_failed_once(city, e
     svc.entitlement_chunk_process(chunk_id=chunk.pk)  # resumed once the rule is fixed
     run.refresh_from_db()
     assert (run.status, run.chunks_failed, run.chunks_done, run.gained) == (RunStatus.DONE, 0, 1, 1)
+
+
+# --- a rule set with tables of its own (Rule.apply) -----------------------------------------------
+
+class _RuleSet:
+    """A rule set writing its own tables, as the difficulty index does: it records what the engine
+    asked of it and reports plain numbers."""
+
+    def __init__(self):
+        self.calls = []
+        self.version = 1
+
+    def apply(self, *, target_kind, on, run, lo, hi, chunk_id=None):
+        if target_kind == "set":
+            with connection.cursor() as cur:
+                cur.execute("SELECT array_agg(id ORDER BY id) FROM entitlement_target")
+                ids = cur.fetchone()[0] or []
+        else:
+            ids = list(range(lo, hi + 1))
+        self.calls.append((target_kind, run.rule_versions["sample.own_tables"], ids))
+        return sql.ApplyCounts(evaluated=len(ids), n_changed=1, n_gained=2, n_lost=1, failed=1)
+
+
+@pytest.fixture
+def rule_set():
+    from civilaffairs.entitlements.rules import Rule, Subject, unregister_rule
+
+    own = _RuleSet()
+    register_rule(Rule(key="sample.own_tables", programme="sample", label="样例：自有表", subject=Subject.HOUSEHOLD,
+                       version=lambda: own.version, apply=own.apply, chunk_size=2, parameters=("dibao_standard",)))
+    yield own
+    unregister_rule("sample.own_tables")
+
+
+def test_a_rule_set_with_its_own_tables_runs_in_chunks_and_its_counts_are_recorded_once(city, elder_in, rule_set):
+    households = [elder_in(dt.date(1950, 1, 1)).memberships.get().household_id for _ in range(3)]
+    run, _ = svc.entitlement_full_run_start(rule_key="sample.own_tables", on=ON, chunk_size=100,
+                                            enqueue_chunks=False)
+    chunks = list(run.chunks.order_by("lo"))
+    assert all(c.hi - c.lo + 1 == 2 for c in chunks)  # the rule's chunk_size caps the run's
+    assert chunks[0].lo <= min(households) and chunks[-1].hi >= max(households)
+    for chunk in chunks:
+        svc.entitlement_chunk_process(chunk_id=chunk.pk)
+        svc.entitlement_chunk_process(chunk_id=chunk.pk)  # redelivered: not applied or counted again
+    run.refresh_from_db()
+    n = len(chunks)
+    assert len(rule_set.calls) == n and {c[:2] for c in rule_set.calls} == {("range", 1)}
+    assert (run.status, run.rule_versions, run.evaluated) == (RunStatus.DONE, {"sample.own_tables": 1}, 2 * n)
+    assert (run.changed, run.gained, run.lost, run.failed) == (n, 2 * n, n, n)
+    assert not candidates("sample.own_tables").exists()  # no candidate upsert for it
+    assert get_rule("sample.own_tables") not in svc.rules_needing_full_run()
+
+    svc.mark_dirty_persons([_person_of(households[1])], DirtyReason.FACTS)
+    inc = svc.entitlement_incremental_run(on=ON)
+    assert rule_set.calls[-1] == ("set", 1, [households[1]])  # the household of the dirty person
+    # its numbers, plus the sample household rule's one evaluation (an elderly one-person household: gained)
+    assert (inc.evaluated, inc.changed, inc.gained, inc.lost, inc.failed) == (1 + 1, 1 + 1, 2 + 1, 1, 1)
+
+    rule_set.version = 2  # a new version in force (e.g. a published model) calls for a full run
+    assert get_rule("sample.own_tables") in svc.rules_needing_full_run()
+    rule_set.version = None  # not in force: runs skip it
+    assert get_rule("sample.own_tables") not in svc.rules_needing_full_run()
+    calls = len(rule_set.calls)
+    svc.mark_dirty_households(households, DirtyReason.OTHER)
+    svc.entitlement_incremental_run(on=ON)
+    assert len(rule_set.calls) == calls
+
+
+def _person_of(household_id: int) -> int:
+    from civilaffairs.registry.models import HouseholdMember
+
+    return HouseholdMember.objects.get(household_id=household_id, is_active=True).person_id
+
+
+def test_a_rule_without_sql_or_apply_is_refused():
+    from civilaffairs.entitlements.rules import Rule, Subject
+
+    with pytest.raises(ValueError):
+        register_rule(Rule(key="sample.nothing", programme="sample", label="x", subject=Subject.HOUSEHOLD, version=1))
