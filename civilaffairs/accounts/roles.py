@@ -160,6 +160,14 @@ def is_capability(code: str) -> bool:
     return code in Capability.values or code in _REGISTERED
 
 
+def capability_label(code: str) -> str:
+    """A platform or registered capability's label (the code itself for an unknown one)."""
+    if code in Capability.values:
+        return str(Capability(code).label)
+    entry = _REGISTERED.get(code)
+    return str(entry.label) if entry is not None else code
+
+
 def capability_choices() -> list[tuple[str, str]]:
     """Every capability with its label: the platform's, then the registered ones by code."""
     return list(Capability.choices) + [(c.code, c.label) for c in sorted(_REGISTERED.values(), key=lambda c: c.code)]

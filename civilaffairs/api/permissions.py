@@ -4,7 +4,7 @@ from __future__ import annotations
 from django.utils.translation import gettext, gettext_lazy as _
 from rest_framework.permissions import BasePermission
 
-from civilaffairs.accounts.roles import Capability
+from civilaffairs.accounts.roles import Capability, capability_label
 from civilaffairs.accounts.scoping import user_can
 
 
@@ -15,7 +15,7 @@ def capability_required(capability: str) -> type[BasePermission]:
     class HasCapability(BasePermission):
         @property
         def message(self) -> str:
-            return gettext("您没有“%(cap)s”的权限。") % {"cap": Capability(capability).label}
+            return gettext("您没有“%(cap)s”的权限。") % {"cap": capability_label(capability)}
 
         def has_permission(self, request, view) -> bool:
             return user_can(request.user, capability)

@@ -496,3 +496,22 @@ def test_a_body_that_is_not_json_or_has_no_file_is_a_400(data_provider):
     assert broken.status_code == 400
     no_file = client.post(API + "department-batches/", {"source": "hrss"}, format="multipart")
     assert no_file.status_code == 400 and "file" in no_file.json()
+
+
+def test_a_programmes_capability_refuses_with_403_and_its_label(grid_worker):
+    """``capability_required`` with a capability a programme registered: a refusal names it (not a 500)."""
+    from rest_framework.test import APIRequestFactory, force_authenticate
+    from rest_framework.views import APIView
+
+    from civilaffairs.api.permissions import capability_required
+
+    class View(APIView):
+        permission_classes = [capability_required("childwelfare.approve")]
+
+        def get(self, request):  # pragma: no cover - refused before
+            raise AssertionError
+
+    request = APIRequestFactory().get("/x/")
+    force_authenticate(request, user=grid_worker)
+    response = View.as_view()(request)
+    assert response.status_code == 403 and "审批儿童类别和基本生活费" in str(response.data["detail"])
