@@ -234,7 +234,7 @@ def _require(actor, capability: str, community: str, message: str) -> None:
 
 
 def _locked(assessment_id: int) -> Assessment:
-    return Assessment.objects.select_for_update().select_related("detail").get(pk=assessment_id)
+    return Assessment.objects.select_for_update(of=("self",)).select_related("detail").get(pk=assessment_id)
 
 
 def _check_assessed_on(day: dt.date, today: dt.date) -> None:

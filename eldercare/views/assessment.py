@@ -66,7 +66,7 @@ def assessment_fill(request, pk: int):
     status = 200
     if step <= len(dimensions):
         dimension = dimensions[step - 1]
-        form = ItemsForm(request.POST or None, dimension=dimension, answered=answered)
+        form = ItemsForm(request.POST if request.method == "POST" else None, dimension=dimension, answered=answered)
         if request.method == "POST" and form.is_valid():
             try:
                 services.assessment_answer(actor=request.user, assessment_id=assessment.pk, answers=form.answers())
@@ -78,7 +78,7 @@ def assessment_fill(request, pk: int):
         context.update(form=form, dimension=dimension)
         return render(request, "eldercare/assessment/fill_items.html", context, status=status)
     detail = assessment.detail
-    form = FactsForm(request.POST or None, initial={
+    form = FactsForm(request.POST if request.method == "POST" else None, initial={
         "assessed_on": assessment.assessed_on, "diagnosed_dementia": detail.diagnosed_dementia,
         "diagnosed_psychiatric": detail.diagnosed_psychiatric, "risk_events_30d": detail.risk_events_30d})
     if request.method == "POST" and form.is_valid():

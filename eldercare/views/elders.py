@@ -98,7 +98,7 @@ def profile_edit(request, pk: int):
     profile = ElderProfile.objects.filter(person=person).first()
     initial = {"lost_only_child": profile.lost_only_child, "community_doctor": profile.community_doctor,
                "note": profile.note} if profile else {}
-    form = ProfileForm(request.POST or None, initial=initial)
+    form = ProfileForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         phone = "" if data["clear_doctor_phone"] else (data["doctor_phone"].strip() or None)
@@ -120,7 +120,7 @@ def profile_edit(request, pk: int):
 @login_required
 def contact_add(request, pk: int):
     person, _community = _elder_for(request.user, pk, EDIT_PROFILE)
-    form = ContactForm(request.POST or None)
+    form = ContactForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.family_contact_add(actor=request.user, person_id=person.pk, **form.cleaned_data)
@@ -146,7 +146,7 @@ def _contact_for(user, pk: int) -> tuple[FamilyContact, Person]:
 @login_required
 def contact_edit(request, pk: int):
     contact, person = _contact_for(request.user, pk)
-    form = ContactForm(request.POST or None, editing=True, initial={
+    form = ContactForm(request.POST if request.method == "POST" else None, editing=True, initial={
         "name": contact.name, "relation": contact.relation, "priority": contact.priority,
         "notify_alarms": contact.notify_alarms})
     if request.method == "POST" and form.is_valid():

@@ -8,7 +8,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from eldercare.models import AbilityGrade, GradeBand, Instrument, InstrumentStatus
 from eldercare.services.assessment import assessment_compute, instrument_new_version, instrument_publish
-from tests.eldercare.elders_fixtures import instrument, options_scoring, options_totalling  # noqa: F401
+from tests.eldercare.elders_helpers import options_scoring, options_totalling
+
+pytest_plugins = ("tests.eldercare.elders_fixtures",)
 
 pytestmark = pytest.mark.django_db
 G = AbilityGrade
