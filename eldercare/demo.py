@@ -56,6 +56,11 @@ def seed_elders(*, demo, log=None) -> None:
 
     if not demo.home_community:
         return
+    from django.apps import apps
+
+    from .instrument_seed import seed_instrument
+
+    seed_instrument(apps)  # the migration's version 1, should a flushed database lack it (idempotent)
     User = get_user_model()
     on = demo.today or timezone.localdate()
     groups = _demo_elders(demo, on)
