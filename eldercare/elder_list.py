@@ -97,13 +97,29 @@ def elders_queryset(*, user, on: dt.date, community: str = "", age_band: str = "
     if codes is not None:
         where.append("(" + " OR ".join(f"e.community_id LIKE %(scope{i})s" for i in range(len(codes))) + ")")
         params.update({f"scope{i}": f"{code}%" for i, code in enumerate(codes)})
-    target = "true"
+    # The candidates first (the scope's and the community filter's households, a name or an ID
+    # digest), so ``elders_sql`` derives age and arrangement for them only, not for the whole city.
+    targets = []
+    prefixes = ([community] if community else []) + ([] if codes is None else list(codes))
+    if prefixes:
+        in_region = " OR ".join(f"h.community_id LIKE %(region{i})s" for i in range(len(prefixes)))
+        params.update({f"region{i}": f"{code}%" for i, code in enumerate(prefixes)})
+        region_sql = ("{col} IN (SELECT hm.person_id FROM registry_householdmember hm "
+                      "JOIN registry_household h ON h.id = hm.household_id WHERE hm.is_active AND (%s))")
+        if community:  # the filter narrows the scope: both must hold
+            targets.append(region_sql % "h.community_id LIKE %(region0)s")
+            if len(prefixes) > 1:
+                targets.append(region_sql % " OR ".join(f"h.community_id LIKE %(region{i})s"
+                                                       for i in range(1, len(prefixes))))
+        else:
+            targets.append(region_sql % in_region)
     if id_digest:
-        target = "{col} IN (SELECT id FROM registry_person WHERE id_digest = %(id_digest)s)"
+        targets.append("{col} IN (SELECT id FROM registry_person WHERE id_digest = %(id_digest)s)")
         params["id_digest"] = id_digest
     elif name:
-        target = "{col} IN (SELECT id FROM registry_person WHERE name LIKE %(name)s)"
+        targets.append("{col} IN (SELECT id FROM registry_person WHERE name LIKE %(name)s)")
         params["name"] = name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    target = " AND ".join(targets) or "true"
     if community:
         where.append("e.community_id LIKE %(community)s")
         params["community"] = f"{community}%"
