@@ -103,6 +103,7 @@ def assessment_detail(request, pk: int):
     dimensions = list(detail.instrument.dimensions.prefetch_related("items"))
     for dim in dimensions:
         dim.rows = [(item, answers.get(item.pk)) for item in dim.items.all()]
+        dim.result = (detail.dimension_scores or {}).get(dim.code)
     signatures = list(assessment.signatures.select_related("assessor", "qualification"))
     may_assess = user_can(request.user, ASSESS, assessment.community_id)
     signed_by_me = any(s.assessor_id == request.user.pk for s in signatures)

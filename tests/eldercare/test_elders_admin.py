@@ -75,3 +75,20 @@ def test_the_daily_task_raises_items_once(elder, assessor, second_assessor):
     assert reassessment_raise_due(on) == 1
     assert reassessment_raise_due(on) == 0
     assert WorkItem.objects.filter(kind="eldercare.reassessment").count() == 1
+
+
+def test_a_drafts_pages_open_and_its_option_edits_are_audited(city_staff, instrument, admin_user):
+    from eldercare.services.assessment import instrument_new_version
+
+    draft = instrument_new_version(actor=admin_user, from_id=instrument.pk)
+    dimension = draft.dimensions.first()
+    item = dimension.items.first()
+    for url in (reverse("admin:eldercare_instrument_change", args=[draft.pk]),
+                reverse("admin:eldercare_instrumentdimension_change", args=[dimension.pk]),
+                reverse("admin:eldercare_instrumentitem_change", args=[item.pk])):
+        assert city_staff.get(url).status_code == 200, url
+    published_item = instrument.dimensions.first().items.first()
+    page = city_staff.get(reverse("admin:eldercare_instrumentitem_change", args=[published_item.pk]))
+    assert page.status_code == 200 and 'name="options-0-wording"' not in page.content.decode()
+    assert 'name="options-0-wording"' in city_staff.get(
+        reverse("admin:eldercare_instrumentitem_change", args=[item.pk])).content.decode()
