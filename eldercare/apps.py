@@ -21,3 +21,21 @@ class EldercareConfig(AppConfig):
         programmes.register_api("eldercare", router=api_router, urlpatterns=api_paths)
         # Each area registers below (nav, home cards, worklist sources, entitlement rules,
         # payable sources, person-file sections, dashboards, demo steps, beat).
+
+        # --- elders / assessment area (elders helper) ---
+        from celery.schedules import crontab
+
+        from . import demo
+        from .capabilities import VIEW
+        from .person_file import register_elders as register_elder_sections
+        from .worklist_sources import register_elders as register_elder_sources
+
+        programmes.register_nav("eldercare.elders", label=_("老年人"), url_name="eldercare:elder_list",
+                                audience=programmes.Audience.STAFF, capability=VIEW, order=20)
+        programmes.register_home_card("eldercare.elders", title=_("老年人"), url_name="eldercare:elder_list",
+                                      description=_("辖区老年人、能力评估与家属联系人"), capability=VIEW, order=20)
+        programmes.register_beat("eldercare-reassessment-due-daily", task="eldercare.reassessment_raise_due",
+                                 schedule=crontab(hour=1, minute=10))
+        programmes.register_demo_step("eldercare.elders", seed=demo.seed_elders, reset=demo.reset_elders, order=20)
+        register_elder_sources()
+        register_elder_sections()

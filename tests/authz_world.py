@@ -140,6 +140,24 @@ def build_world(city) -> World:
     o["organisation"] = care_home
     o["other_organisation"] = other_home
     o["today"] = dt.date.today()
+    # --- elder care: elders / assessment area (elders helper) ---
+    # An 85-year-old living alone in the home community, a family contact, an open assessment
+    # draft; the township officer and the superuser hold assessor certificates.
+    from eldercare.instrument_seed import seed_instrument
+    from eldercare.services import assessment as elder_assess
+    from eldercare.services import elders as elder_svc
+    from tests.eldercare.elders_helpers import elder_in, qualify
+
+    from django.apps import apps as django_apps
+
+    seed_instrument(django_apps)
+    o["elder"] = elder_in(city.community, name="周阿婆", age=85)
+    o["elder_contact"] = elder_svc.family_contact_add(actor=u["grid"], person_id=o["elder"].pk, name="周小明",
+                                                      relation="儿子", phone="13912345678")
+    qualify(u["township"], number="M-PG-0001")
+    qualify(u["root"], number="M-PG-0002")
+    o["elder_assessment"] = elder_assess.assessment_start(actor=u["township"], person_id=o["elder"].pk)
+
     missing = [name for name, obj in o.items() if obj is None]
     assert not missing, f"the matrix world lacks {missing}"
     return w

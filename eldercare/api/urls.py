@@ -5,3 +5,9 @@ from rest_framework.routers import SimpleRouter
 router = SimpleRouter()
 
 paths: list = []
+
+# --- elders / assessment area (elders helper) ---
+from .elders import AssessmentViewSet, ElderViewSet  # noqa: E402
+
+router.register("elders", ElderViewSet, basename="eldercare-elder")
+router.register("assessments", AssessmentViewSet, basename="eldercare-assessment")

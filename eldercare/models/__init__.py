@@ -3,5 +3,16 @@ model here points at the person. One module per area; this package re-exports th
 from .assessment import DISABLED_GRADES, AbilityGrade, Assessment, AssessmentStatus
 from .elders import ElderProfile, FamilyContact, SpecialGroup
 
+# --- elders / assessment area ---
+from .assessment import (  # noqa: E402
+    RISK_EVENTS_MAX, AssessmentAnswer, AssessmentDetail, AssessmentSignature, AssessorQualification)
+from .instrument import (  # noqa: E402
+    AdjustmentCondition, AdjustmentKind, AdjustmentRule, GradeBand, Instrument, InstrumentDimension,
+    InstrumentItem, InstrumentOption, InstrumentStatus)
+
 __all__ = ["DISABLED_GRADES", "AbilityGrade", "Assessment", "AssessmentStatus", "ElderProfile", "FamilyContact",
-           "SpecialGroup"]
+           "SpecialGroup",
+           # --- elders / assessment area ---
+           "RISK_EVENTS_MAX", "AssessmentAnswer", "AssessmentDetail", "AssessmentSignature", "AssessorQualification",
+           "AdjustmentCondition", "AdjustmentKind", "AdjustmentRule", "GradeBand", "Instrument",
+           "InstrumentDimension", "InstrumentItem", "InstrumentOption", "InstrumentStatus"]

@@ -1,0 +1,128 @@
+"""Elderly care's part of the demo (registered in ``EldercareConfig.ready`` as demo steps; each
+area adds its block). Demo elders are the demo city's own registry persons (never copies)."""
+from __future__ import annotations
+
+# --- elders / assessment area (elders helper) -----------------------------------------------------
+# In the demo home community: elders 80+ and 90+, living alone and empty-nest, with profiles (one
+# 失独), family contacts, and signed assessments of several grades (signed by demo-township and
+# admin, each with a demo assessor certificate). Idempotent: an elder who already has contacts or
+# an assessment is left alone. The generated city has no one over 99, so no 100+ elder is seeded.
+
+import datetime as dt  # noqa: E402
+
+DEMO_CERTIFICATES = (("demo-township", "DEMO-PG-0001"), ("admin", "DEMO-PG-0002"))
+_FRACTIONS = (1.0, 0.8, 0.62, 0.42, 0.8)  # → 能力完好, 轻度, 中度, 重度, 轻度 + 痴呆 → 中度
+
+
+def _say(log, text: str) -> None:
+    if log is not None:
+        log(text)
+
+
+def _demo_elders(demo, on: dt.date) -> dict[str, list[int]]:
+    from django.db import connection
+
+    from .selectors import elders_sql
+
+    lo, hi = demo.person_ids
+    sql = (f"SELECT e.person_id, e.age, e.arrangement FROM ({elders_sql('{col} BETWEEN %(lo)s AND %(hi)s')}) e "
+           "WHERE e.community_id = %(community)s ORDER BY e.person_id")
+    with connection.cursor() as cur:
+        cur.execute(sql, {"on": on, "lo": lo, "hi": hi, "community": demo.home_community})
+        rows = cur.fetchall()
+    return {"90": [r[0] for r in rows if r[1] >= 90][:3], "80": [r[0] for r in rows if 80 <= r[1] < 90][:4],
+            "alone": [r[0] for r in rows if r[2] == "alone"][:4],
+            "empty_nest": [r[0] for r in rows if r[2] == "empty_nest"][:4]}
+
+
+def _answers(instrument, fraction: float) -> dict[int, int]:
+    answers = {}
+    for dim in instrument.dimensions.prefetch_related("items__options"):
+        for item in dim.items.all():
+            options = [o for o in item.options.all() if not o.flag]
+            top = max(o.score for o in options)
+            target = round(top * fraction)
+            answers[item.pk] = min(options, key=lambda o: (abs(o.score - target), -o.score)).pk
+    return answers
+
+
+def seed_elders(*, demo, log=None) -> None:
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from .models import Assessment, AssessorQualification, ElderProfile, FamilyContact
+    from .services import assessment as assess
+    from .services import elders as elder_svc
+
+    if not demo.home_community:
+        return
+    from django.apps import apps
+
+    from .instrument_seed import seed_instrument
+
+    seed_instrument(apps)  # the migration's version 1, should a flushed database lack it (idempotent)
+    User = get_user_model()
+    on = demo.today or timezone.localdate()
+    groups = _demo_elders(demo, on)
+    chosen = list(dict.fromkeys(pid for ids in groups.values() for pid in ids))
+    grid = User.objects.filter(username="demo-grid").first()
+    assessors = [User.objects.filter(username=u).first() for u, _n in DEMO_CERTIFICATES]
+    admin = assessors[1]
+    if admin is not None:
+        for user, (_u, number) in zip(assessors, DEMO_CERTIFICATES):
+            if user is not None and not AssessorQualification.objects.filter(certificate_number=number).exists():
+                assess.assessor_qualification_record(actor=admin, user_id=user.pk, certificate_number=number,
+                                                     valid_from=on - dt.timedelta(days=365),
+                                                     valid_to=on + dt.timedelta(days=3 * 365))
+    editor = grid or admin
+    for n, pid in enumerate(chosen):
+        if editor is None:
+            break
+        if not ElderProfile.objects.filter(person_id=pid).exists():
+            elder_svc.elder_profile_update(actor=editor, person_id=pid, lost_only_child=(n == 1),
+                                           community_doctor=("王医生", "陈医生", "李医生")[n % 3],
+                                           doctor_phone=f"0574-8765{4300 + n:04d}")
+        if not FamilyContact.objects.filter(elder_id=pid).exists():
+            elder_svc.family_contact_add(actor=editor, person_id=pid, name=("儿子", "女儿", "侄子")[n % 3] + "（演示）",
+                                         relation=("儿子", "女儿", "侄子")[n % 3], phone=f"139{pid % 10**8:08d}")
+            if n % 2 == 0:
+                elder_svc.family_contact_add(actor=editor, person_id=pid, name="邻居（演示）", relation="邻居",
+                                             phone=f"138{(pid * 7) % 10**8:08d}", priority=2, notify_alarms=False)
+    first, second = assessors
+    if first is None or second is None:
+        _say(log, "eldercare: demo-township or admin missing, no demo assessments")
+        return
+    instrument = assess.instrument_published()
+    for n, pid in enumerate(chosen[:len(_FRACTIONS)]):
+        if Assessment.objects.filter(person_id=pid).exists():
+            continue
+        draft = assess.assessment_start(actor=first, person_id=pid)
+        assess.assessment_answer(actor=first, assessment_id=draft.pk, answers=_answers(instrument, _FRACTIONS[n]))
+        assess.assessment_set_facts(actor=first, assessment_id=draft.pk, diagnosed_dementia=(n == 4),
+                                    diagnosed_psychiatric=False, risk_events_30d=0)
+        assess.assessment_sign(actor=first, assessment_id=draft.pk)
+        assess.assessment_sign(actor=second, assessment_id=draft.pk)
+    _say(log, f"eldercare: {len(chosen)} demo elders with profiles and contacts")
+
+
+def reset_elders(*, demo, log=None) -> None:
+    """What this area holds on the demo persons, and the demo certificates."""
+    from civilaffairs.registry.demo import delete_rows
+    from civilaffairs.worklist.models import WorkItem
+
+    from .models import (Assessment, AssessmentAnswer, AssessmentDetail, AssessmentSignature,
+                         AssessorQualification, ElderProfile, FamilyContact)
+    from .services.assessment import REASSESSMENT_SUBJECT
+
+    lo, hi = demo.person_ids
+    person = {"person_id__gte": lo, "person_id__lte": hi}
+    via = {"assessment__person_id__gte": lo, "assessment__person_id__lte": hi}
+    delete_rows(WorkItem.objects.filter(subject_type=REASSESSMENT_SUBJECT).extra(
+        where=["subject_id ~ '^[0-9]{1,18}$' AND subject_id::bigint BETWEEN %s AND %s"], params=[lo, hi]))
+    numbers = [n for _u, n in DEMO_CERTIFICATES]
+    delete_rows(AssessmentSignature.objects.filter(qualification__certificate_number__in=numbers))
+    for model, where in ((AssessmentSignature, via), (AssessmentAnswer, via), (AssessmentDetail, via),
+                         (Assessment, person), (FamilyContact, {"elder_id__gte": lo, "elder_id__lte": hi}),
+                         (ElderProfile, person)):
+        delete_rows(model.objects.filter(**where))
+    delete_rows(AssessorQualification.objects.filter(certificate_number__in=numbers))

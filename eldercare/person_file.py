@@ -1,0 +1,69 @@
+"""Elderly care's sections of the person file (一人一档, the elder's page); each area registers
+its own block (``register_*``), called from ``EldercareConfig.ready``."""
+from __future__ import annotations
+
+# --- elders / assessment area (elders helper): profile, special groups, contacts, assessments ---
+
+from django.urls import reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from django.utils.translation import gettext as _  # noqa: E402
+from django.utils.translation import gettext_lazy  # noqa: E402
+
+from civilaffairs.accounts.scoping import scope_queryset, user_can  # noqa: E402
+from civilaffairs.portal.person_file import TimelineEvent, register_person_file_section  # noqa: E402
+
+
+def _elder_context(*, request, person) -> dict | None:
+    from .capabilities import ASSESS, EDIT_PROFILE, VIEW
+    from .elder_list import GRADE_LABELS, elder_rows
+    from .models import Assessment, AssessmentStatus, ElderProfile
+    from .selectors import Arrangement, is_elder
+
+    today = timezone.localdate()
+    if not is_elder(person, today):
+        return None
+    row = elder_rows([person.pk], on=today).get(person.pk)
+    if row is None:
+        return None
+    assessments = list(scope_queryset(Assessment.objects.filter(person=person), request.user, capability=VIEW)
+                       .select_related("detail__instrument").order_by("-assessed_on", "-id")[:20])
+    in_force = next((a for a in assessments if a.status == AssessmentStatus.SIGNED
+                     and a.valid_from <= today <= a.valid_to), None)
+    community = row.community_id
+    return {
+        "person": person, "elder": row, "age": row.age,
+        "arrangement_label": dict(Arrangement.choices).get(row.arrangement, ""),
+        "groups": row.groups, "grade_label": GRADE_LABELS.get(row.grade, "") if row.grade is not None else "",
+        "profile": ElderProfile.objects.filter(person=person).first(),
+        "contacts": list(person.elder_contacts.all()),
+        "assessments": assessments, "in_force": in_force,
+        "open_draft": next((a for a in assessments if a.status == AssessmentStatus.DRAFT), None),
+        "may_edit": bool(community) and user_can(request.user, EDIT_PROFILE, community),
+        "may_assess": bool(community) and user_can(request.user, ASSESS, community),
+    }
+
+
+def render_elder(*, request, person):
+    context = _elder_context(request=request, person=person)
+    if context is None:
+        return None
+    return "eldercare/elders/_person_file_elder.html", context
+
+
+def timeline_elder(*, request, person):
+    from .capabilities import VIEW
+    from .models import Assessment, AssessmentStatus
+
+    signed = (scope_queryset(Assessment.objects.filter(person=person), request.user, capability=VIEW)
+              .exclude(status__in=[AssessmentStatus.DRAFT, AssessmentStatus.VOID]).order_by("-valid_from")[:20])
+    for a in signed:
+        yield TimelineEvent(at=a.valid_from or a.assessed_on,
+                            title=_("能力评估：%(g)s") % {"g": a.get_grade_display()},
+                            url=reverse("eldercare:assessment_detail", args=[a.pk]))
+
+
+def register_elders() -> None:
+    from .capabilities import VIEW
+
+    register_person_file_section("eldercare.elder", title=gettext_lazy("老年人信息"), capability=VIEW,
+                                 render=render_elder, timeline=timeline_elder, order=30)
