@@ -5,3 +5,8 @@ from rest_framework.routers import SimpleRouter
 router = SimpleRouter()
 
 paths: list = []
+
+# --- allowances and service credit (area C) ---
+from .allowances import register as _register_allowances  # noqa: E402
+
+_register_allowances(router)

@@ -3,5 +3,12 @@ model here points at the person. One module per area; this package re-exports th
 from .assessment import DISABLED_GRADES, AbilityGrade, Assessment, AssessmentStatus
 from .elders import ElderProfile, FamilyContact, SpecialGroup
 
+# --- allowances and service credit (area C) ---
+from .allowances import ALLOWANCE_AMOUNT_MAX, Allowance, AllowanceKind, AllowanceStatus  # noqa: E402
+from .credit import CreditAccount, CreditEntry, CreditEntryKind  # noqa: E402
+
 __all__ = ["DISABLED_GRADES", "AbilityGrade", "Assessment", "AssessmentStatus", "ElderProfile", "FamilyContact",
            "SpecialGroup"]
+# --- allowances and service credit (area C) ---
+__all__ += ["ALLOWANCE_AMOUNT_MAX", "Allowance", "AllowanceKind", "AllowanceStatus", "CreditAccount", "CreditEntry",
+            "CreditEntryKind"]
