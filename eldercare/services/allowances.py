@@ -272,6 +272,10 @@ def allowance_resume(*, actor, allowance_id: int, reason: str) -> Allowance:
     a = _locked(user=actor, pk=allowance_id, capability=caps.VERIFY_ALLOWANCE)
     if a.status == AllowanceStatus.ACTIVE:
         raise ValidationError(_("该待遇正在发放，无需恢复。"))
+    if a.status == AllowanceStatus.STOPPED and a.stop_proposed_by_id is None:
+        # Stopped by the engine (a death record, a move out, a lost grade): the engine grants it again
+        # by itself if the person qualifies again; a hand-made resume would pay past the death.
+        raise ValidationError(_("该待遇因不再符合条件由系统自动停发，重新符合条件时系统会自动恢复，不能手工恢复。"))
     if a.status == AllowanceStatus.STOPPED and Allowance.objects.filter(
             person_id=a.person_id, kind=a.kind).exclude(status=AllowanceStatus.STOPPED).exists():
         raise ValidationError(_("该老人已有另一条发放中的同类待遇。"))

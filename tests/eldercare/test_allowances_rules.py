@@ -162,3 +162,28 @@ def test_sql_equals_explain_for_both_rules(city, birth, on, registered, death, g
     for key in (HIGH_AGE, CARE):
         rule = get_rule(key)
         assert engine_sql.evaluate_ids(rule, ids=[person.pk], on=on)[person.pk] == rule.explain(person.pk, on), key
+
+
+def test_the_age_line_job_and_the_incremental_run_grant_on_the_birthday(elder):
+    from civilaffairs.entitlements import services as engine
+
+    person = elder(dt.date(1946, 12, 3))
+    engine.age_lines_mark(on=ON - dt.timedelta(days=1))
+    assert engine.age_lines_mark(on=ON) >= 1  # the person reaches the 80 line today
+    engine.entitlement_incremental_run(on=ON)
+    assert allowance(person).from_month == dt.date(2026, 12, 1)
+
+
+def test_an_allowance_the_engine_stopped_cannot_be_resumed_by_hand(elder, city, township_officer):
+    from django.core.exceptions import ValidationError
+
+    from eldercare.services.allowances import allowance_resume
+
+    person = elder(dt.date(1940, 1, 1))
+    run_rule(HIGH_AGE, ON)
+    Person.objects.filter(pk=person.pk).update(death_date=dt.date(2026, 11, 20))
+    run_rule(HIGH_AGE, ON)
+    got = allowance(person)
+    assert (got.status, got.to_month) == (AllowanceStatus.STOPPED, dt.date(2026, 11, 1))
+    with pytest.raises(ValidationError, match="自动停发"):
+        allowance_resume(actor=township_officer, allowance_id=got.pk, reason="误操作")
