@@ -16,14 +16,13 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civilaffairs.accounts.scoping import get_scoped_or_404, user_can
 from civilaffairs.audit.services import audit_log
 from civilaffairs.entitlements.models import EntitlementCandidate
-from civilaffairs.notifications.services import notify_household
 from civilaffairs.worklist.services import ItemRow, workitem_close, workitem_raise_many
 
 from .. import capabilities as caps
@@ -73,18 +72,31 @@ def _persons(candidates) -> dict:
 
 
 def _notify(allowances: list[Allowance], title_for) -> int:
-    """A notice to the accounts of each elder's household (the elder and the family living with them)."""
+    """A notice to the resident accounts of each elder's household (the elder and the family living with
+    them; SMS as each prefers): one query for the accounts of the whole batch."""
+    from django.contrib.auth import get_user_model
+
+    from civilaffairs.notifications.services import notify_user
     from civilaffairs.registry.models import HouseholdMember
 
     households = dict(HouseholdMember.objects.filter(person_id__in=[a.person_id for a in allowances], is_active=True)
-                      .values_list("person_id", "household"))
+                      .values_list("person_id", "household_id"))
+    if not households:
+        return 0
+    users: dict[int, list] = {}
+    for user in (get_user_model().objects.filter(kind="resident", is_active=True,
+                                                 person__memberships__household_id__in=set(households.values()),
+                                                 person__memberships__is_active=True)
+                 .select_related("notification_preference")
+                 .annotate(household_id=models.F("person__memberships__household_id"))):
+        users.setdefault(user.household_id, []).append(user)
     sent = 0
     for allowance in allowances:
-        household_id = households.get(allowance.person_id)
-        if household_id is not None:
-            from civilaffairs.registry.models import Household
-
-            sent += notify_household(household=Household(pk=household_id), title=title_for(allowance), sms=True)
+        title = None
+        for user in users.get(households.get(allowance.person_id), ()):
+            title = title or title_for(allowance)
+            notify_user(user=user, title=title, sms=True)
+            sent += 1
     return sent
 
 

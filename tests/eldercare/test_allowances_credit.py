@@ -16,7 +16,11 @@ from eldercare.models import CreditAccount, CreditEntry, CreditEntryKind
 from eldercare.rules import Economic, economic_status_on
 from eldercare.services import credit as svc
 from tests import factories as f
-from tests.eldercare.allowances_fixtures import elder, provider, sign_grade  # noqa: F401
+from tests.eldercare import allowances_fixtures as fx
+from tests.eldercare.allowances_fixtures import sign_grade
+
+elder = fx.elder  # fixture
+provider = fx.provider  # fixture
 
 MONTH = dt.date(2026, 12, 1)
 

@@ -17,7 +17,10 @@ from eldercare.payables import line_key
 from eldercare.rules import HIGH_AGE
 from eldercare.services import allowances as svc
 from tests import factories as f
-from tests.eldercare.allowances_fixtures import elder, run_rule  # noqa: F401
+from tests.eldercare import allowances_fixtures as fx
+from tests.eldercare.allowances_fixtures import run_rule
+
+elder = fx.elder  # fixture
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,10 @@ from eldercare.models import Allowance, AllowanceKind, AllowanceStatus
 from eldercare.rules import CARE, HIGH_AGE, NOT_REGISTERED
 from eldercare.services.allowances import STOPPED_KIND
 from tests import factories as f
-from tests.eldercare.allowances_fixtures import elder, run_rule, sign_grade  # noqa: F401
+from tests.eldercare import allowances_fixtures as fx
+from tests.eldercare.allowances_fixtures import run_rule, sign_grade
+
+elder = fx.elder  # fixture
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,11 @@ from eldercare.models import Allowance, AllowanceStatus, CreditAccount
 from eldercare.rules import HIGH_AGE
 from eldercare.services import credit
 from tests import factories as f
-from tests.eldercare.allowances_fixtures import elder, provider, run_rule, sign_grade  # noqa: F401
+from tests.eldercare import allowances_fixtures as fx
+from tests.eldercare.allowances_fixtures import run_rule, sign_grade
+
+elder = fx.elder  # fixture
+provider = fx.provider  # fixture
 
 pytestmark = pytest.mark.django_db
 
