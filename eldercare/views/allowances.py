@@ -57,16 +57,17 @@ def allowance_list_view(request):
     return render(request, "eldercare/allowances/list.html", {"filters": filters, "page": page})
 
 
-def _lines(allowance: Allowance):
-    return (PaymentLine.objects.filter(programme="eldercare", entitlement__startswith=f"eldercare.allowance:{allowance.pk}:")
-            .order_by("-period", "-id")[:24])
+def _lines(allowance: Allowance) -> list[PaymentLine]:
+    return list(PaymentLine.objects.filter(programme="eldercare",
+                                           entitlement__startswith=f"eldercare.allowance:{allowance.pk}:")
+                .order_by("-period", "-entitlement", "-id")[:24])
 
 
 @allowance_viewer_required
 def allowance_detail(request, pk: int):
     allowance = allowance_get_for_user(user=request.user, pk=pk)
     return render(request, "eldercare/allowances/detail.html", {
-        "allowance": allowance, "lines": list(_lines(allowance)), "form": ReasonForm(),
+        "allowance": allowance, "lines": _lines(allowance), "form": ReasonForm(),
         "may_verify": svc.may_verify(request.user, allowance), "may_confirm": svc.may_confirm(request.user, allowance),
     })
 

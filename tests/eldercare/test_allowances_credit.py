@@ -165,3 +165,37 @@ def test_two_concurrent_spends_above_the_balance_one_is_refused(city):
     assert "余额不足：余额 30.00 元，本次需 70 元" in refused[0].messages[0]
     assert_balanced(account)
     assert account.balance == Decimal("30.00")
+
+
+# --- the monthly issue's SQL equals its Python twin (the elder's page) --------------------------------
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+
+@pytest.mark.django_db
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(grade=st.sampled_from([None, 0, 1, 2, 3, 4]), programme=st.sampled_from([None, "tekun", "dibao", "dibian"]),
+       status=st.sampled_from(["active", "phaseout", "ended"]), age=st.sampled_from([59, 60, 75, 90]),
+       registered=st.booleans(), dead=st.booleans())
+def test_subsidy_sql_equals_subsidy_on(city, grade, programme, status, age, registered, dead):
+    from django.db import connection as conn
+
+    from civilaffairs.registry.models import Person
+    from civilaffairs.registry.services import household_create, person_create
+
+    birth = dt.date(MONTH.year - age, MONTH.month, 1)
+    person = person_create(actor=None, name="补贴测试", id_number=f.id_number(birth=birth),
+                           registered_region_code=city.community.code if registered else None)
+    household_create(actor=None, community_code=city.community.code, head=person)
+    if dead:
+        Person.objects.filter(pk=person.pk).update(death_date=MONTH - dt.timedelta(days=1))
+        person.refresh_from_db()
+    if grade is not None:
+        sign_grade(person, grade, valid_from=MONTH - dt.timedelta(days=10), valid_to=MONTH + dt.timedelta(days=10))
+    if programme is not None:
+        _benefit(person, programme, status=status)
+    with conn.cursor() as cur:
+        cur.execute(svc.subsidy_sql("{col} = %(id)s"), {"on": MONTH, "id": person.pk})
+        rows = [dict(zip(["person_id", "community_id", "status", "grade", "amount"], r)) for r in cur.fetchall()]
+    expected = svc.subsidy_on(person, MONTH)
+    assert rows == ([expected] if expected is not None else [])

@@ -127,3 +127,16 @@ def test_the_api_lists_allowances_and_credit_accounts_in_scope(granted, grid_wor
     rows = accounts["results"] if isinstance(accounts, dict) else accounts
     assert [r["person"] for r in rows] == [home.person_id]
     assert client_for(None).get(reverse("api:eldercare-allowance-list")).status_code in (401, 403)
+
+
+def test_the_detail_page_shows_the_months_paid_and_no_actions_to_a_viewer(granted, grid_worker, township_officer, city):
+    from civilaffairs.payments import services as pay
+
+    home, _away = granted
+    pay.payment_roll_generate(district_code=city.district.code, month=timezone.localdate().replace(day=1),
+                              programme="eldercare")
+    url = reverse("eldercare:allowance_detail", args=[home.pk])
+    text = client_for(grid_worker).get(url).content.decode()
+    assert "高龄津贴补发" in text and "data-confirm" not in text  # a grid worker sees, cannot stop
+    text = client_for(township_officer).get(url).content.decode()
+    assert "提出停发" in text and "data-confirm" in text
