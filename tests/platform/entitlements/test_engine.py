@@ -271,7 +271,7 @@ def test_the_age_line_job_catches_up_the_days_it_missed(city, elder_in):
     assert {p.pk for p in missed} <= marked
     assert not {before.pk, after.pk, dead.pk} & marked
     event = AuditEvent.objects.get(action="entitlements.age_lines_marked")
-    assert event.after["marked"] == len(marked) and event.after["lines"] == [60, 80, 90]
+    assert event.after["marked"] == len(marked) and event.after["lines"] == [60, 80, 90, 100]  # 100: eldercare.high_age
     svc.entitlement_incremental_run(on=dt.date(2026, 12, 3))
     assert set(candidates().values_list("subject_id", flat=True)) == {p.pk for p in missed}
 
