@@ -54,9 +54,13 @@ def turned_on(birth: dt.date, years: int) -> dt.date:
         return dt.date(birth.year + years, 3, 1)
 
 
-def first_month(*, eligible: dt.date, on: dt.date, region_code: str | None) -> dt.date:
-    """The first month paid: the month of eligibility, bounded by the arrears parameter."""
-    back = param_at(ARREARS_KEY, region_code, on)
+def first_month(*, eligible: dt.date, on: dt.date, region_code: str | None, cache: dict | None = None) -> dt.date:
+    """The first month paid: the month of eligibility, bounded by the arrears parameter (``cache``: the
+    parameter by region, for a batch)."""
+    cache = {} if cache is None else cache
+    if region_code not in cache:
+        cache[region_code] = param_at(ARREARS_KEY, region_code, on)
+    back = cache[region_code]
     months = int(back) if back is not None else 0
     return max(month_start(eligible), add_months(month_start(on), -months))
 
@@ -105,7 +109,7 @@ def _grant(candidate_ids: list[int], on: dt.date, *, kind: str, eligible_for) ->
     persons = _persons(candidates)
     open_ = set(Allowance.objects.filter(person_id__in=list(persons), kind=kind)
                 .exclude(status=AllowanceStatus.STOPPED).values_list("person_id", flat=True))
-    rows = []
+    rows, arrears = [], {}
     for c in candidates:
         person = persons.get(c.subject_id)
         if person is None or person.pk in open_ or c.amount is None:
@@ -113,7 +117,8 @@ def _grant(candidate_ids: list[int], on: dt.date, *, kind: str, eligible_for) ->
         eligible = month_start(min(eligible_for(person, on), on))
         rows.append(Allowance(person=person, kind=kind, community_id=c.community_id, band=c.category,
                               amount=c.amount, eligible_month=eligible,
-                              from_month=first_month(eligible=eligible, on=on, region_code=person.registered_region_id),
+                              from_month=first_month(eligible=eligible, on=on, region_code=person.registered_region_id,
+                                                    cache=arrears),
                               reasons=list(c.reasons), candidate_id=c.pk))
     created = Allowance.objects.bulk_create(rows)
     if created:
