@@ -39,3 +39,22 @@ class EldercareConfig(AppConfig):
         programmes.register_demo_step("eldercare.elders", seed=demo.seed_elders, reset=demo.reset_elders, order=20)
         register_elder_sources()
         register_elder_sections()
+        # --- allowances and service credit (area C) ---
+        from celery.schedules import crontab
+
+        from civilaffairs.programmes import Audience
+
+        from . import demo as _demo, payables, rules as _rules
+        from .person_file import register_allowance_section
+        from .worklist_sources import register_allowance_sources
+
+        register_allowance_sources()  # before the rules: their callbacks raise these kinds
+        _rules.register()
+        payables.register()
+        register_allowance_section()
+        programmes.register_nav("eldercare.allowances", label=_("养老津贴补贴"), url_name="eldercare:allowance_list",
+                                audience=Audience.STAFF, capability="eldercare.view", order=41)
+        programmes.register_demo_step("eldercare.allowances", seed=_demo.seed_allowances,
+                                      reset=_demo.reset_allowances, order=45)
+        programmes.register_beat("eldercare-credit-monthly", task="eldercare.credit_monthly",
+                                 schedule=crontab(day_of_month=1, hour=2, minute=30))

@@ -67,3 +67,25 @@ def register_elders() -> None:
 
     register_person_file_section("eldercare.elder", title=gettext_lazy("老年人信息"), capability=VIEW,
                                  render=render_elder, timeline=timeline_elder, order=30)
+
+from . import capabilities as caps  # noqa: E402
+
+
+# --- allowances and service credit (area C) ---------------------------------------------------------
+
+def render_allowances(*, request, person):
+    from .allowance_selectors import person_allowances, person_credit, sees_money
+
+    if not sees_money(request.user):
+        return None
+    allowances = person_allowances(user=request.user, person=person)
+    account, entries = person_credit(user=request.user, person=person)
+    if not allowances and account is None:
+        return None
+    return "eldercare/allowances/_person_file.html", {"allowances": allowances, "account": account,
+                                                        "entries": entries}
+
+
+def register_allowance_section() -> None:
+    register_person_file_section("eldercare.allowances", title=gettext_lazy("养老待遇"), capability=caps.VIEW,
+                                 render=render_allowances, order=45)

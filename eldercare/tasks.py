@@ -23,3 +23,16 @@ def reassessment_raise_due(on: str | None = None) -> int:
     from .services.assessment import reassessment_raise_due as raise_due
 
     return raise_due(on=_day(on))
+# --- allowances and service credit (area C) ---------------------------------------------------------
+
+@shared_task(name="eldercare.credit_monthly", acks_late=True, reject_on_worker_lost=True, autoretry_for=RETRYABLE,
+             retry_backoff=10, max_retries=5, time_limit=3600, soft_time_limit=3500)
+def credit_monthly(on: str | None = None) -> dict:
+    """On the 1st: expire the credit past its validity, then issue the month's subsidy (both idempotent)."""
+    from .services.credit import credit_expire_month, credit_issue_month
+
+    month = _day(on).replace(day=1)
+    expired, expired_total = credit_expire_month(month=month)
+    issued, issued_total = credit_issue_month(month=month)
+    return {"expired": expired, "expired_total": str(expired_total), "issued": issued,
+            "issued_total": str(issued_total)}

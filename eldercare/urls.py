@@ -23,3 +23,14 @@ urlpatterns += [
     path("assessments/<int:pk>/sign/", assessment_views.assessment_sign, name="assessment_sign"),
     path("assessments/<int:pk>/void/", assessment_views.assessment_void, name="assessment_void"),
 ]
+
+# --- allowances and service credit (area C) ---
+from .views import allowances  # noqa: E402
+
+urlpatterns += [
+    path("allowances/", allowances.allowance_list_view, name="allowance_list"),
+    path("allowances/<int:pk>/", allowances.allowance_detail, name="allowance_detail"),
+    path("allowances/<int:pk>/stop/", allowances.allowance_stop, name="allowance_stop"),
+    path("allowances/<int:pk>/confirm-stop/", allowances.allowance_confirm_stop, name="allowance_confirm_stop"),
+    path("allowances/<int:pk>/resume/", allowances.allowance_resume, name="allowance_resume"),
+]

@@ -157,6 +157,22 @@ def build_world(city) -> World:
     qualify(u["township"], number="M-PG-0001")
     qualify(u["root"], number="M-PG-0002")
     o["elder_assessment"] = elder_assess.assessment_start(actor=u["township"], person_id=o["elder"].pk)
+    # --- eldercare: allowances and service credit (area C) ---
+    from decimal import Decimal
+
+    from civilaffairs.registry.services import household_create, person_create
+    from eldercare.models import Allowance, CreditAccount, CreditEntry
+
+    old = person_create(actor=None, name="钱老太", id_number=f.id_number(birth=dt.date(1940, 3, 3)),
+                        registered_region_code=city.community.code)
+    household_create(actor=None, community_code=city.community.code, head=old)
+    month = timezone.localdate().replace(day=1)
+    o["allowance"] = Allowance.objects.create(person=old, kind="high_age", community_id=city.community.code, band="80",
+                                              amount=Decimal("100.00"), eligible_month=month, from_month=month,
+                                              reasons=["户籍在第一社区"])
+    o["credit_account"] = CreditAccount.objects.create(person=old, community_id=city.community.code,
+                                                       balance=Decimal("50.00"))
+    CreditEntry.objects.create(account=o["credit_account"], kind="issued", amount=Decimal("50.00"), period=month)
 
     missing = [name for name, obj in o.items() if obj is None]
     assert not missing, f"the matrix world lacks {missing}"

@@ -609,6 +609,32 @@ ROUTES: list[Route] = [
     Route("api-redoc", T("ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok    ok")),
 ]
 
+# --- eldercare: allowances and service credit (area C) ---------------------------------------------
+# Civil-affairs staff with eldercare.view see the money in their jurisdiction; organisation staff and
+# residents see none (403); the township proposes a stop and resumes (VERIFY_ALLOWANCE), the district
+# confirms a stop (CONFIRM_ALLOWANCE). An action refused by the allowance's state redirects (ok).
+ROUTES += [
+    Route("eldercare:allowance_list", T("login 403   403   ok    ok    ok    ok    ok    ok    ok    403   403   ok")),
+    Route("eldercare:allowance_detail",
+          T("login 403   403   ok    404   404   ok    ok    404   ok    403   403   ok"), kwargs=pk("allowance")),
+    Route("eldercare:allowance_stop",
+          T("login 403   403   403   404   404   ok    403   404   403   403   403   ok"),
+          method="post", kwargs=pk("allowance"), data=lambda w: {"reason": "核查户籍"}),
+    Route("eldercare:allowance_confirm_stop",
+          T("login 403   403   403   404   404   403   ok    404   403   403   403   ok"),
+          method="post", kwargs=pk("allowance")),
+    Route("eldercare:allowance_resume",
+          T("login 403   403   403   404   404   ok    403   404   403   403   403   ok"),
+          method="post", kwargs=pk("allowance"), data=lambda w: {"reason": "核实无误"}),
+    Route("api:eldercare-allowance-list", T("401   403   403   ok    ok    ok    ok    ok    ok    ok    403   403   ok")),
+    Route("api:eldercare-allowance-detail",
+          T("401   403   403   ok    404   404   ok    ok    404   ok    403   403   ok"), kwargs=pk("allowance")),
+    Route("api:eldercare-credit-account-list",
+          T("401   403   403   ok    ok    ok    ok    ok    ok    ok    403   403   ok")),
+    Route("api:eldercare-credit-account-detail",
+          T("401   403   403   ok    404   404   ok    ok    404   ok    403   403   ok"), kwargs=pk("credit_account")),
+]
+
 # Django admin is declared as a whole: every admin page is for staff accounts; see
 # test_every_admin_page_refuses_non_staff_and_opens_for_a_superuser.
 ADMIN_NAMESPACE = "admin"

@@ -46,6 +46,31 @@ CATALOGUE: tuple[ParameterSpec, ...] = (
                   "默认值；高于此额的决定须另一名区县审批人确认"),
     ParameterSpec("declared_income_max", _("申报月收入合理上限"), "元/人·月", Decimal("100000"),
                   "默认值；超过视为填写错误"),
+    # --- eldercare: allowances and service credit (issue 12, area C) ---
+    # POLICY.md names the bands and the subsidy's two dimensions but no amounts: Ningbo-like demo defaults.
+    ParameterSpec("high_age_allowance_80", _("高龄津贴（80–89 周岁）"), "元/人·月", Decimal("100"), "默认值（宁波类参考）"),
+    ParameterSpec("high_age_allowance_90", _("高龄津贴（90–99 周岁）"), "元/人·月", Decimal("200"), "默认值（宁波类参考）"),
+    ParameterSpec("high_age_allowance_100", _("高龄津贴（100 周岁以上）"), "元/人·月", Decimal("500"), "默认值（宁波类参考）"),
+    ParameterSpec("eldercare_arrears_months", _("养老津贴补发最多月数"), "月", Decimal("12"),
+                  "默认值；发现晚了的月份最多向前补发这么多个月"),
+    ParameterSpec("care_allowance_mild", _("护理补贴（轻度失能）"), "元/人·月", Decimal("50"), "默认值"),
+    ParameterSpec("care_allowance_moderate", _("护理补贴（中度失能）"), "元/人·月", Decimal("100"), "默认值"),
+    ParameterSpec("care_allowance_severe", _("护理补贴（重度失能）"), "元/人·月", Decimal("200"), "默认值"),
+    ParameterSpec("care_allowance_total", _("护理补贴（完全失能）"), "元/人·月", Decimal("300"), "默认值"),
+    ParameterSpec("service_subsidy_tekun_mild", _("养老服务补贴：特困·轻度失能"), "元/人·月", Decimal("300"), "默认值"),
+    ParameterSpec("service_subsidy_tekun_moderate", _("养老服务补贴：特困·中度失能"), "元/人·月", Decimal("500"), "默认值"),
+    ParameterSpec("service_subsidy_tekun_severe", _("养老服务补贴：特困·重度及完全失能"), "元/人·月", Decimal("800"), "默认值"),
+    ParameterSpec("service_subsidy_dibao_mild", _("养老服务补贴：低保·轻度失能"), "元/人·月", Decimal("200"), "默认值"),
+    ParameterSpec("service_subsidy_dibao_moderate", _("养老服务补贴：低保·中度失能"), "元/人·月", Decimal("400"), "默认值"),
+    ParameterSpec("service_subsidy_dibao_severe", _("养老服务补贴：低保·重度及完全失能"), "元/人·月", Decimal("600"), "默认值"),
+    ParameterSpec("service_subsidy_dibian_mild", _("养老服务补贴：低边·轻度失能"), "元/人·月", Decimal("150"), "默认值"),
+    ParameterSpec("service_subsidy_dibian_moderate", _("养老服务补贴：低边·中度失能"), "元/人·月", Decimal("300"), "默认值"),
+    ParameterSpec("service_subsidy_dibian_severe", _("养老服务补贴：低边·重度及完全失能"), "元/人·月", Decimal("450"), "默认值"),
+    ParameterSpec("service_subsidy_other_mild", _("养老服务补贴：其他·轻度失能"), "元/人·月", Decimal("0"), "默认值；0 表示不发"),
+    ParameterSpec("service_subsidy_other_moderate", _("养老服务补贴：其他·中度失能"), "元/人·月", Decimal("100"), "默认值"),
+    ParameterSpec("service_subsidy_other_severe", _("养老服务补贴：其他·重度及完全失能"), "元/人·月", Decimal("200"), "默认值"),
+    ParameterSpec("service_credit_expiry_months", _("养老服务额度有效月数"), "月", Decimal("12"),
+                  "默认值；发放满这么多个月仍未用完的额度过期"),
 )
 
 BY_KEY = {spec.key: spec for spec in CATALOGUE}

@@ -11,3 +11,7 @@ from .elders import AssessmentViewSet, ElderViewSet  # noqa: E402
 
 router.register("elders", ElderViewSet, basename="eldercare-elder")
 router.register("assessments", AssessmentViewSet, basename="eldercare-assessment")
+# --- allowances and service credit (area C) ---
+from .allowances import register as _register_allowances  # noqa: E402
+
+_register_allowances(router)

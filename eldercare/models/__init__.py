@@ -16,3 +16,9 @@ __all__ = ["DISABLED_GRADES", "AbilityGrade", "Assessment", "AssessmentStatus", 
            "RISK_EVENTS_MAX", "AssessmentAnswer", "AssessmentDetail", "AssessmentSignature", "AssessorQualification",
            "AdjustmentCondition", "AdjustmentKind", "AdjustmentRule", "GradeBand", "Instrument",
            "InstrumentDimension", "InstrumentItem", "InstrumentOption", "InstrumentStatus"]
+# --- allowances and service credit (area C) ---
+from .allowances import ALLOWANCE_AMOUNT_MAX, Allowance, AllowanceKind, AllowanceStatus  # noqa: E402
+from .credit import CreditAccount, CreditEntry, CreditEntryKind  # noqa: E402
+
+__all__ += ["ALLOWANCE_AMOUNT_MAX", "Allowance", "AllowanceKind", "AllowanceStatus", "CreditAccount", "CreditEntry",
+            "CreditEntryKind"]

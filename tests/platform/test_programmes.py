@@ -44,8 +44,9 @@ def test_nobody_signed_in_sees_only_the_public_entries(grid_worker):
     public = [e.key for e in programmes.nav_entries(AnonymousUser())]
     assert public == ["portal.home", "portal.policy_guide"]
     assert [e.key for e in programmes.nav_entries(grid_worker)] == [
-        "portal.home", "worklist", "registry.households", "assistance.caseworker", "accounts.organisations",
-        "portal.dashboards", "portal.policy_guide"]
+        "portal.home", "worklist", "registry.households", "assistance.caseworker",
+        "eldercare.allowances",  # eldercare area C: the allowance list (eldercare.view)
+        "accounts.organisations", "portal.dashboards", "portal.policy_guide"]
 
 
 def test_demo_steps_run_in_order_and_a_beat_entry_joins_the_schedule(scratch):
