@@ -31,7 +31,7 @@ class EldercareConfig(AppConfig):
         from .worklist_sources import register_elders as register_elder_sources
 
         programmes.register_nav("eldercare.elders", label=_("老年人"), url_name="eldercare:elder_list",
-                                audience=programmes.Audience.STAFF, capability=VIEW, order=20)
+                                audience=programmes.Audience.STAFF, capability=VIEW, order=40)
         programmes.register_home_card("eldercare.elders", title=_("老年人"), url_name="eldercare:elder_list",
                                       description=_("辖区老年人、能力评估与家属联系人"), capability=VIEW, order=20)
         programmes.register_beat("eldercare-reassessment-due-daily", task="eldercare.reassessment_raise_due",

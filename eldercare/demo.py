@@ -211,8 +211,9 @@ def reset_allowances(*, demo, log=None) -> None:
     delete_rows(CreditEntry.objects.filter(account__person_id__gte=p_lo, account__person_id__lte=p_hi))
     delete_rows(CreditAccount.objects.filter(**persons))
     delete_rows(Allowance.objects.filter(**persons))
-    # the few grades ``_ensure_a_few_grades`` signed are the assessment core's rows: the assessment area's
-    # reset removes the demo persons' assessments (if it is not merged, they go with this step)
+    # the few grades ``_ensure_a_few_grades`` signed are bare assessment-core rows (no detail, answers or
+    # signatures); the assessment area's reset, which runs after this one, removes the others
     from .models import Assessment
 
-    delete_rows(Assessment.objects.filter(**persons, assessed_on__isnull=False))
+    delete_rows(Assessment.objects.filter(**persons, detail__isnull=True, answers__isnull=True,
+                                          signatures__isnull=True))
