@@ -5,3 +5,10 @@ from rest_framework.routers import SimpleRouter
 router = SimpleRouter()
 
 paths: list = []
+
+# --- visits, devices and alarms (area D) -----------------------------------------------------------
+from django.urls import path  # noqa: E402
+
+from .devices import DeviceEventsView  # noqa: E402
+
+paths += [path("device-events/", DeviceEventsView.as_view(), name="device-events")]

@@ -5,3 +5,18 @@ from .elders import ElderProfile, FamilyContact, SpecialGroup
 
 __all__ = ["DISABLED_GRADES", "AbilityGrade", "Assessment", "AssessmentStatus", "ElderProfile", "FamilyContact",
            "SpecialGroup"]
+
+# --- visits, devices and alarms (area D) ---
+from .devices import (  # noqa: E402
+    ALARM_OPEN_STATUSES, Alarm, AlarmOutcome, AlarmSms, AlarmStatus, Device, DeviceEvent, DeviceKind, DeviceStatus,
+    DeviceToken, EventKind,
+)
+from .visits import (  # noqa: E402
+    RISK_REFERRAL, Health, Need, PlanEndReason, PlanStatus, ReferralTo, Risk, RiskLevel, Safety, Visit, VisitMode,
+    VisitPlan,
+)
+
+__all__ += ["ALARM_OPEN_STATUSES", "Alarm", "AlarmOutcome", "AlarmSms", "AlarmStatus", "Device", "DeviceEvent",
+            "DeviceKind", "DeviceStatus", "DeviceToken", "EventKind", "RISK_REFERRAL", "Health", "Need",
+            "PlanEndReason", "PlanStatus", "ReferralTo", "Risk", "RiskLevel", "Safety", "Visit", "VisitMode",
+            "VisitPlan"]
