@@ -43,6 +43,8 @@ VALUE_BOUNDS: dict[str, tuple[Decimal, Decimal] | None] = {
     EventKind.LEAVE_BED_NIGHT: (Decimal(0), Decimal(1440)),
     EventKind.FALL: None, EventKind.SOS: None, EventKind.SMOKE: None, EventKind.GAS: None,
 }
+KINDS = frozenset(EventKind.values)  # once: ``EventKind.values`` builds a list on every call
+STATUS_ACTIVE = str(DeviceStatus.ACTIVE)
 VALUE_UNITS = {EventKind.HEART_RATE: "次/分", EventKind.BREATHING: "次/分", EventKind.INACTIVITY: "小时",
                EventKind.LEAVE_BED_NIGHT: "分钟"}
 
@@ -210,7 +212,12 @@ def _value(raw, kind: str) -> tuple[Decimal | None, str]:
 
 
 def _occurred_at(raw, now: dt.datetime) -> tuple[dt.datetime | None, str]:
-    when = parse_datetime(raw) if isinstance(raw, str) else None
+    when = None
+    if isinstance(raw, str):
+        try:
+            when = dt.datetime.fromisoformat(raw)  # the C parser first; Django's for the other ISO spellings
+        except ValueError:
+            when = parse_datetime(raw) if len(raw) < 40 else None
     if when is None:
         return None, _("发生时间格式不正确（应为 ISO 8601，含时区）。")
     if timezone.is_naive(when):
@@ -249,7 +256,7 @@ def device_events_ingest(*, token: DeviceToken, events: list, now: dt.datetime |
             reason = _("事件格式不正确。")
         elif not isinstance(event_id, str) or not event_id.strip() or len(event_id) > 64:
             reason = _("缺少事件编号（event_id，不超过64个字符）。")
-        elif event.get("kind") not in EventKind.values:
+        elif event.get("kind") not in KINDS:
             reason = _("事件类型“%(k)s”无法识别。") % {"k": str(event.get("kind"))[:30]}
         else:
             device = devices.get(event.get("device"))
@@ -257,7 +264,7 @@ def device_events_ingest(*, token: DeviceToken, events: list, now: dt.datetime |
                 reason = _("设备编号未登记。")
             elif device[2] != token.provider_id:
                 reason = _("该设备不属于本服务商。")
-            elif device[4] != DeviceStatus.ACTIVE:
+            elif device[4] != STATUS_ACTIVE:
                 reason = _("该设备已停用。")
         if not reason:
             value, reason = _value(event.get("value"), event["kind"])
