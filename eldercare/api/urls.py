@@ -9,6 +9,8 @@ paths: list = []
 # --- visits, devices and alarms (area D) -----------------------------------------------------------
 from django.urls import path  # noqa: E402
 
-from .devices import DeviceEventsView  # noqa: E402
+from .devices import AlarmViewSet, DeviceEventsView, VisitPlanViewSet  # noqa: E402
 
+router.register("alarms", AlarmViewSet, basename="eldercare-alarm")
+router.register("visit-plans", VisitPlanViewSet, basename="eldercare-visit-plan")
 paths += [path("device-events/", DeviceEventsView.as_view(), name="device-events")]

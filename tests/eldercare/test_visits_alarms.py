@@ -252,3 +252,21 @@ def test_alarm_pages_refuse_the_wrong_role_and_another_community(device, token, 
     assert _client(grid_worker).post(close, {"outcome": "family"}).status_code == 302
     alarm.refresh_from_db()
     assert alarm.outcome == "family"
+
+
+def test_the_alarm_api_acknowledges_and_closes_with_the_page_s_rights(device, token, grid_worker,
+                                                                      neighbour_grid_worker):
+    svc.device_events_ingest(token=token, events=[event(kind="sos", value=None)])
+    alarm = Alarm.objects.get()
+    base = f"/api/v1/eldercare/alarms/{alarm.pk}/"
+    assert [a["id"] for a in _client(grid_worker).get("/api/v1/eldercare/alarms/").json()["results"]] == [alarm.pk]
+    assert _client(neighbour_grid_worker).get("/api/v1/eldercare/alarms/").json()["results"] == []
+    assert _client(neighbour_grid_worker).post(base + "close/", {"outcome": "family"},
+                                               content_type="application/json").status_code == 404
+    assert _client(grid_worker).post(base + "close/", {"outcome": "maybe"},
+                                     content_type="application/json").status_code == 400
+    assert _client(grid_worker).post(base + "acknowledge/", {}, content_type="application/json").json()["status"] \
+        == "acknowledged"
+    assert _client(grid_worker).post(base + "acknowledge/", {}, content_type="application/json").status_code == 409
+    closed = _client(grid_worker).post(base + "close/", {"outcome": "hospital"}, content_type="application/json")
+    assert closed.status_code == 200 and closed.json()["outcome"] == "hospital"

@@ -224,3 +224,19 @@ def test_the_person_file_shows_the_visits_section(city, homes, grid_worker):
     visit(plan, grid_worker, timezone.now() - dt.timedelta(minutes=1))
     page = _client(grid_worker).get(reverse("portal:person_file", args=[homes["alone"].pk]))
     assert page.status_code == 200 and "巡访、智能设备与告警" in page.content.decode()
+
+
+def test_the_visit_api_records_a_visit_with_the_page_s_rules(city, homes, grid_worker, neighbour_grid_worker):
+    svc.visit_plans_sync(on=TODAY - dt.timedelta(days=3))
+    plan = VisitPlan.objects.get(person=homes["alone"])
+    url = f"/api/v1/eldercare/visit-plans/{plan.pk}/visit/"
+    body = {"mode": "video", "health": "poor", "safety": "safe", "risks": ["illness"],
+            "visited_at": (timezone.now() - dt.timedelta(minutes=2)).isoformat()}
+    assert _client(neighbour_grid_worker).post(url, body, content_type="application/json").status_code == 404
+    future = {**body, "visited_at": (timezone.now() + dt.timedelta(hours=1)).isoformat()}
+    response = _client(grid_worker).post(url, future, content_type="application/json")
+    assert response.status_code == 400 and "晚于现在" in str(response.json())
+    assert _client(grid_worker).post(url, body, content_type="application/json").status_code == 201
+    listed = _client(grid_worker).get("/api/v1/eldercare/visit-plans/").json()["results"]
+    assert {p["id"]: p["visited_this_week"] for p in listed}[plan.pk] is True
+    assert WorkItem.objects.filter(kind="eldercare.referral_doctor").count() == 1
