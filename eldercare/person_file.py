@@ -28,6 +28,8 @@ def render_visits(*, request, person):
 
 
 def visits_timeline(*, request, person):
+    from django.utils.translation import gettext as _
+
     from civilaffairs.portal.person_file import TimelineEvent
 
     from . import selectors_visits as sel
@@ -39,7 +41,7 @@ def visits_timeline(*, request, person):
                             detail="、".join(visit.risks_labels))
     for alarm in sel.alarms_for_user(user=request.user, capability=VIEW).filter(person=person).order_by(
             "-opened_at")[:20]:
-        yield TimelineEvent(at=alarm.opened_at, title=f"设备告警：{alarm.get_kind_display()}",
+        yield TimelineEvent(at=alarm.opened_at, title=_("设备告警：%(kind)s") % {"kind": alarm.get_kind_display()},
                             detail=alarm.get_outcome_display() if alarm.outcome else alarm.get_status_display())
 
 

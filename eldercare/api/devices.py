@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import authentication, exceptions, serializers, status
 from rest_framework.permissions import BasePermission
@@ -45,16 +46,16 @@ class HasDeviceToken(BasePermission):
 
 
 class EventIn(serializers.Serializer):
-    device = serializers.CharField(help_text="设备编号")
-    event_id = serializers.CharField(help_text="设备侧事件编号（同一设备内唯一，重复报送视为重复）")
+    device = serializers.CharField(help_text=gettext_lazy("设备编号"))
+    event_id = serializers.CharField(help_text=gettext_lazy("设备侧事件编号（同一设备内唯一，重复报送视为重复）"))
     kind = serializers.ChoiceField(choices=EventKind.choices)
     value = serializers.DecimalField(max_digits=7, decimal_places=2, required=False, allow_null=True,
-                                     help_text="心率/呼吸（次/分）、无活动（小时）、离床（分钟）")
-    occurred_at = serializers.DateTimeField(help_text="发生时间，ISO 8601，含时区")
+                                     help_text=gettext_lazy("心率/呼吸（次/分）、无活动（小时）、离床（分钟）"))
+    occurred_at = serializers.DateTimeField(help_text=gettext_lazy("发生时间，ISO 8601，含时区"))
 
 
 class BatchIn(serializers.Serializer):
-    events = EventIn(many=True, help_text=f"至多 {svc.MAX_BATCH} 条")
+    events = EventIn(many=True, help_text=gettext_lazy("至多 1000 条"))
 
 
 class RejectedOut(serializers.Serializer):
@@ -79,8 +80,8 @@ class DeviceEventsView(APIView):
     throttle_classes: list = []
 
     @extend_schema(request=BatchIn, responses={
-        200: BatchOut, 400: OpenApiResponse(description="批次格式错误或超过 1000 条"),
-        401: OpenApiResponse(description="缺少、无效或已吊销的设备接入令牌")}, tags=["eldercare"],
+        200: BatchOut, 400: OpenApiResponse(description=gettext_lazy("批次格式错误或超过 1000 条")),
+        401: OpenApiResponse(description=gettext_lazy("缺少、无效或已吊销的设备接入令牌"))}, tags=["eldercare"],
                    summary="报送智能设备事件（服务商令牌）")
     def post(self, request):
         events = request.data.get("events") if isinstance(request.data, dict) else None
@@ -126,8 +127,8 @@ from ..services import visits as visit_svc  # noqa: E402
 
 
 def _errors(*codes: int) -> dict:
-    text = {400: "请求不符合办理规则（返回中文原因）", 403: "无权执行该操作", 404: "对象不存在或不在辖区内",
-            409: "状态已变化，请刷新后重试"}
+    text = {400: gettext_lazy("请求不符合办理规则（返回中文原因）"), 403: gettext_lazy("无权执行该操作"),
+            404: gettext_lazy("对象不存在或不在辖区内"), 409: gettext_lazy("状态已变化，请刷新后重试")}
     return {code: OpenApiResponse(description=text[code]) for code in codes}
 
 

@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from civilaffairs.accounts.models import Organisation, OrganisationType
 from civilaffairs.accounts.scoping import user_can
@@ -45,8 +46,8 @@ VALUE_BOUNDS: dict[str, tuple[Decimal, Decimal] | None] = {
 }
 KINDS = frozenset(EventKind.values)  # once: ``EventKind.values`` builds a list on every call
 STATUS_ACTIVE = str(DeviceStatus.ACTIVE)
-VALUE_UNITS = {EventKind.HEART_RATE: "次/分", EventKind.BREATHING: "次/分", EventKind.INACTIVITY: "小时",
-               EventKind.LEAVE_BED_NIGHT: "分钟"}
+VALUE_UNITS = {EventKind.HEART_RATE: gettext_lazy("次/分"), EventKind.BREATHING: gettext_lazy("次/分"),
+               EventKind.INACTIVITY: gettext_lazy("小时"), EventKind.LEAVE_BED_NIGHT: gettext_lazy("分钟")}
 
 
 # --- devices ---------------------------------------------------------------------------------------

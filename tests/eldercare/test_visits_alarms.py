@@ -20,10 +20,12 @@ from eldercare.models import Alarm, AlarmOutcome, AlarmSms, AlarmStatus, DeviceE
 from eldercare.services import alarms as alarm_svc
 from eldercare.services import devices as svc
 from tests import factories as f
-from tests.eldercare.visits_fixtures import (  # noqa: F401 - fixtures
-    FAMILY_PHONE, device, elder, elder_alone, event, other_provider, outbox, provider, provider_staff, token,
-    token_key, township_officer,
-)
+from tests.eldercare import visits_fixtures as fx
+
+# The area's fixtures (module attributes, so pytest finds them; imported names would read as unused).
+device, elder, other_provider, outbox, provider = fx.device, fx.elder, fx.other_provider, fx.outbox, fx.provider
+provider_staff, token, token_key, township_officer = fx.provider_staff, fx.token, fx.token_key, fx.township_officer
+event, FAMILY_PHONE = fx.event, fx.FAMILY_PHONE
 
 pytestmark = pytest.mark.django_db
 
@@ -100,9 +102,7 @@ def test_an_sos_opens_exactly_one_alarm_and_one_item_and_a_repeat_joins_it(devic
 
 def test_the_family_sms_goes_after_the_commit_and_only_to_contacts_who_take_alarms(
         elder, device, token, outbox, django_capture_on_commit_callbacks):
-    from tests.eldercare.visits_fixtures import contact
-
-    contact(elder, notify=False, phone="13700137000")
+    fx.contact(elder, notify=False, phone="13700137000")
     with mock.patch.object(tasks.send_alarm_sms, "delay") as delay:
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             svc.device_events_ingest(token=token, events=[event(kind="fall", value=None)])

@@ -16,7 +16,9 @@ from civilaffairs.worklist.models import ItemStatus, WorkItem
 from eldercare.models import PlanStatus, RiskLevel, Visit, VisitPlan
 from eldercare.services import visits as svc
 from tests import factories as f
-from tests.eldercare.visits_fixtures import elder_alone, township_officer  # noqa: F401 - fixtures
+from tests.eldercare import visits_fixtures as fx
+
+elder_alone, township_officer = fx.elder_alone, fx.township_officer  # a helper and a fixture of the area
 
 pytestmark = pytest.mark.django_db
 
