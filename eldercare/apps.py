@@ -43,6 +43,12 @@ class EldercareConfig(AppConfig):
                                  schedule=crontab(hour=1, minute=40))
         programmes.register_beat("eldercare-alarms-escalate", task="eldercare.alarms_escalate",
                                  schedule=crontab(minute="*"))
+        programmes.register_api_enum_names("eldercare.visits", {
+            "EldercareAlarmOutcomeEnum": "eldercare.models.devices.AlarmOutcome",
+            "EldercareEventKindEnum": "eldercare.models.devices.EventKind",
+            "EldercareAlarmStatusEnum": "eldercare.models.devices.AlarmStatus",
+            "EldercareVisitPlanStatusEnum": "eldercare.models.visits.PlanStatus",
+        })
         from .demo import register_visits as register_visits_demo
 
         register_visits_demo()

@@ -26,8 +26,8 @@ def seed_visits(*, demo, log=None) -> None:
     community = demo.home_community
     if not community:
         return
-    users = get_user_model().objects.in_bulk(["demo-grid", "demo-township"], field_name="username")
-    grid, township = users.get("demo-grid"), users.get("demo-township")
+    users = get_user_model().objects.in_bulk(["demo-grid", "demo-township", "demo-provider"], field_name="username")
+    grid, township, provider_staff = users.get("demo-grid"), users.get("demo-township"), users.get("demo-provider")
     if grid is None or township is None:
         return
     today = getattr(demo, "today", None) or timezone.localdate()
@@ -57,8 +57,8 @@ def seed_visits(*, demo, log=None) -> None:
             devices.append(device_svc.device_register(actor=township, person=plan.person, provider_id=provider.pk,
                                                       kind=kinds[index], serial=serial,
                                                       installed_on=today - dt.timedelta(days=30)))
-        if devices:
-            token, _key = device_svc.device_token_issue(actor=township, provider_id=provider.pk, label="演示")
+        if devices and provider_staff is not None:  # a district's provider: its own staff hold its keys
+            token, _key = device_svc.device_token_issue(actor=provider_staff, provider_id=provider.pk, label="演示")
             events = []
             for hour in range(12):
                 at = (now - dt.timedelta(hours=12 - hour)).isoformat()

@@ -69,8 +69,16 @@ def alarm_get_for_user(*, user, pk: int, capability: str = HANDLE_ALARM) -> Alar
 
 
 def providers_for_user(*, user):
-    """The service providers a user may register devices and issue keys for."""
+    """The service providers a user may register devices of: their own organisation (provider
+    staff), or any active provider serving their area — located in it or above it (a district's
+    provider installs in its communities)."""
     from civilaffairs.accounts.models import Organisation, OrganisationType
+    from civilaffairs.accounts.scoping import jurisdiction_codes, organisation_ids, region_q
 
-    return (scope_queryset(Organisation.objects.filter(type=OrganisationType.SERVICE_PROVIDER, status="active"), user,
-                           capability=MANAGE_DEVICES).order_by("name"))
+    providers = Organisation.objects.filter(type=OrganisationType.SERVICE_PROVIDER, status="active").order_by("name")
+    codes = jurisdiction_codes(user, MANAGE_DEVICES)
+    if codes is None:
+        return providers
+    ancestors = {code[:n] for code in codes for n in range(2, len(code) + 1)}
+    return providers.filter(region_q("region__code", codes) | Q(region_id__in=ancestors)
+                            | Q(pk__in=organisation_ids(user, MANAGE_DEVICES)))

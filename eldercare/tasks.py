@@ -25,9 +25,14 @@ def visits_missed_week() -> int:
 
 @shared_task(name="eldercare.alarms_escalate", acks_late=True, time_limit=300, soft_time_limit=240)
 def alarms_escalate() -> int:
-    """Every minute: alarms past their response time go to the township."""
-    from .services.alarms import alarms_escalate_overdue
+    """Every minute: alarms past their response time go to the township, and the family SMS the
+    broker could not take are queued again."""
+    from civilaffairs.lib.tasks import enqueue
 
+    from .services.alarms import alarm_sms_stalled, alarms_escalate_overdue
+
+    for sms_id in alarm_sms_stalled():
+        enqueue(send_alarm_sms, sms_id)
     return alarms_escalate_overdue()
 
 

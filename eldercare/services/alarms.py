@@ -109,6 +109,12 @@ def is_abnormal(kind: str, value: Decimal | None, limits: dict[str, Decimal]) ->
 
 # --- opening alarms (called by the ingestion, inside its transaction) --------------------------------
 
+def _alarm_url(pk: int) -> str:
+    from django.urls import reverse
+
+    return reverse("eldercare:alarm_detail", args=[pk])
+
+
 _OPEN_SQL = """
 INSERT INTO eldercare_alarm (device_id, person_id, community_id, provider_id, kind, status, value, opened_at,
                              first_event_at, last_event_at, event_count, due_at, outcome, note)
@@ -162,7 +168,7 @@ def alarms_open_for_events(*, abnormal: list[dict], now: dt.datetime) -> list[in
     workitem_raise_many(rows=[ItemRow(
         kind=ALARM_KIND, title=_("设备告警：%(name)s %(kind)s") % {"name": names.get(r[0], ""), "kind": kinds[r[2]]},
         region_code=r[5], dedupe_key=f"{ALARM_KIND}:{r[0]}", due_at=r[6], priority=Priority.HIGH,
-        subject_type=ALARM_SUBJECT, subject_id=str(r[0]), link=f"/eldercare/alarms/{r[0]}/") for r in created],
+        subject_type=ALARM_SUBJECT, subject_id=str(r[0]), link=_alarm_url(r[0])) for r in created],
         context={"source": "eldercare.device_events"})
     with connection.cursor() as cur:
         cur.execute("""INSERT INTO eldercare_alarmsms (alarm_id, contact_id, status, attempts, error, created_at)
@@ -210,6 +216,17 @@ def alarm_sms_send(*, sms_id: int) -> str:
         raise
     AlarmSms.objects.filter(pk=sms_id, status="pending").update(status="sent", sent_at=timezone.now(), error="")
     return "sent"
+
+
+def alarm_sms_stalled(*, now: dt.datetime | None = None, older_than: dt.timedelta = dt.timedelta(minutes=2),
+                      give_up_after: dt.timedelta = dt.timedelta(hours=6), limit: int = 500) -> list[int]:
+    """Pending alarm SMS the broker never took (no attempt after ``older_than``): the sweep queues
+    them again. Older than ``give_up_after``: no longer news, marked failed."""
+    now = now or timezone.now()
+    AlarmSms.objects.filter(status="pending", created_at__lt=now - give_up_after).update(
+        status="failed", error="not sent in time")
+    return list(AlarmSms.objects.filter(status="pending", attempts=0, created_at__lt=now - older_than)
+                .order_by("id").values_list("pk", flat=True)[:limit])
 
 
 def alarm_sms_give_up(*, sms_id: int) -> None:
@@ -281,10 +298,10 @@ def alarms_escalate_overdue(*, now: dt.datetime | None = None) -> int:
         title = _("告警超时未响应：%(name)s %(kind)s") % {"name": alarm.person.name, "kind": alarm.get_kind_display()}
         workitem_raise(kind=ALARM_KIND, title=title, region_code=alarm.community_id, due_at=alarm.due_at,
                        priority=Priority.URGENT, subject_type=ALARM_SUBJECT, subject_id=str(alarm.pk),
-                       link=f"/eldercare/alarms/{alarm.pk}/", dedupe_key=f"{ALARM_KIND}:{alarm.pk}")
+                       link=_alarm_url(alarm.pk), dedupe_key=f"{ALARM_KIND}:{alarm.pk}")
         for assignment in officers:
             if alarm.community_id.startswith(assignment.region_id):
-                notify_user(user=assignment.user, title=title, link=f"/eldercare/alarms/{alarm.pk}/", sms=True)
+                notify_user(user=assignment.user, title=title, link=_alarm_url(alarm.pk), sms=True)
         audit_log(actor=None, action="eldercare.alarm_escalated", obj=alarm, region_code=alarm.community_id,
                   after={"due_at": alarm.due_at, "escalated_at": now})
     return len(overdue)

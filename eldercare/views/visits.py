@@ -2,6 +2,8 @@
 its assignment, the visit form (phone-sized)."""
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -82,7 +84,7 @@ def plan_community(request):
             messages.success(request, _("已新建巡访计划 %(created)d 个，结束 %(ended)d 个。") % counts)
     else:
         messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
-    return redirect(reverse("eldercare:visit_plan_list") + f"?community={form.data.get('community', '')}")
+    return redirect(reverse("eldercare:visit_plan_list") + "?" + urlencode({"community": form.data.get("community", "")}))
 
 
 def _visitors(plan):

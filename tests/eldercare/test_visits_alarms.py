@@ -270,3 +270,13 @@ def test_the_alarm_api_acknowledges_and_closes_with_the_page_s_rights(device, to
     assert _client(grid_worker).post(base + "acknowledge/", {}, content_type="application/json").status_code == 409
     closed = _client(grid_worker).post(base + "close/", {"outcome": "hospital"}, content_type="application/json")
     assert closed.status_code == 200 and closed.json()["outcome"] == "hospital"
+
+
+def test_an_sms_the_broker_never_took_is_queued_again_by_the_sweep(device, token):
+    svc.device_events_ingest(token=token, events=[event(kind="sos", value=None)])
+    sms = AlarmSms.objects.get()
+    assert alarm_svc.alarm_sms_stalled(now=sms.created_at + dt.timedelta(minutes=1)) == []
+    assert alarm_svc.alarm_sms_stalled(now=sms.created_at + dt.timedelta(minutes=3)) == [sms.pk]
+    assert alarm_svc.alarm_sms_stalled(now=sms.created_at + dt.timedelta(hours=7)) == []
+    sms.refresh_from_db()
+    assert sms.status == "failed"
