@@ -79,6 +79,12 @@ class DeviceEventsView(APIView):
     permission_classes = [HasDeviceToken]
     throttle_classes: list = []
 
+    def initial(self, request, *args, **kwargs):
+        # Read the body before the key is checked: a refused request (401) whose body was left
+        # unread would be taken by a keep-alive server as the start of the next request.
+        request._request.body  # noqa: B018 - bounded by DATA_UPLOAD_MAX_MEMORY_SIZE
+        super().initial(request, *args, **kwargs)
+
     @extend_schema(request=BatchIn, responses={
         200: BatchOut, 400: OpenApiResponse(description=gettext_lazy("批次格式错误或超过 1000 条")),
         401: OpenApiResponse(description=gettext_lazy("缺少、无效或已吊销的设备接入令牌"))}, tags=["eldercare"],
