@@ -244,7 +244,7 @@ SELECT %(kind)s AS kind,
        '' AS link, %(due)s::timestamptz AS due_at, %(priority)s::smallint AS priority,
        %(kind)s || ':' || vp.id || ':' || %(week)s AS dedupe_key
 FROM eldercare_visitplan vp JOIN registry_person per ON per.id = vp.person_id
-WHERE vp.starts_on <= %(week)s::date AND (vp.status = 'active' OR vp.ends_on > %(week_end)s::date)
+WHERE vp.status = 'active' AND vp.starts_on <= %(week)s::date
   AND NOT EXISTS (SELECT 1 FROM eldercare_visit v WHERE v.plan_id = vp.id
                   AND v.visited_at >= %(from)s AND v.visited_at < %(to)s)
   AND NOT EXISTS (SELECT 1 FROM worklist_workitem w
@@ -253,15 +253,15 @@ WHERE vp.starts_on <= %(week)s::date AND (vp.status = 'active' OR vp.ends_on > %
 
 
 def visits_missed_week(*, today: dt.date | None = None) -> RaiseResult:
-    """One worklist item per plan in force all of last week (Monday–Sunday) with no visit in it,
-    due by the end of this week. Once per plan and week: running it again, or after the item was
+    """One worklist item per active plan in force all of last week (Monday–Sunday) with no visit
+    in it, due by the end of this week (an ended plan owes no more visits). Once per plan and week: running it again, or after the item was
     closed, raises nothing."""
     today = today or timezone.localdate()
     week = week_start(today) - dt.timedelta(days=7)
     start = timezone.make_aware(dt.datetime.combine(week, dt.time.min))
     due = timezone.make_aware(dt.datetime.combine(week + dt.timedelta(days=14), dt.time.min))
     params = {"kind": MISSED_KIND, "subject": PLAN_SUBJECT, "week": week.isoformat(),
-              "week_end": (week + dt.timedelta(days=6)).isoformat(), "from": start, "to": start + dt.timedelta(days=7),
+              "from": start, "to": start + dt.timedelta(days=7),
               "due": due, "priority": int(Priority.NORMAL), "title_prefix": _("巡访未完成："),
               "title_suffix": _("（%(week)s 起一周）") % {"week": week.isoformat()}}
     return workitem_raise_many(select=(_MISSED_SQL, params), kinds=[(MISSED_KIND, PLAN_SUBJECT)],
