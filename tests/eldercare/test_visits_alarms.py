@@ -280,3 +280,22 @@ def test_an_sms_the_broker_never_took_is_queued_again_by_the_sweep(device, token
     assert alarm_svc.alarm_sms_stalled(now=sms.created_at + dt.timedelta(hours=7)) == []
     sms.refresh_from_db()
     assert sms.status == "failed"
+
+
+def test_alarms_per_device_and_the_false_alarm_rate_on_the_dashboard(city, device, token, grid_worker,
+                                                                     township_officer):
+    from civilaffairs.portal.dashboards import Period, scoped_regions
+    from eldercare.capabilities import HANDLE_ALARM
+    from eldercare.dashboards_visits import alarms_per_device
+
+    svc.device_events_ingest(token=token, events=[event(kind="sos", value=None, event_id="1"),
+                                                  event(kind="fall", value=None, event_id="2")])
+    sos, fall = Alarm.objects.get(kind="sos"), Alarm.objects.get(kind="fall")
+    alarm_svc.alarm_close(actor=grid_worker, alarm_id=sos.pk, outcome="false_alarm")
+    alarm_svc.alarm_close(actor=grid_worker, alarm_id=fall.pk, outcome="hospital")
+    month = timezone.localdate().replace(day=1)
+    figures = alarms_per_device(regions=scoped_regions(township_officer, HANDLE_ALARM, city.township.code),
+                                period=Period(month, month), breakdown=12)
+    row = {key: [s.values[i] for s in figures.series] for i, (key, _l) in enumerate(figures.categories)}
+    assert row[city.community.code] == [2.0, 50.0, 2, 1]  # per device, false-alarm %, alarms, devices
+    assert row[city.neighbour.code] == [None, None, 0, 0]
