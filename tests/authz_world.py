@@ -173,6 +173,25 @@ def build_world(city) -> World:
     o["credit_account"] = CreditAccount.objects.create(person=old, community_id=city.community.code,
                                                        balance=Decimal("50.00"))
     CreditEntry.objects.create(account=o["credit_account"], kind="issued", amount=Decimal("50.00"), period=month)
+    # --- elder care: visits, devices and alarms (area D) ---
+    # An elder living alone in the home community with a visit plan, a device of a provider of the
+    # community (its key issued by the township officer), and the open alarm of an SOS.
+    from eldercare.models import Alarm, VisitPlan
+    from eldercare.services import devices as device_svc
+    from eldercare.services import visits as visit_svc
+    from tests.eldercare.visits_fixtures import contact, elder_alone
+
+    elder = elder_alone(city.community, name="巡访老人")
+    contact(elder)
+    visit_svc.visit_plans_sync(community_prefix=city.community.code)
+    provider = f.organisation(region=city.community, type="service_provider", name="第一社区智能养老服务商")
+    o["device"] = device_svc.device_register(actor=u["township"], person=elder, provider_id=provider.pk,
+                                             kind="button", serial="AUTHZ-BTN-1")
+    o["device_token"], _key = device_svc.device_token_issue(actor=u["township"], provider_id=provider.pk)
+    device_svc.device_events_ingest(token=o["device_token"], events=[
+        {"device": "AUTHZ-BTN-1", "event_id": "sos-1", "kind": "sos", "occurred_at": timezone.now().isoformat()}])
+    o["visit_plan"] = VisitPlan.objects.get(person=elder)
+    o["alarm"] = Alarm.objects.get(device=o["device"])
 
     missing = [name for name, obj in o.items() if obj is None]
     assert not missing, f"the matrix world lacks {missing}"

@@ -71,6 +71,17 @@ CATALOGUE: tuple[ParameterSpec, ...] = (
     ParameterSpec("service_subsidy_other_severe", _("养老服务补贴：其他·重度及完全失能"), "元/人·月", Decimal("200"), "默认值"),
     ParameterSpec("service_credit_expiry_months", _("养老服务额度有效月数"), "月", Decimal("12"),
                   "默认值；发放满这么多个月仍未用完的额度过期"),
+    # --- elder care: visits and device alarms (issue 12, area D); POLICY.md gives none: documented defaults ---
+    ParameterSpec("visit_interval_days_normal", _("独居/空巢老人巡访间隔（一般）"), "天", Decimal("7"), "每周巡访，平湖"),
+    ParameterSpec("visit_interval_days_high", _("独居/空巢老人巡访间隔（重点关注）"), "天", Decimal("3"),
+                  "默认值：失能或80岁以上"),
+    ParameterSpec("alarm_heart_rate_low", _("设备告警：心率下限"), "次/分", Decimal("40"), "默认值；低于此值告警"),
+    ParameterSpec("alarm_heart_rate_high", _("设备告警：心率上限"), "次/分", Decimal("120"), "默认值；高于此值告警"),
+    ParameterSpec("alarm_breathing_low", _("设备告警：呼吸频率下限"), "次/分", Decimal("8"), "默认值；低于此值告警"),
+    ParameterSpec("alarm_breathing_high", _("设备告警：呼吸频率上限"), "次/分", Decimal("30"), "默认值；高于此值告警"),
+    ParameterSpec("alarm_inactivity_hours", _("设备告警：无活动时长"), "小时", Decimal("12"), "默认值；达到此值告警"),
+    ParameterSpec("alarm_leave_bed_minutes", _("设备告警：夜间离床时长"), "分钟", Decimal("30"), "默认值；达到此值告警"),
+    ParameterSpec("alarm_response_minutes", _("设备告警响应时限"), "分钟", Decimal("30"), "社区响应，超时上报乡镇"),
 )
 
 BY_KEY = {spec.key: spec for spec in CATALOGUE}

@@ -15,3 +15,11 @@ router.register("assessments", AssessmentViewSet, basename="eldercare-assessment
 from .allowances import register as _register_allowances  # noqa: E402
 
 _register_allowances(router)
+# --- visits, devices and alarms (area D) -----------------------------------------------------------
+from django.urls import path  # noqa: E402
+
+from .devices import AlarmViewSet, DeviceEventsView, VisitPlanViewSet  # noqa: E402
+
+router.register("alarms", AlarmViewSet, basename="eldercare-alarm")
+router.register("visit-plans", VisitPlanViewSet, basename="eldercare-visit-plan")
+paths += [path("device-events/", DeviceEventsView.as_view(), name="device-events")]

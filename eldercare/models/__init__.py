@@ -22,3 +22,18 @@ from .credit import CreditAccount, CreditEntry, CreditEntryKind  # noqa: E402
 
 __all__ += ["ALLOWANCE_AMOUNT_MAX", "Allowance", "AllowanceKind", "AllowanceStatus", "CreditAccount", "CreditEntry",
             "CreditEntryKind"]
+
+# --- visits, devices and alarms (area D) ---
+from .devices import (  # noqa: E402
+    ALARM_OPEN_STATUSES, Alarm, AlarmOutcome, AlarmSms, AlarmStatus, Device, DeviceEvent, DeviceKind, DeviceStatus,
+    DeviceToken, EventKind,
+)
+from .visits import (  # noqa: E402
+    RISK_REFERRAL, Health, Need, PlanEndReason, PlanStatus, ReferralTo, Risk, RiskLevel, Safety, Visit, VisitMode,
+    VisitPlan,
+)
+
+__all__ += ["ALARM_OPEN_STATUSES", "Alarm", "AlarmOutcome", "AlarmSms", "AlarmStatus", "Device", "DeviceEvent",
+            "DeviceKind", "DeviceStatus", "DeviceToken", "EventKind", "RISK_REFERRAL", "Health", "Need",
+            "PlanEndReason", "PlanStatus", "ReferralTo", "Risk", "RiskLevel", "Safety", "Visit", "VisitMode",
+            "VisitPlan"]
