@@ -68,11 +68,11 @@ class EldercareConfig(AppConfig):
         person_file.register_visits()
         dashboards_visits.register_visits()
         programmes.register_nav("eldercare.visits_due", label=_("我的巡访"), url_name="eldercare:visits_due",
-                                audience=programmes.Audience.STAFF, capability=VISIT, order=210)
+                                audience=programmes.Audience.STAFF, capability=VISIT, order=42)
         programmes.register_nav("eldercare.alarms", label=_("设备告警"), url_name="eldercare:alarm_list",
-                                audience=programmes.Audience.EVERYONE, capability=HANDLE_ALARM, order=211)
+                                audience=programmes.Audience.EVERYONE, capability=HANDLE_ALARM, order=43)
         programmes.register_nav("eldercare.devices", label=_("智能设备"), url_name="eldercare:device_list",
-                                audience=programmes.Audience.EVERYONE, capability=MANAGE_DEVICES, order=212)
+                                audience=programmes.Audience.EVERYONE, capability=MANAGE_DEVICES, order=44)
         programmes.register_beat("eldercare-visit-plans-sync-daily", task="eldercare.visit_plans_sync",
                                  schedule=crontab(hour=1, minute=10))
         programmes.register_beat("eldercare-visits-missed-week-daily", task="eldercare.visits_missed_week",

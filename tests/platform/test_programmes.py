@@ -45,7 +45,8 @@ def test_nobody_signed_in_sees_only_the_public_entries(grid_worker):
     assert public == ["portal.home", "portal.policy_guide"]
     assert [e.key for e in programmes.nav_entries(grid_worker)] == [
         "portal.home", "worklist", "registry.households", "assistance.caseworker",
-        "eldercare.elders", "eldercare.allowances",  # elder care: the elders, the allowance list (eldercare.view)
+        "eldercare.elders", "eldercare.allowances",  # elder care: the elders, the allowance list (eldercare.view),
+        "eldercare.visits_due", "eldercare.alarms",  # the grid worker's visits due and the alarms to handle
         "accounts.organisations", "portal.dashboards", "portal.policy_guide"]
 
 
