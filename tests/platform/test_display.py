@@ -144,3 +144,18 @@ def test_the_action_cards_beyond_the_workflow_are_labelled_in_english(client, at
     html = english(client).get(reverse("assistance:application_detail", args=[app.pk])).content.decode()
     assert "Register public notice objection" in html  # a module-level label, translated once at import
     assert "登记公示异议" not in html
+
+
+def test_the_subsidy_rounds_page_names_the_programmes(client, city_admin):
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from assistance import services as svc
+
+    svc.price_subsidy_round_create(actor=city_admin, name="本月物价补贴", month=timezone.localdate().replace(day=1),
+                                   amount_per_person=Decimal("60.00"), programmes=["dibao", "temporary"])
+    client.force_login(city_admin)
+    html = client.get(reverse("assistance:subsidy_rounds")).content.decode()
+    assert "最低生活保障（低保）、临时救助" in html
+    assert "dibao" not in text(html) and "temporary" not in text(html)  # was "dibao、temporary"
