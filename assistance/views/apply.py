@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from civilaffairs.accounts.scoping import user_can
@@ -29,7 +30,9 @@ from ..capabilities import FILE
 from .common import add_errors, caseworker_required, label_members
 
 STEPS = ("programmes", "members", "materials", "review")
-STEP_LABELS = (_("1 申请项目"), _("2 家庭成员与收入"), _("3 上传材料"), _("4 确认提交"))
+# Lazy: a module-level gettext ran once, at import, in the default language (English pages showed Chinese).
+STEP_LABELS = (gettext_lazy("1 申请项目"), gettext_lazy("2 家庭成员与收入"), gettext_lazy("3 上传材料"),
+               gettext_lazy("4 确认提交"))
 
 
 def _step_url(app: Application, step: str) -> str:

@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -206,8 +207,11 @@ ACTIONS = {
     "emergency_confirm": (f.NoteForm, _run_emergency_confirm, "danger"),
     "emergency_decline": (f.EmergencyDeclineForm, _run_emergency_decline, "outline-danger"),
 }
-EXTRA_LABELS = {"objection": _("登记公示异议"), "resolve": _("处理异议"), "emergency": _("先行救助（先救后审）"),
-                "emergency_confirm": _("批准先行救助（区县）"), "emergency_decline": _("不予批准先行救助")}
+# Lazy: a module-level gettext ran once, at import, in the default language (English pages showed Chinese).
+EXTRA_LABELS = {"objection": gettext_lazy("登记公示异议"), "resolve": gettext_lazy("处理异议"),
+                "emergency": gettext_lazy("先行救助（先救后审）"),
+                "emergency_confirm": gettext_lazy("批准先行救助（区县）"),
+                "emergency_decline": gettext_lazy("不予批准先行救助")}
 
 
 def _proposal(app, outcome: str) -> Decision | None:

@@ -125,3 +125,37 @@ def test_the_report_dates_follow_the_language(client, at, township_officer):
     html = english(client).get(url).content.decode()
     assert f"{report.as_of.day}, {report.as_of.year}" in html
     assert chinese not in html
+
+
+def test_the_application_steps_are_labelled_in_english(client, resident, draft):
+    client.force_login(resident)
+    html = english(client).get(reverse("assistance:apply_members", args=[draft.pk])).content.decode()
+    for label in ("1 Programmes", "2 Household members and income", "3 Upload documents"):
+        assert label in html  # the labels were translated once, at import, in the default language
+    for label in ("申请项目", "家庭成员与收入", "上传材料", "确认提交"):
+        assert label not in text(html)
+    client.cookies.pop("django_language")
+    assert "2 家庭成员与收入" in client.get(reverse("assistance:apply_members", args=[draft.pk])).content.decode()
+
+
+def test_the_action_cards_beyond_the_workflow_are_labelled_in_english(client, at, township_officer):
+    app = at("notice")
+    client.force_login(township_officer)
+    html = english(client).get(reverse("assistance:application_detail", args=[app.pk])).content.decode()
+    assert "Register public notice objection" in html  # a module-level label, translated once at import
+    assert "登记公示异议" not in html
+
+
+def test_the_subsidy_rounds_page_names_the_programmes(client, city_admin):
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from assistance import services as svc
+
+    svc.price_subsidy_round_create(actor=city_admin, name="本月物价补贴", month=timezone.localdate().replace(day=1),
+                                   amount_per_person=Decimal("60.00"), programmes=["dibao", "temporary"])
+    client.force_login(city_admin)
+    html = client.get(reverse("assistance:subsidy_rounds")).content.decode()
+    assert "最低生活保障（低保）、临时救助" in html
+    assert "dibao" not in text(html) and "temporary" not in text(html)  # was "dibao、temporary"

@@ -156,7 +156,7 @@ class BankAccountViewSet(viewsets.GenericViewSet):
     serializer_class = s.BankAccountOutputSerializer
     permission_classes = [IsAuthenticated, capability_required(Capability.VIEW_HOUSEHOLDS)]
 
-    # 404: the household or person named in the body is not in the caller's area (or does not exist).
+    # 404: the household or person named in the body is no record or outside the jurisdiction.
     @extend_schema(request=s.BankAccountInputSerializer, responses={201: s.BankAccountOutputSerializer, 404: None},
                    summary="登记领款银行账户（加密保存，返回脱敏账号，记审计）")
     def create(self, request):
