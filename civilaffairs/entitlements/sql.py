@@ -257,7 +257,13 @@ _EXPAND_TO_PERSONS = """
     UNION ALL
     SELECT 'person', m.person_id, c.reason FROM entitlement_claimed c
     JOIN registry_householdmember m ON m.household_id = c.subject_id AND m.is_active
-    WHERE c.subject_type = 'household'"""
+    WHERE c.subject_type = 'household'
+    UNION ALL
+    -- the wards of a dirty guardian (a parent's custody record decides the child's category;
+    -- the child may live in another household)
+    SELECT 'person', g.ward_id, c.reason FROM entitlement_claimed c
+    JOIN registry_guardianship g ON g.guardian_id = c.subject_id AND g.status IN ('active', 'revoked')
+    WHERE c.subject_type = 'person'"""
 
 
 def _expand(households: bool, persons: bool) -> str:
@@ -275,7 +281,7 @@ def claim_dirty(*, limit: int, households: bool = True, persons: bool = True) ->
     rows marked from now on stay for the next run; rows other runs hold are skipped; a rollback
     puts them back) and expand them to the persons and households to evaluate (``households``:
     the households of dirty persons, for household rules; ``persons``: the members of dirty
-    households, for person rules). Returns the rows taken."""
+    households and the wards of dirty guardians, for person rules). Returns the rows taken."""
     with connection.cursor() as cur:
         for statement in _BATCH_TABLES:
             cur.execute(statement)

@@ -218,3 +218,22 @@ def test_the_engine_raises_a_new_candidate_to_the_child_director_and_closes_it_w
     candidate.refresh_from_db()
     item.refresh_from_db()
     assert candidate.status == CandidateStatus.LOST and item.status == "cancelled"
+
+
+def test_a_parents_record_arriving_through_the_import_re_decides_the_child_in_another_household(city, data_provider):
+    """Only the father is marked dirty by the import; the engine evaluates his wards too."""
+    from civilaffairs.entitlements.models import DirtySubject
+    from civilaffairs.registry.imports import department_batch_import
+
+    child, father, mother = family(city)
+    household_create(actor=None, community_code=city.neighbour.code, head=father)  # he lives elsewhere
+    fact(mother, "deported", dt.date(2025, 3, 1))
+    DirtySubject.objects.all().delete()
+    content = ("id_number,name,kind,period_start,period_end,amount,attributes\n"
+               f"{father.reveal_id_number()},,custody,2026-01-01,2027-06-30,,\"{{\"\"custody_kind\"\": \"\"服刑\"\"}}\"\n")
+    batch = department_batch_import(actor=data_provider, source="justice", content=content.encode())
+    assert batch.loaded_rows == 1, batch.errors
+    assert not DirtySubject.objects.filter(subject_type="person", subject_id=child.pk).exists()
+    engine.entitlement_incremental_run(on=ON)
+    candidate = EntitlementCandidate.objects.get(rule_key="childwelfare.unsupported", subject_id=child.pk)
+    assert candidate.status == CandidateStatus.ELIGIBLE
