@@ -350,6 +350,14 @@ def valid_qualification(user, on: dt.date) -> AssessorQualification | None:
             .order_by("-valid_to").first())
 
 
+def _grade_changed(person_id: int) -> None:
+    """The grade in force changed: the engine's rules that read it (护理补贴, the service credit) look again."""
+    from civilaffairs.entitlements.rules import DirtyReason
+    from civilaffairs.entitlements.services import mark_dirty_persons
+
+    mark_dirty_persons([person_id], DirtyReason.OTHER)
+
+
 @transaction.atomic
 def assessment_sign(*, actor, assessment_id: int) -> Assessment:
     """One assessor's signature. The second, by another qualified assessor, makes it SIGNED."""
@@ -390,6 +398,7 @@ def assessment_sign(*, actor, assessment_id: int) -> Assessment:
     audit_log(actor=actor, action="eldercare.assessment_signed", obj=assessment, region_code=assessment.community_id,
               after={"grade": assessment.grade, "total": result["total"], "valid_to": assessment.valid_to,
                      "superseded": [p.pk for p in previous]})
+    _grade_changed(assessment.person_id)
     return assessment
 
 
@@ -415,6 +424,7 @@ def assessment_void(*, actor, assessment_id: int, reason: str) -> Assessment:
     detail.save(update_fields=["void_reason", "voided_by", "voided_at"])
     audit_log(actor=actor, action="eldercare.assessment_voided", obj=assessment, region_code=assessment.community_id,
               before={"status": before}, after={"status": AssessmentStatus.VOID, "reason": reason})
+    _grade_changed(assessment.person_id)
     return assessment
 
 

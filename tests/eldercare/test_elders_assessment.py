@@ -164,3 +164,17 @@ def test_a_caseworker_requests_a_reassessment_once(elder, grid_worker, neighbour
     assert _items(elder).count() == 1
     with pytest.raises(PermissionDenied):
         svc.reassessment_request(actor=neighbour_grid_worker, person_id=elder.pk)
+
+
+def test_a_signed_grade_and_a_voided_one_send_the_elder_back_to_the_engine(elder, assessor, second_assessor, city,
+                                                                           instrument):
+    """护理补贴 and the service credit read the grade in force: signing or voiding marks the elder."""
+    from civilaffairs.entitlements.models import DirtySubject
+
+    DirtySubject.objects.all().delete()
+    done = signed(elder, assessor, second_assessor, total=50)
+    assert DirtySubject.objects.filter(subject_type="person", subject_id=elder.pk, reason="other").exists()
+    DirtySubject.objects.all().delete()
+    voider = f.staff(username="void-officer", role="township_officer", region=city.township)
+    svc.assessment_void(actor=voider, assessment_id=done.pk, reason="评估员填写有误")
+    assert DirtySubject.objects.filter(subject_type="person", subject_id=elder.pk, reason="other").exists()
