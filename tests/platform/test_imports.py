@@ -550,6 +550,17 @@ def test_a_remembered_row_shape_of_a_kind_without_amount_still_needs_one_for_a_k
     assert exc.value.field == "amount"
 
 
+def test_json_records_with_objects_and_lists_are_judged_like_any_row(data_provider, known):
+    _, number = known
+    record = {"id_number": number, "kind": "income", "period_start": "2024-01-01", "period_end": "2024-01-31",
+              "amount": 10}
+    batch = department_batch_import(actor=data_provider, source="hrss", channel="api", records=[
+        {**record, "attributes": {"单位": "甲"}}, {**record, "attributes": {"单位": "甲"}, "amount": 11},
+        {**record, "kind": ["income"], "attributes": "{}"}, {**record, "period_start": ["2024-01-01"]}])
+    assert (batch.loaded_rows, batch.superseded_rows, batch.error_rows) == (2, 1, 2)
+    assert [e["field"] for e in batch.errors] == ["kind", "period_start"]
+
+
 def test_the_import_loop_stages_what_the_row_functions_give(known):
     """``services._clean_and_stage`` inlines the fingerprint, the fact identity and the COPY line: the same
     text as ``rows.fingerprint``, ``schema.natural_key`` and ``loading.stage_line``, a backslash escaped."""

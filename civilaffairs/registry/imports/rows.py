@@ -305,10 +305,12 @@ class RowCleaner:
             digest = self._id(id_value)
         # The common case: kind, dates and attributes repeat as a combination already accepted (text
         # cells only: the memo key is the four texts, so whatever they are judged on is in the key).
-        try:
-            known = self._rows.get((kind_value, start_value, end_value, attributes_value))
-        except TypeError:  # a JSON record's list or object: not text, never memoised
-            known = None
+        known = None
+        if type(attributes_value) is str:  # (not a JSON record's object)
+            try:
+                known = self._rows.get((kind_value, start_value, end_value, attributes_value))
+            except TypeError:  # a JSON record's list in another field: not text, never remembered
+                pass
         if known is not None:
             kind, start, end, attributes = known
             if type(amount_value) is str and (plain := _PLAIN_AMOUNT.fullmatch(amount_value)):
