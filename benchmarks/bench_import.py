@@ -14,7 +14,8 @@ pipeline ÷ floor is the figure to compare across machines.
   income, pension, employment or medical expense; some with attributes), 1 % of rows for
   valid ID numbers of persons not in the registry (loaded unlinked) and 0.2 % bad rows (check
   digit, date, kind). Column headers in Chinese, names included, UTF-8.
-- Lines: the Python side alone (read + validate + fingerprint, no database), the floor, the
+- Lines: the Python side alone (``services._clean_and_stage``: read, validate, fingerprint, fact
+  identity, COPY text; no database), the floor, the
   pipeline, the same file sent again (every row a duplicate; target ≥ 300,000 records/s) and a
   corrected re-delivery (every fact again with another 期间止: each row supersedes the current
   record of its fact). Each with the load average

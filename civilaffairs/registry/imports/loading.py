@@ -1,8 +1,10 @@
 """Loading cleaned rows: COPY into a temporary staging table, then one set-based statement per chunk.
 
-Per chunk of ``CHUNK_ROWS`` cleaned rows:
+Per chunk of cleaned rows (up to ``CHUNK_ROWS``; the first chunks of a batch are smaller, see
+``services._clean_and_stage``):
 
-1. ``COPY`` them into the session's temporary table ``registry_import_stage`` (no WAL, no index);
+1. ``COPY`` them into the session's temporary table ``registry_import_stage`` (no WAL, no index),
+   each with its fingerprint and its fact identity (``natural_key``) computed by the caller;
 2. ``load_sql``: resolve the person by ID digest (an index probe per row), ``INSERT … SELECT``
    into ``registry_departmentrecord`` the rows whose fingerprint is not there yet (duplicates of
    earlier batches and earlier chunks are skipped; the caller drops duplicates inside a chunk), and
