@@ -361,7 +361,7 @@ class RowCleaner:
 
     def _plain_valid_id(self, value: str) -> bool:
         """Whether ``_clean_id`` would accept ``value`` as it is: 18 ASCII characters, a real birth date
-        (remembered per date) and the right check digit. A third of the cost of ``_clean_id`` on the
+        (one of ``valid_births``) and the right check digit. A third of the cost of ``_clean_id`` on the
         ID numbers of a file, most of them seen once; anything else goes to ``_clean_id`` for its message."""
         if len(value) != 18 or not value.isascii() or not value[:17].isdigit() or value[17] not in _CHECK_DIGITS:
             return False
