@@ -1,7 +1,6 @@
 """Loading cleaned rows: COPY into a temporary staging table, then one set-based statement per chunk.
 
-Per chunk of cleaned rows (up to ``CHUNK_ROWS``; the first chunks of a batch are smaller, see
-``services._clean_and_stage``):
+Per chunk of ``CHUNK_ROWS`` cleaned rows:
 
 1. ``COPY`` them into the session's temporary table ``registry_import_stage`` (no WAL, no index),
    each with its fingerprint and its fact identity (``natural_key``) computed by the caller;

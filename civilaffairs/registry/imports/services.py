@@ -26,8 +26,6 @@ from .rows import RowCleaner, RowError, redact
 
 # A batch that loses a race (see ``loading``) is loaded again on top of the winner's records.
 LOAD_ATTEMPTS = 3
-# Each chunk up to CHUNK_ROWS this many times the one before (see ``_clean_and_stage``).
-CHUNK_RAMP = 4
 # Errors kept on a batch, in line order; ``error_rows`` counts them all.
 ERRORS_LISTED = 1000
 # The attribute that is part of a fact's identity, for the kinds that have one (``natural_key``).
@@ -182,16 +180,12 @@ def _clean_and_stage(rows: Rows, *, source: str, loader: ChunkLoader, errors: li
     identities: set[str] = set()
     waiting: list[tuple[str, str, str]] = []  # (fingerprint, identity, staged line), in line order
     key_values: dict[str, dict[str, str]] = {name: {} for name in set(KEY_ATTRIBUTES.values())}
-    # The first chunks are small, so that the database starts while the rest is cleaned (it waited for
-    # a whole chunk of Python work, about 60 ms, before), then grow to CHUNK_ROWS.
-    limit = max(1, CHUNK_ROWS // CHUNK_RAMP ** 2)
 
     def flush() -> None:
         # The waiting lines start the next chunk, in line order; one whose fact is there already waits again.
-        nonlocal chunk, fingerprints, identities, waiting, limit
+        nonlocal chunk, fingerprints, identities, waiting
         if chunk:
             loader.put(chunk)
-            limit = min(CHUNK_ROWS, limit * CHUNK_RAMP)
         chunk, fingerprints, identities = [], set(), set()
         again, waiting = waiting, []
         for item in again:
@@ -247,7 +241,7 @@ def _clean_and_stage(rows: Rows, *, source: str, loader: ChunkLoader, errors: li
         fingerprints.add(fp)
         identities.add(identity)
         chunk.append(staged)
-        if len(chunk) >= limit:
+        if len(chunk) >= CHUNK_ROWS:
             flush()
     while chunk or waiting:
         flush()
