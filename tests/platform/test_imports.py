@@ -525,6 +525,72 @@ def test_the_fast_amount_path_gives_the_same_text_or_error_as_the_rule(text):
     assert got == expected
 
 
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(st.one_of(st.from_regex(r"\A[0-9]{0,14}(\.[0-9]{0,3})?\Z"), st.text(max_size=16)),
+       st.sampled_from(["11010519491231002X", "110105194912310021", "1101051949123", ""]))
+def test_a_remembered_kind_period_and_attributes_still_judge_each_id_number_and_amount(text, number):
+    """A cleaner remembers a row's accepted kind, dates and attributes as one: the ID number and the amount
+    of every later row with the same texts are still judged, as a fresh cleaner judges them."""
+    def judged(cleaner):
+        try:
+            return cleaner.clean(number, "income", "2024-01-01", "2024-01-31", text, '{"单位": "甲"}')
+        except rows.RowError as exc:
+            return ("error", exc.field, exc.reason)
+
+    warm = rows.RowCleaner(today=dt.date(2025, 1, 1))
+    warm.clean("11010519491231002X", "income", "2024-01-01", "2024-01-31", "1", '{"单位": "甲"}')
+    assert judged(warm) == judged(rows.RowCleaner(today=dt.date(2025, 1, 1)))
+
+
+def test_a_remembered_row_shape_of_a_kind_without_amount_still_needs_one_for_a_kind_with_one(known):
+    _, number = known
+    cleaner = rows.RowCleaner(today=dt.date(2025, 1, 1))
+    assert cleaner.clean(number, "employment", "2024-01-01", "2024-01-31", "", "")[4] == ""
+    with pytest.raises(rows.RowError) as exc:
+        cleaner.clean(number, "income", "2024-01-01", "2024-01-31", "", "")
+    assert exc.value.field == "amount"
+
+
+def test_json_records_with_objects_and_lists_are_judged_like_any_row(data_provider, known):
+    _, number = known
+    record = {"id_number": number, "kind": "income", "period_start": "2024-01-01", "period_end": "2024-01-31",
+              "amount": 10}
+    batch = department_batch_import(actor=data_provider, source="hrss", channel="api", records=[
+        {**record, "attributes": {"单位": "甲"}}, {**record, "attributes": {"单位": "甲"}, "amount": 11},
+        {**record, "kind": ["income"], "attributes": "{}"}, {**record, "period_start": ["2024-01-01"]}])
+    assert (batch.loaded_rows, batch.superseded_rows, batch.error_rows) == (2, 1, 2)
+    assert [e["field"] for e in batch.errors] == ["kind", "period_start"]
+
+
+def test_the_import_loop_stages_what_the_row_functions_give(known):
+    """``services._clean_and_stage`` inlines the fingerprint, the fact identity and the COPY line: the same
+    text as ``rows.fingerprint``, ``schema.natural_key`` and ``loading.stage_line``, a backslash escaped."""
+    from civilaffairs.registry.facts import schema
+    from civilaffairs.registry.imports import loading, services
+    from civilaffairs.registry.imports.reading import file_rows
+
+    _, number = known
+    content = _csv(f"{number},,income,1999-12-01,1999-12-31,1000.5,\"{{\"\"单位\"\": \"\"甲\\\\乙\"\"}}\"",
+                   f"{number},,employment,2024-01-01,2024-01-31,,",
+                   f"{number},,medical_expense,2024-01-05,2024-01-05,7,\"{{\"\"票据号\"\": \"\"B1\"\"}}\"")
+    staged = []
+
+    class Loader:
+        def put(self, lines):
+            staged.extend(lines)
+
+    services._clean_and_stage(file_rows(content, "x.csv"), source="hrss", loader=Loader(), errors=[])
+    cleaner = rows.RowCleaner(today=dt.date.today())
+    expected = []
+    for line, values in file_rows(content, "x.csv"):
+        digest, kind, start, end, amount, attributes = cleaner.clean(*values)
+        key = schema.natural_key(source="hrss", kind=kind, id_digest=digest, period_start=start,
+                                 attributes=json.loads(attributes))
+        expected.append(loading.stage_line(line, digest, kind, start, end, amount, attributes,
+                                           rows.fingerprint("hrss", kind, digest, start, end, amount, attributes), key))
+    assert staged == expected and "\\\\" in staged[0]
+
+
 def _id_variants():
     """ID numbers near the rules: valid ones, a wrong check digit, impossible, future or too early birth dates,
     a lower-case x, spaces, full-width digits, other lengths."""

@@ -2,7 +2,8 @@
 
 Per chunk of ``CHUNK_ROWS`` cleaned rows:
 
-1. ``COPY`` them into the session's temporary table ``registry_import_stage`` (no WAL, no index);
+1. ``COPY`` them into the session's temporary table ``registry_import_stage`` (no WAL, no index),
+   each with its fingerprint and its fact identity (``natural_key``) computed by the caller;
 2. ``load_sql``: resolve the person by ID digest (an index probe per row), ``INSERT … SELECT``
    into ``registry_departmentrecord`` the rows whose fingerprint is not there yet (duplicates of
    earlier batches and earlier chunks are skipped; the caller drops duplicates inside a chunk), and
@@ -57,7 +58,7 @@ STAGE_TABLE = "registry_import_stage"
 CHUNK_ROWS = 10_000
 UNMATCHED_LISTED = 1000  # line numbers of unmatched rows kept on the batch; the count is exact
 SUPERSEDED_LISTED = 1000  # ids of the facts a batch superseded, kept in its audit event; the count is exact
-_NULL = "\\N"
+NULL = "\\N"  # COPY text format
 # Most specific first: the psycopg2 classes Django wraps under the same names.
 _DB_ERRORS = ("DataError", "IntegrityError", "InternalError", "ProgrammingError", "NotSupportedError",
               "OperationalError", "InterfaceError", "DatabaseError")
@@ -71,16 +72,17 @@ CREATE TEMPORARY TABLE IF NOT EXISTS {STAGE_TABLE} (
     period_end date NOT NULL,
     amount numeric(14, 2),
     attributes jsonb NOT NULL,
-    fingerprint uuid NOT NULL
+    fingerprint uuid NOT NULL,
+    natural_key uuid NOT NULL
 ) ON COMMIT DROP"""
 
-STAGE_COLUMNS = "line, id_digest, kind, period_start, period_end, amount, attributes, fingerprint"
+STAGE_COLUMNS = "line, id_digest, kind, period_start, period_end, amount, attributes, fingerprint, natural_key"
 
 # The statement per chunk, whose rows are distinct facts (the caller sees to it). ``fresh``: the rows
 # not loaded before (an identical re-send stops here, one fingerprint probe per row), per row the person
 # (a person-index probe) and the current record of the same fact with other values, if any (a probe
-# of the partial unique index deptrec_one_current_fact, the key computed by the generated column's
-# own expression); a row that corrects one draws its id here, so that the predecessor is marked
+# of the partial unique index deptrec_one_current_fact by the staged key; see ``load_sql``); a row
+# that corrects one draws its id here, so that the predecessor is marked
 # superseded by it in the same statement (in ``superseded``: the insert waits for it, by its one-time
 # filter, since the successor may only go in once the predecessor is no longer current).
 _LOAD_SQL = f"""
@@ -92,9 +94,9 @@ WITH fresh AS MATERIALIZED (
         SELECT s.line, s.id_digest, s.kind, s.period_start, s.period_end, s.amount, s.attributes, s.fingerprint,
                (SELECT p.id FROM registry_person p WHERE p.id_digest = s.id_digest) AS person_id,
                (SELECT d.id FROM registry_departmentrecord d
-                 WHERE d.natural_key = k.natural_key AND d.status = 'current' AND d.fingerprint <> s.fingerprint)
+                 WHERE d.natural_key = {{natural_key}} AND d.status = 'current' AND d.fingerprint <> s.fingerprint)
                    AS predecessor
-        FROM {STAGE_TABLE} s CROSS JOIN LATERAL (SELECT {{natural_key}} AS natural_key) k
+        FROM {STAGE_TABLE} s
         {{skip}}
         OFFSET 0
     ) r
@@ -130,9 +132,14 @@ STAGED_NATURAL_KEY = NaturalKey.sql(source="%(source)s::varchar", kind="s.kind",
 
 def load_sql(*, on_conflict: bool) -> str:
     """The chunk statement; ``on_conflict`` (the retry after a race) also skips rows another transaction
-    commits while the statement runs, which ``NOT EXISTS`` cannot see."""
-    return (_LOAD_SQL.replace("{natural_key}", STAGED_NATURAL_KEY).replace("{skip}", SKIP_COMMITTED)
-            .replace("{conflict}", SKIP_CONFLICTING if on_conflict else ""))
+    commits while the statement runs, which ``NOT EXISTS`` cannot see.
+
+    A staged row carries its fact identity as the caller computed it (``facts.schema.natural_key``, the
+    twin of the generated column: the md5 in the probe was a twelfth of the chunk statement's time). The
+    retry computes it here with the generated column's own expression instead: should the twins ever
+    disagree, the insert fails on ``deptrec_one_current_fact`` like a race, and the retry is exact."""
+    return (_LOAD_SQL.replace("{natural_key}", STAGED_NATURAL_KEY if on_conflict else "s.natural_key")
+            .replace("{skip}", SKIP_COMMITTED).replace("{conflict}", SKIP_CONFLICTING if on_conflict else ""))
 
 
 class FingerprintRace(Exception):
@@ -141,11 +148,12 @@ class FingerprintRace(Exception):
 
 
 def stage_line(line: int, digest: str, kind: str, start: str, end: str, amount: str, attributes: str,
-               fingerprint: str) -> str:
+               fingerprint: str, natural_key: str) -> str:
     """One row in COPY text format. Only the JSON can hold a backslash (its own escapes); none holds a tab."""
     if "\\" in attributes:
         attributes = attributes.replace("\\", "\\\\")
-    return f"{line}\t{digest}\t{kind}\t{start}\t{end}\t{amount or _NULL}\t{attributes}\t{fingerprint}\n"
+    return (f"{line}\t{digest}\t{kind}\t{start}\t{end}\t{amount or NULL}\t{attributes}\t{fingerprint}\t"
+            f"{natural_key}\n")
 
 
 # While a batch loads, the thread cleaning rows holds the GIL nearly all the time, and each time one

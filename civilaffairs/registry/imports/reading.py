@@ -106,7 +106,9 @@ def _csv_cells(content: bytes) -> Iterator[tuple[int, list[str]]]:
     line = 1
     try:
         for cells in reader:
-            if any(cells) and not "".join(cells).isspace():
+            # A row whose first cell holds text is not blank (the common case: one check, no join).
+            if (cells and (first := cells[0]) and not first.isspace()) or (
+                    any(cells) and not "".join(cells).isspace()):
                 yield line, cells
             line = reader.line_num + 1
     except csv.Error as exc:
