@@ -73,7 +73,11 @@ def test_the_resident_entry_shows_for_residents_only(client, resident, grid_work
 def test_the_platform_nav_is_unchanged_for_a_caseworker(client, grid_worker):
     client.force_login(grid_worker)
     assert nav_links(client) == [("首页", "/"), ("待办事项", "/worklist/"), ("家庭档案", "/registry/households/"),
-                                 ("社会救助", "/assistance/applications/"), ("机构", "/organisations/"),
+                                 ("社会救助", "/assistance/applications/"),
+                                 # elder care's entries (老年人, 养老津贴补贴, 我的巡访, 设备告警) come with its app
+                                 ("老年人", "/eldercare/elders/"), ("养老津贴补贴", "/eldercare/allowances/"),
+                                 ("我的巡访", "/eldercare/visits/due/"), ("设备告警", "/eldercare/alarms/"),
+                                 ("机构", "/organisations/"),
                                  ("数据看板", "/dashboards/"),
                                  ("政策指南", "/guide/")]
 
