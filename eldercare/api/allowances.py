@@ -2,7 +2,7 @@
 scoped selectors as the pages (out of jurisdiction → 404; organisation staff and residents see none)."""
 from __future__ import annotations
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -16,7 +16,7 @@ from ..views.allowances import AllowanceFilterSet
 
 
 class CanViewAllowances(BasePermission):
-    message = gettext("您没有查看养老津贴补贴的权限。")
+    message = gettext_lazy("您没有查看养老津贴补贴的权限。")
 
     def has_permission(self, request, view) -> bool:
         return sees_money(request.user) and user_can(request.user, caps.VIEW)

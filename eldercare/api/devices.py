@@ -123,32 +123,13 @@ from rest_framework.decorators import action  # noqa: E402
 from rest_framework.permissions import IsAuthenticated  # noqa: E402
 
 from civilaffairs.api.errors import service_errors  # noqa: E402
-from civilaffairs.accounts.roles import capability_choices  # noqa: E402
-from civilaffairs.accounts.scoping import user_can  # noqa: E402
+from civilaffairs.api.permissions import capability_required  # noqa: E402
 
 from .. import selectors_visits as sel  # noqa: E402
 from ..capabilities import HANDLE_ALARM, VISIT  # noqa: E402
 from ..models import ALARM_OPEN_STATUSES, Alarm, AlarmOutcome, Health, Need, Risk, Safety, VisitMode, VisitPlan  # noqa: E402
 from ..services import alarms as alarm_svc  # noqa: E402
 from ..services import visits as visit_svc  # noqa: E402
-
-
-def capability_required(capability: str) -> type[BasePermission]:
-    """Users who hold ``capability`` somewhere (the objects they see are scoped). The platform's
-    ``capability_required`` names the right by ``Capability(code).label``, which only knows the
-    platform's own codes: a programme's registered capability would answer 500, not 403."""
-    label = dict(capability_choices()).get(capability, capability)
-
-    class HasCapability(BasePermission):
-        @property
-        def message(self) -> str:
-            return _("您没有“%(cap)s”的权限。") % {"cap": label}
-
-        def has_permission(self, request, view) -> bool:
-            return user_can(request.user, capability)
-
-    HasCapability.__name__ = f"Has_{capability}"
-    return HasCapability
 
 
 def _errors(*codes: int) -> dict:
